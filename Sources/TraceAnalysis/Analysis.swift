@@ -1,0 +1,181 @@
+import TraceModel
+
+/// Totals over a span's subtree (or a whole trace). Costs add only known costs; `unknownCostCalls`
+/// counts the calls whose cost could not be known, so "$1.20 + ?" is never shown as "$1.20".
+public struct Totals: Sendable, Equatable {
+    public var spans: Int = 0
+    public var llmCalls: Int = 0
+    public var inputTokens: Int64 = 0
+    public var outputTokens: Int64 = 0
+    public var cachedInputTokens: Int64 = 0
+    public var costUSD: Double = 0
+    public var unknownCostCalls: Int = 0
+    public var errors: Int = 0
+    public init() {}
+
+    public var costComplete: Bool { unknownCostCalls == 0 }
+
+    public mutating func add(_ o: Totals) {
+        spans += o.spans; llmCalls += o.llmCalls; inputTokens += o.inputTokens; outputTokens += o.outputTokens
+        cachedInputTokens += o.cachedInputTokens; costUSD += o.costUSD; unknownCostCalls += o.unknownCostCalls
+        errors += o.errors
+    }
+}
+
+/// Everything derived from a store: trees, per-span LLM facts and costs, which spans are the
+/// counted model calls, and subtree totals. Rebuilt from the store; the store is never changed.
+public struct Analysis: Sendable {
+    public let forest: TraceForest
+    public let extractor: FactExtractor
+    public let facts: [LLMFacts]
+    public let costs: [SpanCost]
+    /// Per span: it is a model call counted in totals (see `countedCalls`).
+    public let counted: [Bool]
+    public let isError: [Bool]
+    /// Per span: totals of its own work only.
+    public let selfTotals: [Totals]
+    /// Per span: totals of the span and everything beneath it.
+    public let subtree: [Totals]
+    /// Per span: time not covered by its children, in nanoseconds.
+    public let selfNanos: [Int64]
+    /// Per span: first start and last end over its subtree (children may outlive their parent).
+    public let subtreeStart: [Int64]
+    public let subtreeEnd: [Int64]
+    /// Per trace (same order as `forest.traces`).
+    public let traceTotals: [Totals]
+    public let warnings: [String]
+
+    public init(store: SpanStore, prices: PriceTable) {
+        let forest = TraceForest(store: store)
+        let extractor = FactExtractor(strings: store.strings)
+        let n = store.spans.count
+        var facts = [LLMFacts]()
+        facts.reserveCapacity(n)
+        var isError = [Bool](repeating: false, count: n)
+        for i in 0..<n {
+            let span = store.spans[i]
+            facts.append(extractor.facts(of: span, in: store))
+            isError[i] = span.status == .error || extractor.hasException(span, in: store)
+        }
+
+        // Costs, with one price lookup per distinct model string.
+        var unknownModels: [StrID: Int] = [:]
+        var priceCache: [StrID: ModelPrice?] = [:]
+        var costs = [SpanCost](repeating: .none, count: n)
+        for i in 0..<n where facts[i].role.isModelCall || facts[i].hasUsage {
+            let f = facts[i]
+            if priceCache[f.model] == nil { priceCache[f.model] = .some(prices.price(for: store.string(f.model))) }
+            costs[i] = spanCost(f, price: priceCache[f.model]!)
+        }
+
+        let counted = Self.countedCalls(forest: forest, facts: facts)
+        var selfTotals = [Totals](repeating: Totals(), count: n)
+        for i in 0..<n {
+            var t = Totals()
+            t.spans = 1
+            t.errors = isError[i] ? 1 : 0
+            if counted[i] {
+                let f = facts[i]
+                t.llmCalls = 1
+                t.inputTokens = f.allInputTokens
+                t.outputTokens = max(0, f.outputTokens)
+                t.cachedInputTokens = max(0, f.cacheReadTokens)
+                if costs[i].source == .unknown {
+                    t.unknownCostCalls = 1
+                    unknownModels[f.model, default: 0] += 1
+                } else {
+                    t.costUSD = costs[i].usd
+                }
+            }
+            selfTotals[i] = t
+        }
+
+        // Subtree totals and self time, children before parents (reverse depth-first order).
+        var subtree = selfTotals
+        var selfNanos = [Int64](repeating: 0, count: n)
+        var subtreeStart = store.spans.map(\.startNanos)
+        var subtreeEnd = store.spans.map(\.endNanos)
+        var order: [Int32] = []
+        order.reserveCapacity(n)
+        for trace in forest.traces {
+            var stack = Array(trace.roots.reversed())
+            while let s = stack.popLast() {
+                order.append(s)
+                stack.append(contentsOf: forest.children(of: s).reversed())
+            }
+        }
+        for s in order.reversed() {
+            let span = store.spans[Int(s)]
+            var covered: Int64 = 0, cursor = span.startNanos
+            for c in forest.children(of: s) {
+                subtree[Int(s)].add(subtree[Int(c)])
+                subtreeStart[Int(s)] = min(subtreeStart[Int(s)], subtreeStart[Int(c)])
+                subtreeEnd[Int(s)] = max(subtreeEnd[Int(s)], subtreeEnd[Int(c)])
+                let cs = max(store.spans[Int(c)].startNanos, cursor), ce = min(store.spans[Int(c)].endNanos, span.endNanos)
+                if ce > cs { covered += ce - cs; cursor = ce }
+            }
+            selfNanos[Int(s)] = max(0, span.durationNanos - covered)
+        }
+        var traceTotals: [Totals] = []
+        for trace in forest.traces {
+            var t = Totals()
+            for r in trace.roots { t.add(subtree[Int(r)]) }
+            traceTotals.append(t)
+        }
+
+        var warnings = forest.warnings
+        for (model, count) in unknownModels.sorted(by: { $0.value > $1.value }) {
+            let name = store.string(model)
+            warnings.append(name.isEmpty
+                ? "\(count) model call(s) name no model or carry no token counts: cost unknown"
+                : "model \"\(name)\" is not in the price table: cost of \(count) call(s) unknown (add it with --prices)")
+        }
+
+        self.forest = forest
+        self.extractor = extractor
+        self.facts = facts
+        self.costs = costs
+        self.counted = counted
+        self.isError = isError
+        self.selfTotals = selfTotals
+        self.subtree = subtree
+        self.selfNanos = selfNanos
+        self.subtreeStart = subtreeStart
+        self.subtreeEnd = subtreeEnd
+        self.traceTotals = traceTotals
+        self.warnings = warnings
+    }
+
+    /// Decides which model-call spans are counted, so one call described by nested spans (a hand-made
+    /// wrapper around the instrumentation's span) is counted once:
+    /// a span with usage counts unless a model call beneath it has usage too (the innermost wins);
+    /// a span without usage counts only when no model call sits beneath it and none with usage above it.
+    static func countedCalls(forest: TraceForest, facts: [LLMFacts]) -> [Bool] {
+        let n = facts.count
+        var llmBelow = [Bool](repeating: false, count: n)
+        var usageBelow = [Bool](repeating: false, count: n)
+        var usageAbove = [Bool](repeating: false, count: n)
+        var order: [Int32] = []
+        order.reserveCapacity(n)
+        for trace in forest.traces {
+            var stack = Array(trace.roots)
+            while let s = stack.popLast() {
+                order.append(s)
+                let above = usageAbove[Int(s)] || (facts[Int(s)].role.isModelCall && facts[Int(s)].hasUsage)
+                for c in forest.children(of: s) { usageAbove[Int(c)] = above; stack.append(c) }
+            }
+        }
+        for s in order.reversed() {
+            let p = forest.parent[Int(s)]
+            guard p >= 0 else { continue }
+            let f = facts[Int(s)]
+            if f.role.isModelCall || llmBelow[Int(s)] { llmBelow[Int(p)] = true }
+            if (f.role.isModelCall && f.hasUsage) || usageBelow[Int(s)] { usageBelow[Int(p)] = true }
+        }
+        var counted = [Bool](repeating: false, count: n)
+        for i in 0..<n where facts[i].role.isModelCall {
+            counted[i] = facts[i].hasUsage ? !usageBelow[i] : !llmBelow[i] && !usageAbove[i]
+        }
+        return counted
+    }
+}

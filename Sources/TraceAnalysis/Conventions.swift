@@ -1,0 +1,98 @@
+import TraceModel
+
+/// The facts tracetui reads off a span, whichever instrumentation wrote it.
+public enum Fact: Int, CaseIterable, Sendable {
+    case model, provider, operation, inputTokens, outputTokens, totalTokens, cacheReadTokens, cacheWriteTokens,
+         reasoningTokens, reportedCost, reportedRollupCost, finishReason, toolName, agentName, responseLength
+
+    public var label: String {
+        switch self {
+        case .model: return "model"
+        case .provider: return "provider"
+        case .operation: return "operation"
+        case .inputTokens: return "input tokens"
+        case .outputTokens: return "output tokens"
+        case .totalTokens: return "total tokens"
+        case .cacheReadTokens: return "cached input tokens"
+        case .cacheWriteTokens: return "cache write tokens"
+        case .reasoningTokens: return "reasoning tokens"
+        case .reportedCost: return "reported cost"
+        case .reportedRollupCost: return "reported total cost"
+        case .finishReason: return "finish reason"
+        case .toolName: return "tool"
+        case .agentName: return "agent"
+        case .responseLength: return "response length"
+        }
+    }
+}
+
+/// What a span is in an agent run.
+public enum SpanRole: UInt8, Sendable, CaseIterable {
+    case other, llm, embedding, tool, agent, workflow, retrieval
+
+    /// LLM calls and embeddings are billed by tokens.
+    public var isModelCall: Bool { self == .llm || self == .embedding }
+
+    public var name: String {
+        switch self {
+        case .other: return "other"
+        case .llm: return "llm"
+        case .embedding: return "embedding"
+        case .tool: return "tool"
+        case .agent: return "agent"
+        case .workflow: return "workflow"
+        case .retrieval: return "retrieval"
+        }
+    }
+}
+
+/// The one mapping table from attribute keys to facts (see `conventions.md`): for each fact its
+/// synonyms in priority order, first present wins. Kept as data so a new instrumentation is one line.
+public enum Conventions {
+    public static let synonyms: [(Fact, [String])] = [
+        (.model, ["gen_ai.response.model", "gen_ai.request.model", "llm.response.model_name", "llm.model_name",
+                  "llm.request.model_name", "ai.response.model", "ai.model.id", "llm.model"]),
+        (.provider, ["gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", "ai.model.provider"]),
+        (.operation, ["gen_ai.operation.name", "openinference.span.kind", "traceloop.span.kind", "llm.request.type", "step.type"]),
+        (.inputTokens, ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
+                        "ai.usage.inputTokens", "ai.usage.promptTokens", "llm.input_tokens"]),
+        (.outputTokens, ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
+                         "ai.usage.outputTokens", "ai.usage.completionTokens", "llm.output_tokens"]),
+        (.totalTokens, ["gen_ai.usage.total_tokens", "llm.usage.total_tokens", "llm.token_count.total",
+                        "ai.usage.totalTokens", "llm.total_tokens"]),
+        (.cacheReadTokens, ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                            "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens"]),
+        (.cacheWriteTokens, ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens",
+                             "llm.token_count.prompt_details.cache_write"]),
+        (.reasoningTokens, ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "llm.usage.reasoning_tokens",
+                            "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens"]),
+        (.reportedCost, ["llm.cost_usd", "llm.cost.total", "gen_ai.usage.cost"]),
+        (.reportedRollupCost, ["agent.total_cost"]),
+        (.finishReason, ["gen_ai.response.finish_reasons", "llm.finish_reason", "quality.finish_reason",
+                         "gen_ai.completion.0.finish_reason", "ai.response.finishReason"]),
+        (.toolName, ["gen_ai.tool.name", "tool.name", "ai.toolCall.name", "step.tool"]),
+        (.agentName, ["gen_ai.agent.name", "agent.name"]),
+        (.responseLength, ["quality.response_length"]),
+    ]
+
+    /// Values of the operation/kind keys, lower-cased, and the role they mean.
+    public static let operationRoles: [String: SpanRole] = [
+        // OTel GenAI gen_ai.operation.name
+        "chat": .llm, "text_completion": .llm, "generate_content": .llm, "completion": .llm,
+        "embeddings": .embedding, "embedding": .embedding, "execute_tool": .tool,
+        "invoke_agent": .agent, "create_agent": .agent, "invoke_workflow": .workflow,
+        // OpenInference openinference.span.kind
+        "llm": .llm, "chain": .workflow, "tool": .tool, "agent": .agent, "retriever": .retrieval,
+        "reranker": .retrieval, "guardrail": .other, "evaluator": .other, "prompt": .other,
+        // OpenLLMetry traceloop.span.kind and llm.request.type
+        "workflow": .workflow, "task": .workflow, "rerank": .retrieval,
+        // the article's step.type
+        "llm_call": .llm, "tool_call": .tool,
+    ]
+
+    /// Span-name prefixes that give a role when no attribute does (the article's hand-made spans).
+    public static let namePrefixRoles: [(String, SpanRole)] = [
+        ("agent.workflow", .workflow), ("workflow", .workflow), ("agent.", .agent), ("tool.", .tool),
+        ("ai.toolCall", .tool), ("retriev", .retrieval),
+    ]
+}

@@ -1,0 +1,112 @@
+import TraceModel
+
+/// Number formats shared by the TUI and the plain-text report, so both show the same figures.
+public enum Format {
+    /// `850ns`, `12.3µs`, `456ms`, `1.23s`, `2m05s`, `1h02m`.
+    public static func duration(_ nanos: Int64) -> String {
+        let n = max(0, nanos)
+        if n < 1_000 { return "\(n)ns" }
+        if n < 1_000_000 { return fixed(Double(n) / 1e3, n < 10_000 ? 2 : n < 100_000 ? 1 : 0) + "µs" }
+        if n < 1_000_000_000 { return fixed(Double(n) / 1e6, n < 10_000_000 ? 2 : n < 100_000_000 ? 1 : 0) + "ms" }
+        let s = Double(n) / 1e9
+        if s < 60 { return fixed(s, s < 10 ? 2 : 1) + "s" }
+        let total = Int(s)
+        if total < 3600 { return "\(total / 60)m" + pad2(total % 60) + "s" }
+        return "\(total / 3600)h" + pad2(total / 60 % 60) + "m"
+    }
+
+    /// `950`, `1.2k`, `15k`, `1.5M`.
+    public static func tokens(_ n: Int64) -> String {
+        if n < 1_000 { return String(n) }
+        if n < 10_000 { return fixed(Double(n) / 1e3, 1) + "k" }
+        if n < 1_000_000 { return String(Int((Double(n) / 1e3).rounded())) + "k" }
+        return fixed(Double(n) / 1e6, 1) + "M"
+    }
+
+    /// `$0.0123`, `$1.23`, `$1,234`; `?` for unknown; `$1.23+?` when some calls' cost is unknown.
+    public static func cost(_ usd: Double, unknownCalls: Int = 0, hasCost: Bool = true) -> String {
+        guard hasCost else { return unknownCalls > 0 ? "?" : "-" }
+        let known: String
+        if usd == 0 { known = "$0" }
+        else if usd < 0.0001 { known = "<$0.0001" }
+        else if usd < 1 { known = "$" + fixed(usd, 4) }
+        else if usd < 1000 { known = "$" + fixed(usd, 2) }
+        else { known = "$" + String(Int(usd.rounded())) }
+        return unknownCalls > 0 ? known + "+?" : known
+    }
+
+    /// The cost cell of totals: `-` when there are no model calls, `?` when none has a known cost.
+    public static func cost(_ t: Totals) -> String {
+        if t.llmCalls == 0 && t.costUSD == 0 { return "-" }
+        if t.unknownCostCalls == t.llmCalls && t.costUSD == 0 { return "?" }
+        return cost(t.costUSD, unknownCalls: t.unknownCostCalls)
+    }
+
+    /// `1200/300` input/output tokens, or `-` when there are none.
+    public static func tokenPair(_ input: Int64, _ output: Int64) -> String {
+        input == 0 && output == 0 ? "-" : tokens(input) + "/" + tokens(output)
+    }
+
+    /// `2026-11-28 11:58:03` UTC.
+    public static func timestamp(_ nanos: Int64) -> String {
+        let secs = nanos / 1_000_000_000
+        let days = Int(secs / 86_400), rem = Int(secs % 86_400)
+        let (y, m, d) = civil(fromDays: days)
+        return "\(y)-\(pad2(m))-\(pad2(d)) \(pad2(rem / 3600)):\(pad2(rem / 60 % 60)):\(pad2(rem % 60))"
+    }
+
+    public static func fixed(_ v: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let r = (v * scale).rounded() / scale
+        var s = String(Int64(r))
+        if digits > 0 {
+            let frac = Int64((abs(r) * scale).rounded()) % Int64(scale)
+            let f = String(frac)
+            s += "." + String(repeating: "0", count: digits - f.count) + f
+            if r < 0 && Int64(r) == 0 { s = "-" + s }
+        }
+        return s
+    }
+
+    /// Span data is untrusted: escape sequences (CSI, OSC and other ESC forms) are removed and
+    /// every other control character becomes a space, so text from a span can never drive the terminal.
+    public static func sanitize(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        var it = s.unicodeScalars.makeIterator()
+        while let u = it.next() {
+            let v = u.value
+            if v == 0x1B || v == 0x9B || v == 0x9D {
+                // Skip the sequence: CSI up to its final byte, OSC/DCS/APC up to BEL or ST, else one char.
+                let kind = v == 0x9B ? UInt32(0x5B) : v == 0x9D ? 0x5D : (it.next()?.value ?? 0)
+                if kind == 0x5B {
+                    while let c = it.next(), !(0x40...0x7E).contains(c.value) {}
+                } else if kind == 0x5D || kind == 0x50 || kind == 0x5F || kind == 0x5E {
+                    var prevEsc = false
+                    while let c = it.next() {
+                        if c.value == 0x07 || c.value == 0x9C || (prevEsc && c.value == 0x5C) { break }
+                        prevEsc = c.value == 0x1B
+                    }
+                }
+                continue
+            }
+            out.append(v < 0x20 || (v >= 0x7F && v < 0xA0) ? " " : u)
+        }
+        return String(out)
+    }
+
+    static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }
+
+    /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+    static func civil(fromDays z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+}

@@ -1,0 +1,126 @@
+import TraceModel
+
+/// What one span says about a model call, tool or agent step, mapped from any convention.
+/// Token counts are -1 when absent; costs are NaN when absent. Compact: no strings, no collections.
+public struct LLMFacts: Sendable, Equatable {
+    public var role: SpanRole = .other
+    public var model: StrID = 0
+    public var provider: StrID = 0
+    public var finishReason: StrID = 0
+    public var toolName: StrID = 0
+    public var agentName: StrID = 0
+    public var inputTokens: Int64 = -1
+    public var outputTokens: Int64 = -1
+    public var totalTokens: Int64 = -1
+    public var cacheReadTokens: Int64 = -1
+    public var cacheWriteTokens: Int64 = -1
+    public var reasoningTokens: Int64 = -1
+    public var responseLength: Int64 = -1
+    public var reportedCost: Double = .nan
+    public var reportedRollupCost: Double = .nan
+    public init() {}
+
+    /// The span carries usage: tokens or a cost.
+    public var hasUsage: Bool { inputTokens >= 0 || outputTokens >= 0 || !reportedCost.isNaN }
+
+    /// Cached tokens are counted inside the input count unless that is impossible.
+    public var cacheCountedInInput: Bool { max(0, cacheReadTokens) + max(0, cacheWriteTokens) <= max(0, inputTokens) }
+
+    /// Input tokens billed at the plain input rate.
+    public var uncachedInputTokens: Int64 {
+        let input = max(0, inputTokens), cached = max(0, cacheReadTokens) + max(0, cacheWriteTokens)
+        return cacheCountedInInput ? input - cached : input
+    }
+
+    /// All input tokens, cached ones included, whichever way the convention counted them.
+    public var allInputTokens: Int64 {
+        let input = max(0, inputTokens)
+        return cacheCountedInInput ? input : input + max(0, cacheReadTokens) + max(0, cacheWriteTokens)
+    }
+}
+
+/// Reads `LLMFacts` off spans through `Conventions`. Built once per string table: every synonym key
+/// is looked up once, so each span costs one pass over its attributes with integer compares.
+public struct FactExtractor: Sendable {
+    /// For each attribute key id: the fact it gives and its priority (lower wins).
+    private var keyFacts: [StrID: (fact: Fact, rank: Int)] = [:]
+    private var operationRoles: [StrID: SpanRole] = [:]
+    private let exceptionEvent: StrID?
+
+    public init(strings: StringTable) {
+        for (fact, keys) in Conventions.synonyms {
+            for (rank, key) in keys.enumerated() {
+                if let id = strings.lookup(key) { keyFacts[id] = (fact, rank) }
+            }
+        }
+        for (value, role) in Conventions.operationRoles {
+            for spelling in [value, value.uppercased()] {
+                if let id = strings.lookup(spelling) { operationRoles[id] = role }
+            }
+        }
+        exceptionEvent = strings.lookup("exception")
+    }
+
+    /// For each fact, the index (into `store.attributes`) of the attribute that gave it, or -1.
+    public func slots(of span: Span, in store: SpanStore) -> [Int] {
+        var best = [Int](repeating: -1, count: Fact.allCases.count)
+        var bestRank = [Int](repeating: Int.max, count: Fact.allCases.count)
+        for i in span.attributes.range {
+            guard let (fact, rank) = keyFacts[store.attributes[i].key] else { continue }
+            if rank < bestRank[fact.rawValue] { best[fact.rawValue] = i; bestRank[fact.rawValue] = rank }
+        }
+        return best
+    }
+
+    /// The key each fact of the span came from, for the detail pane.
+    public func sources(of span: Span, in store: SpanStore) -> [(Fact, String)] {
+        let s = slots(of: span, in: store)
+        return Fact.allCases.compactMap { f in s[f.rawValue] >= 0 ? (f, store.string(store.attributes[s[f.rawValue]].key)) : nil }
+    }
+
+    public func facts(of span: Span, in store: SpanStore) -> LLMFacts {
+        let s = slots(of: span, in: store)
+        var f = LLMFacts()
+        func value(_ fact: Fact) -> AttrValue? { s[fact.rawValue] >= 0 ? store.attributes[s[fact.rawValue]].value : nil }
+        func int(_ fact: Fact) -> Int64 { value(fact).flatMap { store.intValue($0) }.map { max(0, $0) } ?? -1 }
+        func str(_ fact: Fact) -> StrID { value(fact).flatMap { store.firstString($0) } ?? 0 }
+        f.model = str(.model)
+        f.provider = str(.provider)
+        f.finishReason = str(.finishReason)
+        f.toolName = str(.toolName)
+        f.agentName = str(.agentName)
+        f.inputTokens = int(.inputTokens)
+        f.outputTokens = int(.outputTokens)
+        f.totalTokens = int(.totalTokens)
+        f.cacheReadTokens = int(.cacheReadTokens)
+        f.cacheWriteTokens = int(.cacheWriteTokens)
+        f.reasoningTokens = int(.reasoningTokens)
+        f.responseLength = int(.responseLength)
+        f.reportedCost = value(.reportedCost).flatMap { store.doubleValue($0) } ?? .nan
+        f.reportedRollupCost = value(.reportedRollupCost).flatMap { store.doubleValue($0) } ?? .nan
+        if f.totalTokens < 0 && (f.inputTokens >= 0 || f.outputTokens >= 0) {
+            f.totalTokens = max(0, f.inputTokens) + max(0, f.outputTokens)
+        }
+        f.role = role(span: span, store: store, operation: value(.operation), facts: f)
+        return f
+    }
+
+    private func role(span: Span, store: SpanStore, operation: AttrValue?, facts: LLMFacts) -> SpanRole {
+        if let op = operation, let id = store.firstString(op) {
+            if let role = operationRoles[id] { return role }
+            if let role = Conventions.operationRoles[store.string(id).lowercased()] { return role }
+        }
+        if facts.model != 0 { return .llm }
+        if facts.toolName != 0 { return .tool }
+        if facts.agentName != 0 { return .agent }
+        let name = store.string(span.name)
+        for (prefix, role) in Conventions.namePrefixRoles where name.hasPrefix(prefix) { return role }
+        return .other
+    }
+
+    /// True when the span has an `exception` event.
+    public func hasException(_ span: Span, in store: SpanStore) -> Bool {
+        guard let exception = exceptionEvent else { return false }
+        return store.events[span.events.range].contains { $0.name == exception }
+    }
+}

@@ -1,0 +1,425 @@
+import TraceModel
+
+/// Decodes OTLP JSON into a `SpanStore`: a single request (pretty or compact), JSON Lines of requests
+/// as the collector's file exporter writes them, arrays of requests, bare `ResourceSpans` objects,
+/// and the Tempo (`batches`, `trace`) and Jaeger v3 (`result`) wrappers. Tolerates snake_case keys,
+/// enum names, base64 ids, int64 as string or number and `instrumentationLibrarySpans`; skips metric
+/// and log lines and unknown fields. Streams over the bytes once; builds no JSON tree.
+struct OTLPJSONDecoder {
+    var cursor: JSONCursor
+    var store = SpanStore()
+    let source: UInt32
+    var spansDecoded = 0
+    var skippedNonTraceValues = 0
+    /// What the current top-level value looked like, for naming a foreign format.
+    var sniff = FormatSniff()
+
+    init(cursor: JSONCursor, source: UInt32) {
+        self.cursor = cursor
+        self.source = source
+    }
+
+    // MARK: top level
+
+    /// Decodes one top-level JSON value (an object or an array of objects).
+    mutating func decodeTopLevelValue() throws {
+        sniff = FormatSniff()
+        guard let c = cursor.peek() else { return }
+        if c == UInt8(ascii: "[") {
+            _ = try cursor.beginArray()
+            var first = true
+            while try cursor.nextElement(&first) { try decodeTopObject() }
+        } else {
+            try decodeTopObject()
+        }
+    }
+
+    private mutating func decodeTopObject() throws {
+        guard try cursor.beginObject() else { return }
+        var first = true
+        var bareResource: Int? = nil
+        while let key = try cursor.nextKey(&first) {
+            if key.is("resourceSpans") || key.is("batches") {
+                sniff.sawTraces = true
+                try decodeResourceSpansArray()
+            } else if key.is("resourceMetrics") || key.is("resourceLogs") || key.is("resourceProfiles") {
+                sniff.sawOtherSignal = true
+                try cursor.skipValue()
+            } else if key.is("trace") || key.is("result") {
+                // Tempo v2 `{"trace":{"resourceSpans":…}}`, Jaeger v3 `{"result":{"resourceSpans":…}}`.
+                if cursor.peek() == UInt8(ascii: "{") { try decodeTopObject() } else { try cursor.skipValue() }
+            } else if try decodeResourceSpansKey(key, resource: &bareResource) {
+                sniff.sawTraces = true
+            } else {
+                sniff.note(key)
+                try cursor.skipValue()
+            }
+        }
+    }
+
+    private mutating func decodeResourceSpansArray() throws {
+        guard try cursor.beginArray() else { return }
+        var first = true
+        while try cursor.nextElement(&first) {
+            guard try cursor.beginObject() else { continue }
+            var firstKey = true
+            var resource: Int? = nil
+            while let key = try cursor.nextKey(&firstKey) {
+                if try !decodeResourceSpansKey(key, resource: &resource) { try cursor.skipValue() }
+            }
+        }
+    }
+
+    /// The resource slot of the `ResourceSpans` being decoded, made on first use: its `resource` key
+    /// may come after its spans.
+    private mutating func resourceSlot(_ slot: inout Int?) -> Int {
+        if let s = slot { return s }
+        store.resources.append(Resource())
+        slot = store.resources.count - 1
+        return slot!
+    }
+
+    /// Handles one key of a `ResourceSpans` object; false when the key is not one of its fields.
+    private mutating func decodeResourceSpansKey(_ key: JSONKey, resource: inout Int?) throws -> Bool {
+        if key.is("scopeSpans") || key.is("instrumentationLibrarySpans") {
+            let r = resourceSlot(&resource)
+            try decodeScopeSpansArray(resource: r)
+        } else if key.is("resource") {
+            let r = resourceSlot(&resource)
+            try decodeResource(r)
+        } else if key.is("schemaUrl") {
+            try cursor.skipValue()
+        } else {
+            return false
+        }
+        return true
+    }
+
+    private mutating func decodeResource(_ r: Int) throws {
+        guard try cursor.beginObject() else { return }
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            if key.is("attributes") {
+                let range = try decodeAttributeList()
+                store.resources[r].attributes = range
+                if let service = store.strings.lookup("service.name"),
+                   case .string(let s)? = store.value(forKey: service, in: range) {
+                    store.resources[r].serviceName = s
+                }
+            } else {
+                try cursor.skipValue()
+            }
+        }
+    }
+
+    private mutating func decodeScopeSpansArray(resource: Int) throws {
+        guard try cursor.beginArray() else { return }
+        var first = true
+        while try cursor.nextElement(&first) {
+            guard try cursor.beginObject() else { continue }
+            store.scopes.append(Scope())
+            let scope = store.scopes.count - 1
+            var firstKey = true
+            while let key = try cursor.nextKey(&firstKey) {
+                if key.is("spans") {
+                    try decodeSpans(resource: resource, scope: scope)
+                } else if key.is("scope") || key.is("instrumentationLibrary") {
+                    try decodeScope(scope)
+                } else {
+                    try cursor.skipValue()
+                }
+            }
+        }
+    }
+
+    private mutating func decodeScope(_ s: Int) throws {
+        guard try cursor.beginObject() else { return }
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            if key.is("name") { store.scopes[s].name = try internString() }
+            else if key.is("version") { store.scopes[s].version = try internString() }
+            else if key.is("attributes") { store.scopes[s].attributes = try decodeAttributeList() }
+            else { try cursor.skipValue() }
+        }
+    }
+
+    // MARK: spans
+
+    private mutating func decodeSpans(resource: Int, scope: Int) throws {
+        guard try cursor.beginArray() else { return }
+        var first = true
+        while try cursor.nextElement(&first) {
+            guard try cursor.beginObject() else { continue }
+            var span = Span()
+            span.resource = UInt32(resource)
+            span.scope = UInt32(scope)
+            span.source = source
+            var firstKey = true
+            while let key = try cursor.nextKey(&firstKey) {
+                if key.is("traceId") { span.traceID = try traceID() }
+                else if key.is("spanId") { span.spanID = try spanID() }
+                else if key.is("parentSpanId") { span.parentSpanID = try spanID() }
+                else if key.is("name") { span.name = try internString() }
+                else if key.is("startTimeUnixNano") { span.startNanos = try cursor.int64() }
+                else if key.is("endTimeUnixNano") { span.endNanos = try cursor.int64() }
+                else if key.is("kind") { span.kind = try spanKind() }
+                else if key.is("attributes") { span.attributes = try decodeAttributeList() }
+                else if key.is("status") { try decodeStatus(&span) }
+                else if key.is("events") { span.events = try decodeEvents() }
+                else if key.is("links") { span.links = try decodeLinks() }
+                else if key.is("traceState") { span.traceState = try internString() }
+                else if key.is("flags") { span.flags = UInt32(truncatingIfNeeded: try cursor.int64()) }
+                else { try cursor.skipValue() }
+            }
+            store.spans.append(span)
+            spansDecoded += 1
+        }
+    }
+
+    private mutating func decodeStatus(_ span: inout Span) throws {
+        guard try cursor.beginObject() else { return }
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            if key.is("code") { span.status = try statusCode() }
+            else if key.is("message") { span.statusMessage = try internString() }
+            else { try cursor.skipValue() }
+        }
+    }
+
+    private mutating func decodeEvents() throws -> PoolRange {
+        guard try cursor.beginArray() else { return .empty }
+        var events: [SpanEvent] = []
+        var first = true
+        while try cursor.nextElement(&first) {
+            guard try cursor.beginObject() else { continue }
+            var event = SpanEvent()
+            var firstKey = true
+            while let key = try cursor.nextKey(&firstKey) {
+                if key.is("timeUnixNano") { event.timeNanos = try cursor.int64() }
+                else if key.is("name") { event.name = try internString() }
+                else if key.is("attributes") { event.attributes = try decodeAttributeList() }
+                else { try cursor.skipValue() }
+            }
+            events.append(event)
+        }
+        let range = PoolRange(start: UInt32(store.events.count), count: UInt32(events.count))
+        store.events.append(contentsOf: events)
+        return range
+    }
+
+    private mutating func decodeLinks() throws -> PoolRange {
+        guard try cursor.beginArray() else { return .empty }
+        var links: [SpanLink] = []
+        var first = true
+        while try cursor.nextElement(&first) {
+            guard try cursor.beginObject() else { continue }
+            var link = SpanLink()
+            var firstKey = true
+            while let key = try cursor.nextKey(&firstKey) {
+                if key.is("traceId") { link.traceID = try traceID() }
+                else if key.is("spanId") { link.spanID = try spanID() }
+                else if key.is("traceState") { link.traceState = try internString() }
+                else if key.is("attributes") { link.attributes = try decodeAttributeList() }
+                else { try cursor.skipValue() }
+            }
+            links.append(link)
+        }
+        let range = PoolRange(start: UInt32(store.links.count), count: UInt32(links.count))
+        store.links.append(contentsOf: links)
+        return range
+    }
+
+    // MARK: attributes and values
+
+    /// A `KeyValue` list appended contiguously to `store.attributes` (nested lists go to the nested pool).
+    private mutating func decodeAttributeList() throws -> PoolRange {
+        let list = try decodeKeyValues()
+        let range = PoolRange(start: UInt32(store.attributes.count), count: UInt32(list.count))
+        store.attributes.append(contentsOf: list)
+        return range
+    }
+
+    private mutating func decodeKeyValues() throws -> [Attribute] {
+        guard try cursor.beginArray() else { return [] }
+        var list: [Attribute] = []
+        var first = true
+        while try cursor.nextElement(&first) {
+            guard try cursor.beginObject() else { continue }
+            var attribute = Attribute(key: 0, value: .empty)
+            var firstKey = true
+            while let key = try cursor.nextKey(&firstKey) {
+                if key.is("key") { attribute.key = try internString() }
+                else if key.is("value") { attribute.value = try decodeAnyValue() }
+                else { try cursor.skipValue() }
+            }
+            list.append(attribute)
+        }
+        return list
+    }
+
+    private mutating func decodeAnyValue() throws -> AttrValue {
+        switch cursor.peek() {
+        case UInt8(ascii: "{"):
+            break
+        case UInt8(ascii: "\""):
+            return .string(try internString())  // lenient: a bare string
+        case UInt8(ascii: "t"), UInt8(ascii: "f"):
+            return .bool(try cursor.bool())
+        case UInt8(ascii: "n"):
+            try cursor.skipValue()
+            return .empty
+        default:
+            let d = try cursor.double()
+            return d == d.rounded() && abs(d) < 9e15 ? .int(Int64(d)) : .double(d)
+        }
+        _ = try cursor.beginObject()
+        var value = AttrValue.empty
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            if key.is("stringValue") { value = .string(try internString()) }
+            else if key.is("intValue") { value = .int(try cursor.int64()) }
+            else if key.is("doubleValue") { value = .double(try cursor.double()) }
+            else if key.is("boolValue") { value = .bool(try cursor.bool()) }
+            else if key.is("arrayValue") { value = try decodeArrayValue() }
+            else if key.is("kvlistValue") { value = try decodeKvlistValue() }
+            else if key.is("bytesValue") { value = .bytes(try internString()) }
+            else { try cursor.skipValue() }
+        }
+        return value
+    }
+
+    private mutating func decodeArrayValue() throws -> AttrValue {
+        var values: [AttrValue] = []
+        if try cursor.beginObject() {
+            var first = true
+            while let key = try cursor.nextKey(&first) {
+                guard key.is("values"), try cursor.beginArray() else { try cursor.skipValue(); continue }
+                var firstElement = true
+                while try cursor.nextElement(&firstElement) { values.append(try decodeAnyValue()) }
+            }
+        }
+        let start = UInt32(store.arrayValues.count)
+        store.arrayValues.append(contentsOf: values)
+        return .array(start: start, count: UInt32(values.count))
+    }
+
+    private mutating func decodeKvlistValue() throws -> AttrValue {
+        var entries: [Attribute] = []
+        if try cursor.beginObject() {
+            var first = true
+            while let key = try cursor.nextKey(&first) {
+                if key.is("values") { entries = try decodeKeyValues() } else { try cursor.skipValue() }
+            }
+        }
+        let start = UInt32(store.nestedAttributes.count)
+        store.nestedAttributes.append(contentsOf: entries)
+        return .kvlist(start: start, count: UInt32(entries.count))
+    }
+
+    // MARK: scalars
+
+    private mutating func internString() throws -> StrID {
+        if cursor.isNull() { return 0 }
+        let (raw, escaped) = try cursor.rawString()
+        if !escaped { return store.strings.intern(UnsafeRawBufferPointer(raw)) }
+        var unescaped: [UInt8] = []
+        swap(&unescaped, &cursor.scratch)  // reuse the cursor's buffer without copying it
+        unescaped.removeAll(keepingCapacity: true)
+        try cursor.unescape(raw, into: &unescaped)
+        defer { cursor.scratch = unescaped }
+        return unescaped.withUnsafeBytes { store.strings.intern($0) }
+    }
+
+    private mutating func traceID() throws -> TraceID {
+        if cursor.isNull() { return .zero }
+        let start = cursor.pos
+        let (raw, _) = try cursor.rawString()
+        guard let (high, low) = decodeID(raw, byteCount: 16) else {
+            cursor.pos = start
+            throw cursor.fail("invalid trace id \"\(String(decoding: raw, as: UTF8.self))\" (expected 32 hex digits or base64)")
+        }
+        return TraceID(high: high, low: low)
+    }
+
+    private mutating func spanID() throws -> SpanID {
+        if cursor.isNull() { return 0 }
+        let start = cursor.pos
+        let (raw, _) = try cursor.rawString()
+        guard let (_, low) = decodeID(raw, byteCount: 8) else {
+            cursor.pos = start
+            throw cursor.fail("invalid span id \"\(String(decoding: raw, as: UTF8.self))\" (expected 16 hex digits or base64)")
+        }
+        return low
+    }
+
+    private mutating func spanKind() throws -> SpanKind {
+        if cursor.peek() == UInt8(ascii: "\"") {
+            let name = try cursor.string().uppercased()
+            for kind in SpanKind.allCases where name == "SPAN_KIND_" + kind.name.uppercased() || name == kind.name.uppercased() {
+                return kind
+            }
+            return .unspecified
+        }
+        return SpanKind(rawValue: UInt8(clamping: try cursor.int64())) ?? .unspecified
+    }
+
+    private mutating func statusCode() throws -> StatusCode {
+        if cursor.peek() == UInt8(ascii: "\"") {
+            switch try cursor.string().uppercased() {
+            case "STATUS_CODE_OK", "OK": return .ok
+            case "STATUS_CODE_ERROR", "ERROR": return .error
+            default: return .unset
+            }
+        }
+        return StatusCode(rawValue: UInt8(clamping: try cursor.int64())) ?? .unset
+    }
+}
+
+/// Decodes an id written as hex (any case; shorter ids are left-padded) or as base64 (Tempo and some
+/// old SDKs). Returns the id as (high, low) 64-bit halves; an empty string is the zero id.
+func decodeID(_ raw: UnsafeBufferPointer<UInt8>, byteCount: Int) -> (UInt64, UInt64)? {
+    if raw.isEmpty { return (0, 0) }
+    if raw.count <= byteCount * 2, raw.allSatisfy({ hexValue($0) != nil }),
+       raw.count == byteCount * 2 || raw.count != base64Length(byteCount) {
+        var high: UInt64 = 0, low: UInt64 = 0
+        for c in raw {
+            high = (high << 4) | (low >> 60)
+            low = (low << 4) | UInt64(hexValue(c)!)
+        }
+        return (high, low)
+    }
+    guard let bytes = decodeBase64(raw), bytes.count == byteCount else { return nil }
+    var high: UInt64 = 0, low: UInt64 = 0
+    for b in bytes {
+        high = (high << 8) | (low >> 56)
+        low = (low << 8) | UInt64(b)
+    }
+    return (high, low)
+}
+
+private func base64Length(_ bytes: Int) -> Int { (bytes + 2) / 3 * 4 }
+
+func decodeBase64(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    var out: [UInt8] = []
+    out.reserveCapacity(raw.count * 3 / 4)
+    var acc: UInt32 = 0, bits = 0
+    for c in raw {
+        let v: UInt32
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a")) + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0")) + 52
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
+        case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
+        case UInt8(ascii: "="): continue
+        default: return nil
+        }
+        acc = (acc << 6) | v
+        bits += 6
+        if bits >= 8 {
+            bits -= 8
+            out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+        }
+    }
+    return out
+}

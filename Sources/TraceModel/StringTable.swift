@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Index of an interned string in a `StringTable`. 0 is always the empty string.
+public typealias StrID = UInt32
+
+/// Interns byte strings into one arena so that spans hold 4-byte ids instead of `String`s.
+/// Lookup hashes the raw bytes (FNV-1a) in an open-addressing table: decoders intern straight from
+/// the input buffer without building a `String` first.
+public struct StringTable: Sendable {
+    private var arena: [UInt8] = []
+    private var offsets: [UInt32] = [0, 0]   // string i is arena[offsets[i]..<offsets[i+1]]
+    private var slots: [UInt32]              // 0 = empty, else id + 1
+    private var mask: Int
+
+    public init() {
+        slots = Array(repeating: 0, count: 1024)
+        mask = 1023
+        slots[Self.slot(for: Self.hash(UnsafeRawBufferPointer(start: nil, count: 0)), mask: mask)] = 1
+    }
+
+    public var count: Int { offsets.count - 1 }
+
+    @inline(__always)
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return h
+    }
+
+    @inline(__always)
+    static func slot(for hash: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask }
+
+    public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> StrID {
+        let h = Self.hash(bytes)
+        var i = Self.slot(for: h, mask: mask)
+        while true {
+            let s = slots[i]
+            if s == 0 { break }
+            let id = Int(s - 1)
+            if equals(id, bytes) { return StrID(id) }
+            i = (i + 1) & mask
+        }
+        let id = offsets.count - 1
+        arena.append(contentsOf: bytes)
+        offsets.append(UInt32(arena.count))
+        slots[i] = UInt32(id + 1)
+        if (id + 1) * 2 > slots.count { grow() }
+        return StrID(id)
+    }
+
+    public mutating func intern(_ string: String) -> StrID {
+        var s = string
+        return s.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The id of a string already interned, without adding it.
+    public func lookup(_ string: String) -> StrID? {
+        var s = string
+        return s.withUTF8 { buf -> StrID? in
+            let bytes = UnsafeRawBufferPointer(buf)
+            var i = Self.slot(for: Self.hash(bytes), mask: mask)
+            while true {
+                let s = slots[i]
+                if s == 0 { return nil }
+                if equals(Int(s - 1), bytes) { return StrID(s - 1) }
+                i = (i + 1) & mask
+            }
+        }
+    }
+
+    public subscript(id: StrID) -> String {
+        let a = Int(offsets[Int(id)]), b = Int(offsets[Int(id) + 1])
+        if a == b { return "" }
+        return arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self) }
+    }
+
+    public func byteCount(_ id: StrID) -> Int { Int(offsets[Int(id) + 1] - offsets[Int(id)]) }
+
+    /// Calls `body` with the raw bytes of a string, without copying.
+    public func withBytes<R>(_ id: StrID, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let a = Int(offsets[Int(id)]), b = Int(offsets[Int(id) + 1])
+        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
+    }
+
+    private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let a = Int(offsets[id]), b = Int(offsets[id + 1])
+        guard b - a == bytes.count else { return false }
+        if bytes.count == 0 { return true }
+        return arena.withUnsafeBytes { memcmpBytes($0.baseAddress! + a, bytes.baseAddress!, bytes.count) }
+    }
+
+    private mutating func grow() {
+        let newCount = slots.count * 2
+        var newSlots = [UInt32](repeating: 0, count: newCount)
+        let newMask = newCount - 1
+        for id in 0..<(offsets.count - 1) {
+            let h = arena.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[Int(offsets[id])..<Int(offsets[id + 1])])) }
+            var i = Self.slot(for: h, mask: newMask)
+            while newSlots[i] != 0 { i = (i + 1) & newMask }
+            newSlots[i] = UInt32(id + 1)
+        }
+        slots = newSlots
+        mask = newMask
+    }
+}
+
+@inline(__always)
+func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool { memcmp(a, b, n) == 0 }

@@ -1,0 +1,102 @@
+import TraceAnalysis
+import TraceModel
+
+/// `tracetui view --json`: every trace with its totals and its span tree (schema in the README).
+public enum JSONReport {
+    public static func render(store: SpanStore, analysis a: Analysis, traces: [Int], warnings: [String]) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.beginArray("traces")
+        for t in traces {
+            let trace = a.forest.traces[t]
+            let totals = a.traceTotals[t]
+            w.beginObject()
+            w.field("traceId", trace.traceID.hex)
+            w.field("rootName", a.rootName(of: t, in: store))
+            w.field("service", a.service(of: t, in: store))
+            w.field("startTime", Format.timestamp(trace.start))
+            w.field("spanCount", totals.spans)
+            w.field("durationMs", milliseconds(trace.durationNanos))
+            writeTotals(&w, totals, spanCount: false)
+            w.beginArray("spans")
+            for root in trace.roots { writeTree(&w, root: root, store: store, analysis: a) }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
+        w.beginArray("warnings")
+        for warning in warnings { w.element(warning) }
+        w.endArray()
+        w.endObject()
+        return w.text + "\n"
+    }
+
+    private static func writeTotals(_ w: inout JSONWriter, _ t: Totals, spanCount: Bool) {
+        if spanCount { w.field("spanCount", t.spans) }
+        w.field("llmCalls", t.llmCalls)
+        w.field("inputTokens", t.inputTokens)
+        w.field("outputTokens", t.outputTokens)
+        w.field("cachedInputTokens", t.cachedInputTokens)
+        w.field("costUSD", t.costUSD)
+        w.field("costComplete", t.costComplete)
+        w.field("errorCount", t.errors)
+    }
+
+    /// Writes a subtree depth-first without recursion, so a very deep chain cannot overflow the stack.
+    private static func writeTree(_ w: inout JSONWriter, root: Int32, store: SpanStore, analysis a: Analysis) {
+        var stack: [(span: Int32, next: Int)] = [(root, -1)]
+        while !stack.isEmpty {
+            let (s, next) = stack[stack.count - 1]
+            let children = a.forest.children(of: s)
+            if next == -1 {
+                writeSpanFields(&w, span: s, store: store, analysis: a)
+                w.beginArray("children")
+                stack[stack.count - 1].next = 0
+                continue
+            }
+            if next < children.count {
+                stack[stack.count - 1].next = next + 1
+                stack.append((children[children.startIndex + next], -1))
+            } else {
+                w.endArray()
+                w.endObject()
+                stack.removeLast()
+            }
+        }
+    }
+
+    private static func writeSpanFields(_ w: inout JSONWriter, span s: Int32, store: SpanStore, analysis a: Analysis) {
+        let span = store.spans[Int(s)]
+        let f = a.facts[Int(s)]
+        let cost = a.costs[Int(s)]
+        let flags = a.forest.flags[Int(s)]
+        w.beginObject()
+        w.field("spanId", spanIDHex(span.spanID))
+        w.field("parentSpanId", span.parentSpanID == 0 ? nil : spanIDHex(span.parentSpanID))
+        w.field("name", store.string(span.name))
+        w.field("kind", f.role.name)
+        w.field("spanKind", span.kind.name)
+        w.field("service", a.service(ofSpan: s, in: store))
+        w.field("startTime", Format.timestamp(span.startNanos))
+        w.field("durationMs", milliseconds(span.durationNanos))
+        w.field("model", f.model == 0 ? nil : store.string(f.model))
+        w.field("inputTokens", f.inputTokens >= 0 ? f.allInputTokens : nil)
+        w.field("outputTokens", f.outputTokens >= 0 ? f.outputTokens : nil)
+        w.field("cachedInputTokens", f.cacheReadTokens >= 0 ? f.cacheReadTokens : nil)
+        w.field("costUSD", cost.source == .reported || cost.source == .computed ? cost.usd : nil)
+        w.field("costSource", cost.source == .none ? nil : cost.source.name)
+        w.field("countedCall", a.counted[Int(s)])
+        w.field("finishReason", f.finishReason == 0 ? nil : store.string(f.finishReason))
+        w.field("status", a.isError[Int(s)] ? "error" : span.status.name)
+        if flags.contains(.orphan) { w.field("orphan", true) }
+        if flags.contains(.cycle) { w.field("cycleCut", true) }
+        if flags.contains(.duplicateID) { w.field("duplicateId", true) }
+        w.beginObject("subtree")
+        w.field("durationMs", milliseconds(max(0, a.subtreeEnd[Int(s)] - a.subtreeStart[Int(s)])))
+        w.field("selfMs", milliseconds(a.selfNanos[Int(s)]))
+        writeTotals(&w, a.subtree[Int(s)], spanCount: true)
+        w.endObject()
+    }
+
+    static func milliseconds(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
+}

@@ -1,0 +1,71 @@
+import TraceAnalysis
+import TraceModel
+
+/// `tracetui view --plain`: the trace list and the trees as aligned text, same columns as the TUI.
+public enum PlainReport {
+    public static let listHeader = ["TRACE", "ROOT", "SERVICE", "START (UTC)", "DURATION", "SPANS", "LLM", "TOKENS IN/OUT", "COST", "ERR"]
+
+    public static func traceList(store: SpanStore, analysis a: Analysis, traces: [Int]) -> String {
+        var rows = [listHeader]
+        for t in traces {
+            let trace = a.forest.traces[t], totals = a.traceTotals[t]
+            rows.append([String(trace.traceID.hex.prefix(8)), Format.sanitize(a.rootName(of: t, in: store)), Format.sanitize(a.service(of: t, in: store)),
+                         Format.timestamp(trace.start), Format.duration(trace.durationNanos), String(totals.spans),
+                         String(totals.llmCalls), Format.tokenPair(totals.inputTokens, totals.outputTokens),
+                         Format.cost(totals), String(totals.errors)])
+        }
+        return table(rows, rightAligned: [4, 5, 6, 7, 8, 9])
+    }
+
+    public static let treeHeader = ["SPAN", "KIND", "DURATION", "TOKENS IN/OUT", "COST", "STATUS"]
+
+    /// One trace as an indented tree (two spaces per level), each row with its own figures.
+    public static func tree(store: SpanStore, analysis a: Analysis, trace t: Int) -> String {
+        let trace = a.forest.traces[t], totals = a.traceTotals[t]
+        var out = "trace \(trace.traceID.hex)  \(Format.sanitize(a.service(of: t, in: store)))  \(Format.timestamp(trace.start)) UTC  "
+            + "\(totals.spans) spans, \(totals.llmCalls) LLM calls, \(Format.cost(totals))\n"
+        var rows = [treeHeader]
+        var stack = Array(trace.roots.reversed())
+        while let s = stack.popLast() {
+            let span = store.spans[Int(s)]
+            let own = a.selfTotals[Int(s)]
+            var marks = ""
+            let flags = a.forest.flags[Int(s)]
+            if flags.contains(.orphan) { marks += " [orphan]" }
+            if flags.contains(.cycle) { marks += " [cycle cut]" }
+            if flags.contains(.duplicateID) { marks += " [duplicate id]" }
+            let indent = String(repeating: "  ", count: Int(a.forest.depth[Int(s)]))
+            rows.append([indent + Format.sanitize(store.string(span.name)) + marks, a.facts[Int(s)].role.name,
+                         Format.duration(span.durationNanos), Format.tokenPair(own.inputTokens, own.outputTokens),
+                         costCell(a, s), a.isError[Int(s)] ? "error" : span.status.name])
+            stack.append(contentsOf: a.forest.children(of: s).reversed())
+        }
+        return out + table(rows, rightAligned: [2, 3, 4])
+    }
+
+    /// A span's own cost, `~$x` when it is a wrapper whose call is counted beneath it.
+    static func costCell(_ a: Analysis, _ s: Int32) -> String {
+        let c = a.costs[Int(s)]
+        switch c.source {
+        case .none: return "-"
+        case .unknown: return "?"
+        case .reported, .computed: return (a.counted[Int(s)] ? "" : "~") + Format.cost(c.usd)
+        }
+    }
+
+    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        var widths = [Int](repeating: 0, count: rows.first?.count ?? 0)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        var out = ""
+        for r in rows {
+            var line = ""
+            for (i, c) in r.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                line += (i > 0 ? "  " : "") + (rightAligned.contains(i) ? pad + c : (i == r.count - 1 ? c : c + pad))
+            }
+            while line.last == " " { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+}

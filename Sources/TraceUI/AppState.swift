@@ -1,0 +1,130 @@
+import TraceAnalysis
+import TraceModel
+
+/// What the UI shows: the loaded spans and everything derived from them. Read-only for the UI.
+public struct ViewData: Sendable {
+    public let store: SpanStore
+    public let analysis: Analysis
+    public let title: String
+    public let warnings: [String]
+    public init(store: SpanStore, analysis: Analysis, title: String, warnings: [String]) {
+        self.store = store; self.analysis = analysis; self.title = title; self.warnings = warnings
+    }
+}
+
+public enum Screen: Equatable, Sendable {
+    case traceList
+    case tree(trace: Int)
+}
+
+public enum SortKey: Int, CaseIterable, Sendable {
+    case start, duration, cost, tokens, llmCalls, errors, spans
+    public var title: String { ["start", "duration", "cost", "tokens", "LLM calls", "errors", "spans"][rawValue] }
+}
+
+public struct TraceListState: Equatable, Sendable {
+    public var selected = 0
+    public var top = 0
+    public var sort = SortKey.start
+    public var descending = false
+    public var filter = ""
+    /// Trace indices shown, in order (filtered and sorted).
+    public var rows: [Int] = []
+}
+
+public struct TreeState: Equatable, Sendable {
+    public var trace: Int
+    public var folded: Set<Int32> = []
+    /// Visible spans in display order.
+    public var rows: [Int32] = []
+    public var selected = 0
+    public var top = 0
+    public var query = ""
+}
+
+/// The whole UI state. Changed only by `update`; drawn only by `render`.
+public struct AppState: Equatable, Sendable {
+    public var screen: Screen
+    public var width: Int
+    public var height: Int
+    public var list = TraceListState()
+    public var tree: TreeState?
+    public var detailOpen = false
+    public var detailFocused = false
+    public var detailScroll = 0
+    public var helpOpen = false
+    public var helpScroll = 0
+    /// Text being typed after `/`, or nil.
+    public var prompt: String?
+    public var message: String?
+    public var quit = false
+
+    public init(screen: Screen, width: Int, height: Int, data: ViewData) {
+        self.screen = screen
+        self.width = width
+        self.height = height
+        list.rows = Self.listRows(list, data)
+        if case .tree(let t) = screen { openTree(t, data) }
+        if !data.warnings.isEmpty {
+            message = "\(data.warnings.count) warning(s): " + data.warnings[0]
+        }
+    }
+
+    public var context: KeyContext {
+        if detailOpen && detailFocused { return .detail }
+        if case .tree = screen { return .tree }
+        return .traceList
+    }
+
+    mutating func openTree(_ t: Int, _ data: ViewData) {
+        var tree = TreeState(trace: t)
+        tree.rows = Self.visibleRows(tree, data)
+        self.tree = tree
+        screen = .tree(trace: t)
+        detailScroll = 0
+    }
+
+    static func visibleRows(_ tree: TreeState, _ data: ViewData) -> [Int32] {
+        let forest = data.analysis.forest
+        var rows: [Int32] = []
+        var stack = Array(forest.traces[tree.trace].roots.reversed())
+        while let s = stack.popLast() {
+            rows.append(s)
+            if !tree.folded.contains(s) { stack.append(contentsOf: forest.children(of: s).reversed()) }
+        }
+        return rows
+    }
+
+    static func listRows(_ list: TraceListState, _ data: ViewData) -> [Int] {
+        let a = data.analysis
+        var rows = Array(a.forest.traces.indices)
+        if !list.filter.isEmpty {
+            let q = list.filter.lowercased()
+            rows = rows.filter { t in
+                a.rootName(of: t, in: data.store).lowercased().contains(q)
+                    || a.service(of: t, in: data.store).lowercased().contains(q)
+                    || a.forest.traces[t].traceID.hex.hasPrefix(q)
+            }
+        }
+        func key(_ t: Int) -> Double {
+            let tt = a.traceTotals[t], tr = a.forest.traces[t]
+            switch list.sort {
+            case .start: return Double(tr.start)
+            case .duration: return Double(tr.durationNanos)
+            case .cost: return tt.costUSD
+            case .tokens: return Double(tt.inputTokens + tt.outputTokens)
+            case .llmCalls: return Double(tt.llmCalls)
+            case .errors: return Double(tt.errors)
+            case .spans: return Double(tt.spans)
+            }
+        }
+        // Figures sort largest first by default; start time oldest first.
+        let descending = list.sort == .start ? list.descending : !list.descending
+        rows.sort { a, b in
+            let ka = key(a), kb = key(b)
+            if ka == kb { return a < b }
+            return descending ? ka > kb : ka < kb
+        }
+        return rows
+    }
+}

@@ -1,0 +1,124 @@
+import TraceAnalysis
+import TraceModel
+
+/// A line of the detail pane.
+public struct DetailLine: Equatable, Sendable {
+    public var text: String
+    public var style: Style
+    public init(_ text: String, _ style: Style = .plain) { self.text = text; self.style = style }
+}
+
+/// Everything about one span, as lines: identity and timing, LLM facts with the keys they came from,
+/// the conversation, attributes, events (exceptions with stacks), links, resource and scope.
+/// All span text is sanitized here, before it reaches a grid.
+public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [DetailLine] {
+    let store = data.store, a = data.analysis
+    let span = store.spans[Int(s)]
+    let f = a.facts[Int(s)]
+    var out: [DetailLine] = []
+    let heading = Style(fg: .cyan, bold: true)
+    func clean(_ t: String) -> String { Format.sanitize(t) }
+    func section(_ title: String) { out.append(DetailLine("")); out.append(DetailLine(glyphs.separator + glyphs.separator + " " + title, heading)) }
+    func row(_ label: String, _ value: String, _ source: String? = nil) {
+        out.append(DetailLine((label.isEmpty ? "  " : fit(label, 14)) + clean(value) + (source.map { "  (\($0))" } ?? "")))
+    }
+    /// Multi-line text (prompts, stacks) keeps its line breaks; each line is sanitized.
+    func block(_ text: String, indent: String = "  ") {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(400) {
+            out.append(DetailLine(indent + clean(String(line))))
+        }
+    }
+
+    out.append(DetailLine(clean(store.string(span.name)), Style(bold: true)))
+    row("span", spanIDHex(span.spanID) + (span.parentSpanID != 0 ? "  parent " + spanIDHex(span.parentSpanID) : "  (root)"))
+    let flags = a.forest.flags[Int(s)]
+    if flags.contains(.orphan) { row("note", "orphan: its parent span was never received") }
+    if flags.contains(.cycle) { row("note", "its parent chain loops back to it; shown as a root") }
+    if flags.contains(.duplicateID) { row("note", "another span of this trace has the same id") }
+    row("kind", f.role.name + " · " + span.kind.name)
+    let statusText = span.status.name + (span.statusMessage != 0 ? ": " + store.string(span.statusMessage) : "")
+    row("status", a.isError[Int(s)] && span.status != .error ? "error (exception event)" : statusText)
+    row("start", Format.timestamp(span.startNanos) + " UTC")
+    row("duration", Format.duration(span.durationNanos) + "  (self " + Format.duration(a.selfNanos[Int(s)]) + ")")
+    let sub = a.subtree[Int(s)]
+    if sub.spans > 1 {
+        row("subtree", "\(sub.spans) spans · \(sub.llmCalls) LLM calls · \(Format.tokenPair(sub.inputTokens, sub.outputTokens)) tokens · \(Format.cost(sub)) · \(sub.errors) errors")
+    }
+
+    let sources = Dictionary(a.extractor.sources(of: span, in: store), uniquingKeysWith: { x, _ in x })
+    if f.role.isModelCall || f.hasUsage || f.toolName != 0 || f.agentName != 0 || !f.reportedRollupCost.isNaN {
+        section("LLM facts")
+        func fact(_ fact: Fact, _ value: String) { row(fact.label, value, sources[fact]) }
+        if f.model != 0 { fact(.model, store.string(f.model)) }
+        if f.provider != 0 { fact(.provider, store.string(f.provider)) }
+        if sources[.operation] != nil, let v = store.value(forKey: sources[.operation]!, in: span.attributes) { fact(.operation, store.text(v)) }
+        if f.inputTokens >= 0 { fact(.inputTokens, String(f.inputTokens)) }
+        if f.cacheReadTokens >= 0 { fact(.cacheReadTokens, String(f.cacheReadTokens) + (f.cacheCountedInInput ? " (part of the input)" : " (beside the input)")) }
+        if f.cacheWriteTokens >= 0 { fact(.cacheWriteTokens, String(f.cacheWriteTokens)) }
+        if f.outputTokens >= 0 { fact(.outputTokens, String(f.outputTokens)) }
+        if f.reasoningTokens >= 0 { fact(.reasoningTokens, String(f.reasoningTokens) + " (part of the output)") }
+        if f.totalTokens >= 0 { row(Fact.totalTokens.label, String(f.totalTokens), sources[.totalTokens] ?? "input + output") }
+        let cost = a.costs[Int(s)]
+        switch cost.source {
+        case .reported: fact(.reportedCost, Format.cost(cost.usd) + " reported")
+        case .computed: row("cost", Format.cost(cost.usd) + " computed from tokens × prices of " + store.string(f.model))
+        case .unknown: row("cost", "? unknown: " + (f.model == 0 ? "no model named" : f.inputTokens < 0 && f.outputTokens < 0 ? "no token counts" : "model not in the price table"))
+        case .none: break
+        }
+        if f.role.isModelCall && !a.counted[Int(s)] { row("counted", "no: the same call is described by a span above or below") }
+        if !f.reportedRollupCost.isNaN {
+            fact(.reportedRollupCost, Format.cost(f.reportedRollupCost) + " reported; computed subtree: " + Format.cost(sub))
+        }
+        if f.finishReason != 0 {
+            let reason = store.string(f.finishReason)
+            fact(.finishReason, reason + (reason == "length" || reason == "max_tokens" ? "  (truncated answer)" : ""))
+        }
+        if f.toolName != 0 { fact(.toolName, store.string(f.toolName)) }
+        if f.agentName != 0 { fact(.agentName, store.string(f.agentName)) }
+    }
+
+    let convo = conversation(of: span, in: store)
+    if !convo.isEmpty {
+        section("Conversation (\(convo.source))")
+        for m in convo.input + convo.output {
+            out.append(DetailLine("[\(clean(m.role))]", Style(fg: m.role == "assistant" ? .green : .yellow, bold: true)))
+            if !m.text.isEmpty { block(m.text) }
+            for call in m.toolCalls { out.append(DetailLine("  → tool call " + clean(call.name) + "(" + clean(call.arguments) + ")", Style(fg: .magenta))) }
+        }
+    }
+
+    section("Attributes (\(span.attributes.count))")
+    for attr in store.attributes(of: span) { row("", store.string(attr.key) + " = " + store.text(attr.value)) }
+    if span.events.count > 0 {
+        section("Events (\(span.events.count))")
+        for e in store.events[span.events.range] {
+            let offset = Format.duration(e.timeNanos - span.startNanos)
+            let name = store.string(e.name)
+            out.append(DetailLine("+" + offset + "  " + clean(name), Style(fg: name == "exception" ? .red : .normal, bold: true)))
+            for attr in store.attributes[e.attributes.range] {
+                let key = store.string(attr.key), value = store.text(attr.value)
+                if key == "exception.stacktrace" { out.append(DetailLine("  " + key + ":")); block(value, indent: "    ") }
+                else { out.append(DetailLine("  " + clean(key) + " = " + clean(value))) }
+            }
+        }
+    }
+    if span.links.count > 0 {
+        section("Links (\(span.links.count))")
+        for l in store.links[span.links.range] {
+            out.append(DetailLine("trace " + l.traceID.hex + " span " + spanIDHex(l.spanID)))
+            for attr in store.attributes[l.attributes.range] { out.append(DetailLine("  " + clean(store.string(attr.key)) + " = " + clean(store.text(attr.value)))) }
+        }
+    }
+    if !store.resources.isEmpty {
+        let resource = store.resources[Int(span.resource)]
+        section("Resource")
+        for attr in store.attributes[resource.attributes.range] { row("", store.string(attr.key) + " = " + store.text(attr.value)) }
+    }
+    if !store.scopes.isEmpty {
+        let scope = store.scopes[Int(span.scope)]
+        section("Scope")
+        row("name", store.string(scope.name) + (scope.version != 0 ? " " + store.string(scope.version) : ""))
+        for attr in store.attributes[scope.attributes.range] { row("", store.string(attr.key) + " = " + store.text(attr.value)) }
+    }
+    return out
+}

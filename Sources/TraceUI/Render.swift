@@ -1,0 +1,298 @@
+import Foundation
+import TraceAnalysis
+import TraceModel
+
+/// Draws the whole screen for a state. Pure: same state and data, same grid. Only visible rows are
+/// looked at, so a trace of a million spans draws as fast as one of ten.
+public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellGrid {
+    var g = CellGrid(width: s.width, height: s.height)
+    guard s.width >= 20, s.height >= 5 else {
+        g.put("terminal too small", x: 0, y: 0)
+        return g
+    }
+    let body = bodyHeight(s)
+    switch s.screen {
+    case .traceList:
+        header(&g, "tracetui · \(data.analysis.forest.traces.count) traces · \(data.store.spans.count) spans · \(data.title)", look)
+        renderTraceList(&g, s, data, look, y: 1, height: body)
+    case .tree(let t):
+        let trace = data.analysis.forest.traces[t], totals = data.analysis.traceTotals[t]
+        header(&g, "trace \(trace.traceID.hex.prefix(12)) · \(Format.sanitize(data.analysis.service(of: t, in: data.store))) · \(totals.spans) spans · "
+               + "\(totals.llmCalls) LLM · \(Format.tokenPair(totals.inputTokens, totals.outputTokens)) tok · \(Format.cost(totals)) · "
+               + "\(totals.errors) err · \(Format.duration(trace.durationNanos))", look)
+        let treeWidth = s.detailOpen && detailBeside(s) ? s.width * 58 / 100 : s.width
+        renderTree(&g, s, data, look, x: 0, y: 1, width: treeWidth, height: body)
+        if s.detailOpen, let tree = s.tree, !tree.rows.isEmpty {
+            let span = tree.rows[tree.selected]
+            if detailBeside(s) {
+                for y in 1...body { g.put(look.glyphs.pipe.trimmingTrailingSpace, x: treeWidth, y: y, style: Style(dim: true)) }
+                renderDetail(&g, s, data, look, span: span, x: treeWidth + 2, y: 1, width: s.width - treeWidth - 2, height: body)
+            } else {
+                g.put(String(repeating: look.glyphs.separator, count: s.width), x: 0, y: 1 + body, style: Style(dim: true))
+                renderDetail(&g, s, data, look, span: span, x: 0, y: 2 + body, width: s.width, height: s.height - 3 - body)
+            }
+        }
+    }
+    footer(&g, s, look)
+    if s.helpOpen { renderHelp(&g, s, look) }
+    if !look.color { for y in 0..<g.height { g.restyle(x: 0, y: y, width: g.width) { $0.fg = .normal } } }
+    if look.glyphs.ascii { g.replaceNonASCII() }
+    return g
+}
+
+private func header(_ g: inout CellGrid, _ text: String, _ look: Appearance) {
+    g.fill(x: 0, y: 0, width: g.width, style: Style(reverse: true))
+    g.put(truncate(text, to: g.width, ascii: look.glyphs.ascii), x: 0, y: 0, style: Style(bold: true, reverse: true))
+}
+
+private func footer(_ g: inout CellGrid, _ s: AppState, _ look: Appearance) {
+    let y = g.height - 1
+    if let prompt = s.prompt {
+        g.put("/" + prompt + "█", x: 0, y: y, style: Style(bold: true))
+        return
+    }
+    if let message = s.message {
+        g.put(truncate(Format.sanitize(message), to: g.width, ascii: look.glyphs.ascii), x: 0, y: y, style: Style(fg: .yellow))
+        return
+    }
+    let hints = keyBindings.filter { $0.contexts.contains(s.context) && $0.hint != nil }.map { "\($0.label) \($0.hint!)" }
+    let text = hints.joined(separator: "  ")
+    g.put(truncate(text, to: g.width, ascii: look.glyphs.ascii), x: 0, y: y, style: Style(dim: true))
+}
+
+// MARK: trace list
+
+private struct Column {
+    var title: String
+    var width: Int
+    var right: Bool
+    /// Lower drops first when the terminal is narrow.
+    var priority: Int
+    var value: (Int) -> String
+}
+
+private func renderTraceList(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, y: Int, height: Int) {
+    let a = data.analysis, store = data.store
+    var columns = [
+        Column(title: "SERVICE", width: 14, right: false, priority: 2) { Format.sanitize(a.service(of: $0, in: store)) },
+        Column(title: "START (UTC)", width: 14, right: false, priority: 3) { String(Format.timestamp(a.forest.traces[$0].start).dropFirst(5)) },
+        Column(title: "DURATION", width: 8, right: true, priority: 8) { Format.duration(a.forest.traces[$0].durationNanos) },
+        Column(title: "SPANS", width: 5, right: true, priority: 1) { String(a.traceTotals[$0].spans) },
+        Column(title: "LLM", width: 4, right: true, priority: 5) { String(a.traceTotals[$0].llmCalls) },
+        Column(title: "TOKENS", width: 11, right: true, priority: 6) { Format.tokenPair(a.traceTotals[$0].inputTokens, a.traceTotals[$0].outputTokens) },
+        Column(title: "COST", width: 9, right: true, priority: 7) { Format.cost(a.traceTotals[$0]) },
+        Column(title: "ERR", width: 3, right: true, priority: 4) { String(a.traceTotals[$0].errors) },
+    ]
+    let minRoot = 18
+    while columns.reduce(0, { $0 + $1.width + 1 }) + minRoot > g.width, let drop = columns.min(by: { $0.priority < $1.priority }) {
+        columns.removeAll { $0.priority == drop.priority }
+    }
+    let rootWidth = g.width - columns.reduce(0, { $0 + $1.width + 1 })
+    let sortTitles: [SortKey: String] = [.start: "START (UTC)", .duration: "DURATION", .cost: "COST", .tokens: "TOKENS",
+                                         .llmCalls: "LLM", .errors: "ERR", .spans: "SPANS"]
+    let sorted = sortTitles[s.list.sort]
+    var x = g.put(fit("ROOT SPAN", rootWidth), x: 0, y: y, style: Style(bold: true))
+    for c in columns {
+        let title = c.title == sorted ? c.title + (s.list.sort == .start ? (s.list.descending ? "↓" : "↑") : (s.list.descending ? "↑" : "↓")) : c.title
+        x += g.put(" " + fit(title, c.width, right: c.right), x: x, y: y, style: Style(bold: true))
+    }
+    if s.list.rows.isEmpty {
+        g.put(s.list.filter.isEmpty ? "no traces" : "no trace matches \"\(s.list.filter)\" (/ then Enter to clear)", x: 0, y: y + 1)
+        return
+    }
+    for row in 0..<(height - 1) {
+        let i = s.list.top + row
+        guard i < s.list.rows.count else { break }
+        let t = s.list.rows[i]
+        let selected = i == s.list.selected
+        let errors = a.traceTotals[t].errors > 0
+        let style = Style(fg: errors ? .red : .normal, reverse: selected)
+        if selected { g.fill(x: 0, y: y + 1 + row, width: g.width, style: style) }
+        var cx = g.put(fit(Format.sanitize(a.rootName(of: t, in: store)), rootWidth, ascii: look.glyphs.ascii), x: 0, y: y + 1 + row, style: style)
+        for c in columns { cx += g.put(" " + fit(c.value(t), c.width, right: c.right, ascii: look.glyphs.ascii), x: cx, y: y + 1 + row, style: style) }
+    }
+}
+
+// MARK: tree
+
+private func renderTree(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, x: Int, y: Int, width: Int, height: Int) {
+    guard let tree = s.tree else { return }
+    let a = data.analysis, store = data.store, forest = a.forest
+    let trace = forest.traces[tree.trace]
+    let kindW = 5, durW = 8, tokW = 11, costW = 9, statusW = 1
+    let barW = width >= 70 ? max(8, width / 7) : 0
+    let fixed = kindW + durW + tokW + costW + statusW + 5 + (barW > 0 ? barW + 1 : 0)
+    let nameW = max(8, width - fixed)
+    var cx = x + g.put(fit("SPAN", nameW), x: x, y: y, style: Style(bold: true))
+    let titles = [(" KIND", kindW + 1, false), (" DURATION", durW + 1, true)] + (barW > 0 ? [(" WATERFALL", barW + 1, false)] : [])
+        + [(" TOKENS", tokW + 1, true), (" COST", costW + 1, true), ("  ", statusW + 1, false)]
+    for (title, w, right) in titles { cx += g.put(fit(title, w, right: right), x: cx, y: y, style: Style(bold: true)) }
+
+    for row in 0..<(height - 1) {
+        let i = tree.top + row
+        guard i < tree.rows.count else { break }
+        let sp = tree.rows[i]
+        let span = store.spans[Int(sp)]
+        let f = a.facts[Int(sp)]
+        let selected = i == tree.selected
+        let isError = a.isError[Int(sp)]
+        let folded = tree.folded.contains(sp)
+        let children = forest.children(of: sp)
+        let ry = y + 1 + row
+
+        // Tree prefix: one guide per ancestor level, then the branch, then the fold marker.
+        var prefix = ""
+        var guides: [String] = []
+        var p = sp
+        while forest.parent[Int(p)] >= 0 {
+            let parent = forest.parent[Int(p)]
+            let isLast = forest.children(of: parent).last == p
+            guides.append(guides.isEmpty ? (isLast ? look.glyphs.lastBranch : look.glyphs.branch) : (isLast ? look.glyphs.blank : look.glyphs.pipe))
+            p = parent
+        }
+        prefix = guides.reversed().joined()
+        let marker = children.isEmpty ? look.glyphs.leaf : folded ? look.glyphs.folded : look.glyphs.unfolded
+        var name = Format.sanitize(store.string(span.name))
+        let flags = forest.flags[Int(sp)]
+        if flags.contains(.orphan) { name += " [orphan]" }
+        if flags.contains(.cycle) { name += " [cycle]" }
+        if flags.contains(.duplicateID) { name += " [dup id]" }
+        if folded { name += " (+\(a.subtree[Int(sp)].spans - 1))" }
+
+        // A folded node shows its subtree's totals; an open one its own.
+        let totals = folded ? a.subtree[Int(sp)] : a.selfTotals[Int(sp)]
+        let tokens = Format.tokenPair(totals.inputTokens, totals.outputTokens)
+        let cost: String
+        if folded { cost = Format.cost(totals) }
+        else {
+            let c = a.costs[Int(sp)]
+            switch c.source {
+            case .none: cost = ""
+            case .unknown: cost = "?"
+            case .reported, .computed: cost = (a.counted[Int(sp)] ? "" : "~") + Format.cost(c.usd)
+            }
+        }
+        let kind = kindLabel(f.role)
+        let base = Style(fg: isError ? .red : .normal, reverse: selected)
+        if selected { g.fill(x: x, y: ry, width: width, style: base) }
+        var col = x
+        col += g.put(fit(prefix + marker + " " + name, nameW, ascii: look.glyphs.ascii), x: col, y: ry, style: base)
+        col += g.put(" " + fit(kind, kindW), x: col, y: ry, style: Style(fg: kindColor(f.role, isError), reverse: selected))
+        col += g.put(" " + fit(Format.duration(span.durationNanos), durW, right: true), x: col, y: ry, style: base)
+        if barW > 0 {
+            col += g.put(" ", x: col, y: ry, style: base)
+            col += g.put(waterfall(span.startNanos, span.endNanos, trace.start, trace.durationNanos, barW, look.glyphs),
+                         x: col, y: ry, style: Style(fg: isError ? .red : .blue, reverse: selected))
+        }
+        col += g.put(" " + fit(tokens == "-" ? "" : tokens, tokW, right: true), x: col, y: ry, style: base)
+        col += g.put(" " + fit(cost, costW, right: true), x: col, y: ry, style: Style(fg: cost == "?" ? .yellow : isError ? .red : .green, reverse: selected))
+        g.put(" " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
+    }
+}
+
+func kindLabel(_ role: SpanRole) -> String {
+    switch role {
+    case .llm: return "LLM"
+    case .embedding: return "EMBED"
+    case .tool: return "TOOL"
+    case .agent: return "AGENT"
+    case .workflow: return "FLOW"
+    case .retrieval: return "RETR"
+    case .other: return ""
+    }
+}
+
+private func kindColor(_ role: SpanRole, _ error: Bool) -> Color {
+    if error { return .red }
+    switch role {
+    case .llm, .embedding: return .magenta
+    case .tool: return .cyan
+    case .agent, .workflow: return .yellow
+    case .retrieval: return .blue
+    case .other: return .normal
+    }
+}
+
+/// The span's place on the trace's time axis, at least one cell wide.
+func waterfall(_ start: Int64, _ end: Int64, _ traceStart: Int64, _ traceNanos: Int64, _ width: Int, _ glyphs: Glyphs) -> String {
+    guard width > 0 else { return "" }
+    let total = Double(max(1, traceNanos))
+    var from = Int((Double(start - traceStart) / total * Double(width)).rounded(.down))
+    var to = Int((Double(end - traceStart) / total * Double(width)).rounded(.up))
+    from = max(0, min(width - 1, from))
+    to = max(from + 1, min(width, to))
+    return String(repeating: glyphs.barEmpty, count: from) + String(repeating: glyphs.bar, count: to - from)
+        + String(repeating: glyphs.barEmpty, count: width - to)
+}
+
+// MARK: detail and help
+
+private func renderDetail(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, span: Int32, x: Int, y: Int, width: Int, height: Int) {
+    guard width > 4, height > 0 else { return }
+    var lines: [DetailLine] = []
+    for line in detailLines(span: span, data: data, glyphs: look.glyphs) {
+        // Soft-wrap long lines to the pane width.
+        var rest = line.text
+        repeat {
+            let piece = truncatePlain(rest, width)
+            lines.append(DetailLine(piece, line.style))
+            rest = String(rest.unicodeScalars.dropFirst(piece.unicodeScalars.count))
+            if !rest.isEmpty { rest = "  " + rest }
+        } while !rest.isEmpty && rest != "  "
+    }
+    let maxScroll = max(0, lines.count - height)
+    let top = min(s.detailScroll, maxScroll)
+    for row in 0..<height where top + row < lines.count {
+        g.put(lines[top + row].text, x: x, y: y + row, style: lines[top + row].style, maxWidth: width)
+    }
+    if s.detailFocused {
+        let mark = "[\(top + 1)-\(min(lines.count, top + height))/\(lines.count)]"
+        g.put(mark, x: x + width - displayWidth(mark), y: y, style: Style(fg: .cyan, reverse: true))
+    }
+}
+
+/// The longest prefix of `s` that fits in `width` columns (no ellipsis: the rest wraps).
+private func truncatePlain(_ s: String, _ width: Int) -> String {
+    var out = String.UnicodeScalarView(), used = 0
+    for u in s.unicodeScalars {
+        let w = displayWidth(u)
+        if used + w > width { break }
+        out.append(u); used += w
+    }
+    return String(out)
+}
+
+/// Help text, generated from the key table.
+public func helpLines() -> [String] {
+    var lines = ["tracetui keys", ""]
+    for context in KeyContext.allCases {
+        lines.append(context.title)
+        for b in keyBindings where b.contexts.contains(context) { lines.append("  " + fit(b.label, 13) + b.help) }
+        lines.append("")
+    }
+    lines.append("Any other key closes this help.")
+    return lines
+}
+
+private func renderHelp(_ g: inout CellGrid, _ s: AppState, _ look: Appearance) {
+    let lines = helpLines()
+    let w = min(g.width - 2, 70), h = g.height - 2
+    let x0 = (g.width - w) / 2, y0 = 1
+    let top = min(s.helpScroll, max(0, lines.count - (h - 2)))
+    for row in 0..<h {
+        g.fill(x: x0, y: y0 + row, width: w, style: Style(reverse: true))
+        let i = top + row - 1
+        if row > 0 && row < h - 1 && i < lines.count {
+            g.put(" " + lines[i], x: x0, y: y0 + row, style: Style(bold: i == 0 || !lines[i].hasPrefix(" "), reverse: true), maxWidth: w)
+        }
+    }
+}
+
+extension String {
+    var trimmingTrailingSpace: String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+
+}

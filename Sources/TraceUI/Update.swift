@@ -1,0 +1,262 @@
+import TraceAnalysis
+import TraceModel
+
+/// Messages the UI loop feeds to `update`.
+public enum Msg: Sendable, Equatable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+}
+
+/// The single entry point for every change of UI state.
+public func update(_ s: inout AppState, _ msg: Msg, _ data: ViewData) {
+    switch msg {
+    case .resize(let w, let h):
+        s.width = w; s.height = h
+        clamp(&s)
+    case .key(let key):
+        s.message = nil
+        if s.prompt != nil { editPrompt(&s, key, data); return }
+        if s.helpOpen { helpKey(&s, key); return }
+        guard let act = action(for: key, in: s.context) else { return }
+        perform(&s, act, data)
+        clamp(&s)
+    }
+}
+
+/// Rows of the main list or tree area (everything but header, footer and a detail pane below).
+public func bodyHeight(_ s: AppState) -> Int {
+    let total = max(0, s.height - 2)
+    if s.detailOpen && !detailBeside(s) { return max(1, total / 2) }
+    return total
+}
+
+/// Wide terminals show the detail pane beside the tree; narrow ones below it.
+public func detailBeside(_ s: AppState) -> Bool { s.width >= 120 }
+
+private func helpKey(_ s: inout AppState, _ key: Key) {
+    switch key {
+    case .down, .char("j"): s.helpScroll += 1
+    case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
+    case .pageDown, .char(" "): s.helpScroll += max(1, s.height - 3)
+    case .pageUp, .char("b"): s.helpScroll = max(0, s.helpScroll - max(1, s.height - 3))
+    default: s.helpOpen = false; s.helpScroll = 0
+    }
+}
+
+private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
+    var text = s.prompt ?? ""
+    switch key {
+    case .escape:
+        s.prompt = nil
+        return
+    case .enter:
+        s.prompt = nil
+        applySearch(&s, text, data)
+        return
+    case .backspace:
+        if !text.isEmpty { text.removeLast() }
+    case .char(let c):
+        text.append(c)
+    default:
+        return
+    }
+    s.prompt = text
+}
+
+private func applySearch(_ s: inout AppState, _ text: String, _ data: ViewData) {
+    switch s.screen {
+    case .traceList:
+        s.list.filter = text
+        s.list.rows = AppState.listRows(s.list, data)
+        s.list.selected = 0; s.list.top = 0
+        s.message = text.isEmpty ? "filter cleared" : "\(s.list.rows.count) trace(s) match \"\(text)\""
+    case .tree:
+        s.tree?.query = text
+        if text.isEmpty { return }
+        jump(&s, data, forward: true, includeCurrent: true) { spanMatches($0, text, data) }
+        if s.message == nil { s.message = "/\(text): \(matchCount(s, text, data)) match(es); n/N next/previous" }
+    }
+}
+
+func spanMatches(_ span: Int32, _ query: String, _ data: ViewData) -> Bool {
+    let store = data.store, f = data.analysis.facts[Int(span)]
+    let q = query.lowercased()
+    for id in [store.spans[Int(span)].name, f.model, f.toolName, f.agentName] where id != 0 {
+        if store.string(id).lowercased().contains(q) { return true }
+    }
+    return false
+}
+
+private func matchCount(_ s: AppState, _ query: String, _ data: ViewData) -> Int {
+    guard let tree = s.tree else { return 0 }
+    return data.analysis.forest.traces[tree.trace].spans.filter { spanMatches($0, query, data) }.count
+}
+
+/// Moves the selection to the next (or previous) span in tree order that satisfies `test`,
+/// unfolding its ancestors so it is visible. Wraps around.
+private func jump(_ s: inout AppState, _ data: ViewData, forward: Bool, includeCurrent: Bool = false, _ test: (Int32) -> Bool) {
+    guard var tree = s.tree else { return }
+    let forest = data.analysis.forest
+    // Tree order of all spans of the trace (ignoring folds).
+    var order: [Int32] = []
+    var stack = Array(forest.traces[tree.trace].roots.reversed())
+    while let x = stack.popLast() { order.append(x); stack.append(contentsOf: forest.children(of: x).reversed()) }
+    guard !order.isEmpty else { return }
+    let current = tree.rows.isEmpty ? order[0] : tree.rows[tree.selected]
+    let at = order.firstIndex(of: current) ?? 0
+    let n = order.count
+    for step in (includeCurrent ? 0 : 1)...n {
+        let i = forward ? (at + step) % n : ((at - step) % n + n) % n
+        guard test(order[i]) else { continue }
+        var p = forest.parent[Int(order[i])]
+        while p >= 0 { tree.folded.remove(p); p = forest.parent[Int(p)] }
+        tree.rows = AppState.visibleRows(tree, data)
+        tree.selected = tree.rows.firstIndex(of: order[i]) ?? 0
+        s.tree = tree
+        s.detailScroll = 0
+        if (forward && i < at) || (!forward && i > at) { s.message = "search wrapped" }
+        return
+    }
+    s.message = "no match"
+}
+
+private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
+    let page = max(1, bodyHeight(s) - 1)
+    if s.context == .detail {
+        switch act {
+        case .up: s.detailScroll = max(0, s.detailScroll - 1)
+        case .down: s.detailScroll += 1
+        case .pageUp: s.detailScroll = max(0, s.detailScroll - page)
+        case .pageDown: s.detailScroll += page
+        case .top: s.detailScroll = 0
+        case .bottom: s.detailScroll = Int.max / 2
+        case .toggleDetail: s.detailFocused = false
+        case .back: s.detailOpen = false; s.detailFocused = false
+        case .help: s.helpOpen = true
+        default: break
+        }
+        return
+    }
+    switch s.screen {
+    case .traceList:
+        switch act {
+        case .up: s.list.selected -= 1
+        case .down: s.list.selected += 1
+        case .pageUp: s.list.selected -= page
+        case .pageDown: s.list.selected += page
+        case .top: s.list.selected = 0
+        case .bottom: s.list.selected = s.list.rows.count - 1
+        case .open: if s.list.rows.indices.contains(s.list.selected) { s.openTree(s.list.rows[s.list.selected], data) }
+        case .search: s.prompt = s.list.filter
+        case .sortNext:
+            s.list.sort = SortKey(rawValue: (s.list.sort.rawValue + 1) % SortKey.allCases.count)!
+            s.list.descending = false
+            resort(&s, data)
+        case .sortReverse:
+            s.list.descending.toggle()
+            resort(&s, data)
+        case .help: s.helpOpen = true
+        case .back: s.quit = true
+        default: break
+        }
+    case .tree:
+        guard var tree = s.tree, !tree.rows.isEmpty else {
+            if act == .back { s.quit = true }
+            return
+        }
+        let forest = data.analysis.forest
+        let current = tree.rows[tree.selected]
+        let hasChildren = !forest.children(of: current).isEmpty
+        switch act {
+        case .up: tree.selected -= 1; s.detailScroll = 0
+        case .down: tree.selected += 1; s.detailScroll = 0
+        case .pageUp: tree.selected -= page; s.detailScroll = 0
+        case .pageDown: tree.selected += page; s.detailScroll = 0
+        case .top: tree.selected = 0; s.detailScroll = 0
+        case .bottom: tree.selected = tree.rows.count - 1; s.detailScroll = 0
+        case .toggleFold:
+            if hasChildren {
+                if tree.folded.contains(current) { tree.folded.remove(current) } else { tree.folded.insert(current) }
+                tree.rows = AppState.visibleRows(tree, data)
+            }
+        case .collapse:
+            if hasChildren && !tree.folded.contains(current) {
+                tree.folded.insert(current)
+                tree.rows = AppState.visibleRows(tree, data)
+            } else if forest.parent[Int(current)] >= 0, let i = tree.rows.firstIndex(of: forest.parent[Int(current)]) {
+                tree.selected = i
+            }
+        case .expand:
+            if tree.folded.contains(current) {
+                tree.folded.remove(current)
+                tree.rows = AppState.visibleRows(tree, data)
+            } else if hasChildren {
+                tree.selected += 1
+            }
+        case .collapseAll:
+            let root = rootOf(current, forest)
+            tree.folded = Set(forest.traces[tree.trace].spans.filter { !forest.children(of: $0).isEmpty })
+            tree.rows = AppState.visibleRows(tree, data)
+            tree.selected = tree.rows.firstIndex(of: root) ?? 0
+        case .expandAll:
+            tree.folded = []
+            tree.rows = AppState.visibleRows(tree, data)
+            tree.selected = tree.rows.firstIndex(of: current) ?? 0
+        case .search:
+            s.prompt = ""
+        case .nextMatch, .previousMatch:
+            s.tree = tree
+            if tree.query.isEmpty { s.message = "no search yet: press / to search"; return }
+            let q = tree.query
+            jump(&s, data, forward: act == .nextMatch) { spanMatches($0, q, data) }
+            return
+        case .nextError:
+            s.tree = tree
+            let errors = data.analysis.isError
+            jump(&s, data, forward: true) { errors[Int($0)] }
+            if s.message == "no match" { s.message = "no errors in this trace" }
+            return
+        case .toggleDetail:
+            if s.detailOpen { s.detailFocused = true } else { s.detailOpen = true; s.detailScroll = 0 }
+        case .help: s.helpOpen = true
+        case .back:
+            if s.detailOpen { s.detailOpen = false }
+            else if data.analysis.forest.traces.count > 1 { s.screen = .traceList; s.tree = nil; return }
+            else { s.quit = true }
+        default: break
+        }
+        s.tree = tree
+    }
+}
+
+private func rootOf(_ span: Int32, _ forest: TraceForest) -> Int32 {
+    var x = span
+    while forest.parent[Int(x)] >= 0 { x = forest.parent[Int(x)] }
+    return x
+}
+
+private func resort(_ s: inout AppState, _ data: ViewData) {
+    let selected = s.list.rows.indices.contains(s.list.selected) ? s.list.rows[s.list.selected] : nil
+    s.list.rows = AppState.listRows(s.list, data)
+    s.list.selected = selected.flatMap { s.list.rows.firstIndex(of: $0) } ?? 0
+    s.message = "sorted by \(s.list.sort.title)" + (s.list.descending ? " (reversed)" : "")
+}
+
+/// Keeps selections inside their lists and scrolled into view.
+func clamp(_ s: inout AppState) {
+    let h = max(1, bodyHeight(s) - 1)  // minus the column header
+    s.list.selected = max(0, min(s.list.selected, s.list.rows.count - 1))
+    s.list.top = scrolled(top: s.list.top, selected: s.list.selected, height: h, count: s.list.rows.count)
+    if var tree = s.tree {
+        tree.selected = max(0, min(tree.selected, tree.rows.count - 1))
+        tree.top = scrolled(top: tree.top, selected: tree.selected, height: h, count: tree.rows.count)
+        s.tree = tree
+    }
+}
+
+func scrolled(top: Int, selected: Int, height: Int, count: Int) -> Int {
+    var t = top
+    if selected < t { t = selected }
+    if selected >= t + height { t = selected - height + 1 }
+    return max(0, min(t, max(0, count - height)))
+}

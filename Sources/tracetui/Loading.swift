@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+
+/// Options shared by the commands that read trace files.
+struct PriceOptions: ParsableArguments {
+    @Option(name: .customLong("prices"), help: ArgumentHelp("A JSON price file that overrides the embedded prices (repeatable).", valueName: "FILE"))
+    var priceFiles: [String] = []
+
+    func table() throws -> PriceTable {
+        do { return try PriceTable.load(overrides: priceFiles, environment: ProcessInfo.processInfo.environment) }
+        catch { throw ValidationError(String(describing: error)) }
+    }
+}
+
+/// Loaded inputs: the store, and what went wrong on the way.
+struct LoadedInputs {
+    var store = SpanStore()
+    var issues: [String] = []
+    /// Inputs that could not be read at all.
+    var failures: [String] = []
+}
+
+func loadInputs(_ paths: [String]) -> LoadedInputs {
+    var result = LoadedInputs()
+    for path in paths {
+        do {
+            let r = try TraceLoader.load(path: path, into: &result.store)
+            result.issues += r.issues.map(\.description)
+        } catch {
+            result.failures.append(String(describing: error))
+        }
+    }
+    return result
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+struct TraceTUI: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tracetui",
+        abstract: "A terminal trace explorer for LLM and AI-agent applications.",
+        discussion: """
+        Opens OpenTelemetry traces (OTLP JSON and JSON Lines files, gzip or not) and shows each agent run \
+        as a tree with the latency, tokens and cost of every step.
+        """,
+        subcommands: [ViewCommand.self, PricesCommand.self],
+        defaultSubcommand: ViewCommand.self
+    )
+}
