@@ -69,6 +69,8 @@ public struct Analysis: Sendable {
         }
 
         let counted = Self.countedCalls(forest: forest, facts: facts)
+        // A wrapper without usage whose call is counted elsewhere has no cost of its own, not an unknown one.
+        for i in 0..<n where !counted[i] && !facts[i].hasUsage { costs[i] = .none }
         var selfTotals = [Totals](repeating: Totals(), count: n)
         for i in 0..<n {
             var t = Totals()

@@ -13,15 +13,15 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .inputTokens: return "input tokens"
         case .outputTokens: return "output tokens"
         case .totalTokens: return "total tokens"
-        case .cacheReadTokens: return "cached input tokens"
-        case .cacheWriteTokens: return "cache write tokens"
-        case .reasoningTokens: return "reasoning tokens"
+        case .cacheReadTokens: return "cached input"
+        case .cacheWriteTokens: return "cache write"
+        case .reasoningTokens: return "reasoning"
         case .reportedCost: return "reported cost"
-        case .reportedRollupCost: return "reported total cost"
+        case .reportedRollupCost: return "reported total"
         case .finishReason: return "finish reason"
         case .toolName: return "tool"
         case .agentName: return "agent"
-        case .responseLength: return "response length"
+        case .responseLength: return "resp. length"
         }
     }
 }

@@ -23,13 +23,18 @@ public enum Format {
         return fixed(Double(n) / 1e6, 1) + "M"
     }
 
-    /// `$0.0123`, `$1.23`, `$1,234`; `?` for unknown; `$1.23+?` when some calls' cost is unknown.
+    /// `$0.0123`, `$0.00072`, `$1.23`, `$1234`; `?` for unknown; `$1.23+?` when some calls' cost is unknown.
     public static func cost(_ usd: Double, unknownCalls: Int = 0, hasCost: Bool = true) -> String {
         guard hasCost else { return unknownCalls > 0 ? "?" : "-" }
         let known: String
         if usd == 0 { known = "$0" }
-        else if usd < 0.0001 { known = "<$0.0001" }
-        else if usd < 1 { known = "$" + fixed(usd, 4) }
+        else if usd < 0.000001 { known = "<$0.000001" }
+        else if usd < 1 {
+            // Two significant digits at least, four decimals at least: $0.0060, $0.00072, $0.000024.
+            var digits = 4, scaled = usd * 10_000
+            while scaled < 10 && digits < 6 { scaled *= 10; digits += 1 }
+            known = "$" + fixed(usd, digits)
+        }
         else if usd < 1000 { known = "$" + fixed(usd, 2) }
         else { known = "$" + String(Int(usd.rounded())) }
         return unknownCalls > 0 ? known + "+?" : known

@@ -20,7 +20,7 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
     func clean(_ t: String) -> String { Format.sanitize(t) }
     func section(_ title: String) { out.append(DetailLine("")); out.append(DetailLine(glyphs.separator + glyphs.separator + " " + title, heading)) }
     func row(_ label: String, _ value: String, _ source: String? = nil) {
-        out.append(DetailLine((label.isEmpty ? "  " : fit(label, 14)) + clean(value) + (source.map { "  (\($0))" } ?? "")))
+        out.append(DetailLine((label.isEmpty ? "  " : fit(label, 15)) + clean(value) + (source.map { "  (\($0))" } ?? "")))
     }
     /// Multi-line text (prompts, stacks) keeps its line breaks; each line is sanitized.
     func block(_ text: String, indent: String = "  ") {

@@ -1,0 +1,91 @@
+import XCTest
+import TraceAnalysis
+@testable import TraceUI
+
+/// Whole screens of the pure renderer against golden text files in Goldens/.
+/// Regenerate after an intended change with `UPDATE_GOLDENS=1 swift test --filter GoldenScreenTests`.
+final class GoldenScreenTests: XCTestCase {
+    let unicode = Appearance(glyphs: .unicode, color: true)
+    let ascii = Appearance(glyphs: .asciiOnly, color: false)
+
+    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens/\(name).txt")
+        let actual = grid.lines.joined(separator: "\n") + "\n"
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(actual, expected, "screen \(name) differs:\n\(actual)", file: file, line: line)
+    }
+
+    func state(_ data: ViewData, _ w: Int, _ h: Int, tree: Int? = nil) -> AppState {
+        AppState(screen: tree.map { .tree(trace: $0) } ?? .traceList, width: w, height: h, data: data)
+    }
+
+    func testTraceList80x24() throws {
+        let data = try Fixture.data()
+        try assertGolden(render(state(data, 80, 24), data, unicode), "trace-list-80x24")
+    }
+
+    func testTraceList120x40() throws {
+        let data = try Fixture.data()
+        try assertGolden(render(state(data, 120, 40), data, unicode), "trace-list-120x40")
+    }
+
+    func testTree80x24() throws {
+        let data = try Fixture.data()
+        try assertGolden(render(state(data, 80, 24, tree: 0), data, unicode), "tree-80x24")
+    }
+
+    func testTree120x40() throws {
+        let data = try Fixture.data()
+        try assertGolden(render(state(data, 120, 40, tree: 0), data, unicode), "tree-120x40")
+    }
+
+    func testFoldedTreeShowsSubtreeTotals() throws {
+        let data = try Fixture.data()
+        var s = state(data, 80, 24, tree: 0)
+        update(&s, .key(.down), data)         // agent.plan
+        update(&s, .key(.char("j")), data)    // llm.generate
+        update(&s, .key(.char("j")), data)    // agent.step.0
+        update(&s, .key(.enter), data)        // fold it
+        try assertGolden(render(s, data, unicode), "tree-folded-80x24")
+    }
+
+    func testDetailPaneBelow80x24() throws {
+        let data = try Fixture.data()
+        var s = state(data, 80, 24, tree: 0)
+        update(&s, .key(.char("e")), data)  // the failing tool span
+        update(&s, .key(.tab), data)
+        try assertGolden(render(s, data, unicode), "detail-80x24")
+    }
+
+    func testDetailPaneBeside120x40() throws {
+        let data = try Fixture.data()
+        var s = state(data, 120, 40, tree: 0)
+        for _ in 0..<4 { update(&s, .key(.down), data) }  // the claude-sonnet-4 call
+        update(&s, .key(.tab), data)
+        try assertGolden(render(s, data, unicode), "detail-120x40")
+    }
+
+    func testConversationDetail120x40() throws {
+        let data = try Fixture.data()
+        var s = state(data, 120, 40, tree: 1)
+        update(&s, .key(.tab), data)
+        try assertGolden(render(s, data, unicode), "conversation-120x40")
+    }
+
+    func testHelp80x24() throws {
+        let data = try Fixture.data()
+        var s = state(data, 80, 24, tree: 0)
+        update(&s, .key(.char("?")), data)
+        try assertGolden(render(s, data, unicode), "help-80x24")
+    }
+
+    func testASCIIFallbackTree80x24() throws {
+        let data = try Fixture.data()
+        try assertGolden(render(state(data, 80, 24, tree: 0), data, ascii), "tree-ascii-80x24")
+        XCTAssertTrue(render(state(data, 80, 24, tree: 0), data, ascii).cells.allSatisfy { $0.scalar.isASCII && $0.style.fg == .normal })
+    }
+}
