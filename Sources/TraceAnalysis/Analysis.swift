@@ -55,7 +55,7 @@ public struct Analysis: Sendable {
         for i in 0..<n {
             let span = store.spans[i]
             facts.append(extractor.facts(of: span, in: store))
-            isError[i] = span.status == .error || extractor.hasException(span, in: store)
+            isError[i] = span.status == .error || extractor.hasException(span, in: store) || extractor.hasErrorAttribute(span, in: store)
         }
 
         // Costs, with one price lookup per distinct model string.
@@ -126,11 +126,16 @@ public struct Analysis: Sendable {
         }
 
         var warnings = forest.warnings
-        for (model, count) in unknownModels.sorted(by: { $0.value > $1.value }) {
-            let name = store.string(model)
-            warnings.append(name.isEmpty
-                ? "\(count) model call(s) name no model or carry no token counts: cost unknown"
-                : "model \"\(name)\" is not in the price table: cost of \(count) call(s) unknown (add it with --prices)")
+        let unknownByName = unknownModels.map { (model: $0.key, name: store.string($0.key), count: $0.value) }
+        for (model, name, count) in unknownByName.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }) {
+            if name.isEmpty {
+                warnings.append("\(count) model call(s) name no model or carry no token counts: cost unknown")
+            } else if (priceCache[model] ?? nil) != nil {
+                // The model is priced: these calls lack token counts.
+                warnings.append("\(count) call(s) to model \"\(name)\" carry no token counts: cost unknown")
+            } else {
+                warnings.append("model \"\(name)\" is not in the price table: cost of \(count) call(s) unknown (add it with --prices)")
+            }
         }
 
         self.forest = forest

@@ -63,6 +63,7 @@ public enum Conventions {
         (.cacheReadTokens, ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
                             "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens"]),
         (.cacheWriteTokens, ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens",
+                             "gen_ai.usage.cache_write.input_tokens",
                              "llm.token_count.prompt_details.cache_write"]),
         (.reasoningTokens, ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "llm.usage.reasoning_tokens",
                             "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens"]),
@@ -74,6 +75,17 @@ public enum Conventions {
         (.agentName, ["gen_ai.agent.name", "agent.name"]),
         (.responseLength, ["quality.response_length"]),
     ]
+
+    /// Keys that give a fact only when the operation/kind keys say the span has a given role
+    /// (OpenLLMetry's `traceloop.entity.name` is the tool's name on a tool span, the agent's on an
+    /// agent span); used when none of the fact's own synonyms is present.
+    public static let roleScopedSynonyms: [(key: String, role: SpanRole, fact: Fact)] = [
+        ("traceloop.entity.name", .tool, .toolName),
+        ("traceloop.entity.name", .agent, .agentName),
+    ]
+
+    /// Keys whose presence marks a span as failed (besides status ERROR and an `exception` event).
+    public static let errorKeys = ["error.type"]
 
     /// Values of the operation/kind keys, lower-cased, and the role they mean.
     public static let operationRoles: [String: SpanRole] = [

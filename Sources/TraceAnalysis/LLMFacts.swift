@@ -46,6 +46,8 @@ public struct FactExtractor: Sendable {
     private var keyFacts: [StrID: (fact: Fact, rank: Int)] = [:]
     private var operationRoles: [StrID: SpanRole] = [:]
     private let exceptionEvent: StrID?
+    private var roleScoped: [(key: StrID, role: SpanRole, fact: Fact)] = []
+    private var errorKeys: [StrID] = []
 
     public init(strings: StringTable) {
         for (fact, keys) in Conventions.synonyms {
@@ -59,6 +61,10 @@ public struct FactExtractor: Sendable {
             }
         }
         exceptionEvent = strings.lookup("exception")
+        for (key, role, fact) in Conventions.roleScopedSynonyms {
+            if let id = strings.lookup(key) { roleScoped.append((id, role, fact)) }
+        }
+        errorKeys = Conventions.errorKeys.compactMap { strings.lookup($0) }
     }
 
     /// For each fact, the index (into `store.attributes`) of the attribute that gave it, or -1.
@@ -68,6 +74,12 @@ public struct FactExtractor: Sendable {
         for i in span.attributes.range {
             guard let (fact, rank) = keyFacts[store.attributes[i].key] else { continue }
             if rank < bestRank[fact.rawValue] { best[fact.rawValue] = i; bestRank[fact.rawValue] = rank }
+        }
+        let op = best[Fact.operation.rawValue]
+        if !roleScoped.isEmpty, op >= 0, let opRole = operationRole(store.attributes[op].value, in: store) {
+            for (key, role, fact) in roleScoped where role == opRole && best[fact.rawValue] < 0 {
+                if let i = span.attributes.range.first(where: { store.attributes[$0].key == key }) { best[fact.rawValue] = i }
+            }
         }
         return best
     }
@@ -106,16 +118,24 @@ public struct FactExtractor: Sendable {
     }
 
     private func role(span: Span, store: SpanStore, operation: AttrValue?, facts: LLMFacts) -> SpanRole {
-        if let op = operation, let id = store.firstString(op) {
-            if let role = operationRoles[id] { return role }
-            if let role = Conventions.operationRoles[store.string(id).lowercased()] { return role }
-        }
+        if let op = operation, let role = operationRole(op, in: store) { return role }
         if facts.model != 0 { return .llm }
         if facts.toolName != 0 { return .tool }
         if facts.agentName != 0 { return .agent }
         let name = store.string(span.name)
         for (prefix, role) in Conventions.namePrefixRoles where name.hasPrefix(prefix) { return role }
         return .other
+    }
+
+    /// The role an operation/kind value names, if it is a known one.
+    private func operationRole(_ op: AttrValue, in store: SpanStore) -> SpanRole? {
+        guard let id = store.firstString(op) else { return nil }
+        return operationRoles[id] ?? Conventions.operationRoles[store.string(id).lowercased()]
+    }
+
+    /// True when the span carries one of `Conventions.errorKeys` (e.g. `error.type`).
+    public func hasErrorAttribute(_ span: Span, in store: SpanStore) -> Bool {
+        errorKeys.contains { key in store.attributes(of: span).contains { $0.key == key } }
     }
 
     /// True when the span has an `exception` event.

@@ -79,6 +79,8 @@ public enum TraceLoader {
             while true {
                 decoder.cursor.skipWhitespace()
                 if decoder.cursor.atEnd { break }
+                let valueStart = decoder.cursor.pos
+                let spansBefore = decoder.store.spans.count, decodedBefore = decoder.spansDecoded
                 do {
                     try decoder.decodeTopLevelValue()
                     sawTraces = sawTraces || decoder.sniff.sawTraces
@@ -87,10 +89,23 @@ public enum TraceLoader {
                         foreign = foreign ?? decoder.sniff.foreignFormat
                         if foreignKeys.isEmpty { foreignKeys = decoder.sniff.keyList }
                     }
-                } catch let e as JSONSyntaxError {
+                } catch var e as JSONSyntaxError {
+                    var resume = resumePoint(after: e.offset, in: buffer)
+                    if let cut = lineCut(from: valueStart, to: e.offset, in: buffer) {
+                        // JSON Lines: the value ran past the end of its line into the next record, so
+                        // its line is cut short. Decode that line again, bounded by its end, keeping its
+                        // whole spans and nothing read from the next line; resume at the next line.
+                        decoder.store.spans.removeSubrange(spansBefore...)
+                        decoder.spansDecoded = decodedBefore
+                        let full = decoder.cursor
+                        decoder.cursor = JSONCursor(UnsafeBufferPointer(rebasing: buffer[..<cut]), from: valueStart)
+                        do { try decoder.decodeTopLevelValue() } catch let lineError as JSONSyntaxError { e = lineError } catch {}
+                        decoder.cursor = full
+                        resume = cut + 1
+                    }
                     issueCount += 1
                     if issues.count < maxIssuesPerFile { issues.append(locate(e, in: buffer, file: name)) }
-                    decoder.cursor.pos = resumePoint(after: e.offset, in: buffer)
+                    decoder.cursor.pos = resume
                 }
             }
             if issueCount > issues.count, var last = issues.last {
@@ -114,6 +129,18 @@ public enum TraceLoader {
             i += 1
         }
         return buffer.count
+    }
+
+    /// The offset of the first line break between `start` and `offset` that is followed by `{` (the
+    /// start of the next JSON Lines record), when the value at `start` began an object.
+    static func lineCut(from start: Int, to offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard start < buffer.count, buffer[start] == UInt8(ascii: "{") else { return nil }
+        var i = start
+        while i < min(offset, buffer.count - 1) {
+            if buffer[i] == 0x0A && buffer[i + 1] == UInt8(ascii: "{") { return i }
+            i += 1
+        }
+        return nil
     }
 
     static func locate(_ error: JSONSyntaxError, in buffer: UnsafeBufferPointer<UInt8>, file: String) -> DecodeIssue {

@@ -39,8 +39,12 @@ struct JSONWriter {
         if let key { text += Self.quote(key) + ": " }
     }
 
+    /// Indentation stops growing at this depth, so a very deep span chain gives output linear in its
+    /// size rather than quadratic (a 100,000-deep chain would otherwise need hundreds of gigabytes).
+    static let maxIndent = 32
+
     private mutating func newline() {
-        text += "\n" + String(repeating: "  ", count: indent)
+        text += "\n" + String(repeating: "  ", count: min(indent, Self.maxIndent))
     }
 
     /// Numbers as JSON allows: finite, shortest round-trip form, at most 10 decimals for money.
