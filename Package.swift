@@ -11,13 +11,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TraceModel"),
         .target(name: "TraceFormats", dependencies: ["TraceModel", "CZlib"]),
-        .target(name: "TraceAnalysis", dependencies: ["TraceModel"]),
+        .target(name: "TraceAnalysis", dependencies: ["TraceModel", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceAnalysis"]),
         .target(name: "TraceUI", dependencies: ["TraceModel", "TraceAnalysis"]),
         .target(name: "TerminalBackend", dependencies: ["TraceUI", "CNcursesw"]),

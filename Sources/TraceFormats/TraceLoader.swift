@@ -159,19 +159,27 @@ public enum TraceLoader {
         if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
             throw LoadError.unreadable(file: name, reason: "is a directory")
         }
+        // Read straight into the array's storage (no intermediate chunk copy); grow when the size was
+        // unknown (stdin, pipes) or the file grew while being read.
         var bytes: [UInt8] = []
-        var capacity = max(Int(info.st_size), 1 << 16)
-        bytes.reserveCapacity(capacity + 1)
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var capacity = max(Int(info.st_size) + 1, 1 << 16)
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw LoadError.unreadable(file: name, reason: String(cString: strerror(errno)))
+            if bytes.count == capacity { capacity *= 2 }
+            let used = bytes.count
+            var failure: Int32 = 0
+            var ended = false
+            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
+                if used > 0 { _ = bytes.withUnsafeBufferPointer { memcpy(buf.baseAddress!, $0.baseAddress!, used) } }
+                count = used
+                while count < capacity {
+                    let n = read(fd, buf.baseAddress! + count, capacity - count)
+                    if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                    if n == 0 { ended = true; return }
+                    count += n
+                }
             }
-            if n == 0 { break }
-            if bytes.count + n > capacity { capacity *= 2; bytes.reserveCapacity(capacity) }
-            bytes.append(contentsOf: chunk[0..<n])
+            if failure != 0 { throw LoadError.unreadable(file: name, reason: String(cString: strerror(failure))) }
+            if ended { break }
         }
         return bytes
     }
