@@ -1,0 +1,83 @@
+import Foundation
+import XCTest
+import TraceModel
+import TraceFormats
+@testable import TraceAnalysis
+
+/// The bundled sample-traces/, made by real instrumentations, read with the expected facts.
+/// Every dollar figure is worked out from the tokens and the embedded per-1M prices.
+final class SampleTracesTests: XCTestCase {
+    static let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("sample-traces")
+
+    func analyse(_ name: String) throws -> (SpanStore, Analysis) {
+        var store = SpanStore()
+        let r = try TraceLoader.load(path: Self.dir.appendingPathComponent(name).path, into: &store)
+        XCTAssertEqual(r.issues, [])
+        return (store, Analysis(store: store, prices: .embedded))
+    }
+
+    func testArticleAgentWorkflow() throws {
+        let (_, a) = try analyse("agent-workflow.json")
+        XCTAssertEqual(a.forest.traces.count, 1)
+        let t = a.traceTotals[0]
+        XCTAssertEqual(t.spans, 11)
+        XCTAssertEqual(t.llmCalls, 4)
+        XCTAssertEqual(t.inputTokens, 1200 + 2000 + 1000 + 3000)
+        XCTAssertEqual(t.outputTokens, 300 + 500 + 400 + 600)
+        XCTAssertEqual(t.errors, 1)
+        // reported 0.006 + 0.00039 + 0.0135, and claude-sonnet-4 computed: 2000×3/1M + 500×15/1M = 0.0135
+        XCTAssertEqual(t.costUSD, 0.006 + 0.00039 + 0.0135 + 0.0135, accuracy: 1e-12)
+        XCTAssertTrue(t.costComplete)
+    }
+
+    func testCollectorJSONLinesWithSkippedSignals() throws {
+        var store = SpanStore()
+        let r = try TraceLoader.load(path: Self.dir.appendingPathComponent("multi-trace.jsonl").path, into: &store)
+        XCTAssertEqual(r.skippedValues, 2)  // one metrics line, one logs line
+        let a = Analysis(store: store, prices: .embedded)
+        XCTAssertEqual(a.forest.traces.count, 6)
+        XCTAssertEqual(store.spans.count, 17)
+        // The rate-limited claude call carries no tokens: its cost is unknown and says so.
+        XCTAssertEqual(a.traceTotals.filter { !$0.costComplete }.count, 1)
+        XCTAssertTrue(a.warnings.contains("1 call(s) to model \"claude-sonnet-4\" carry no token counts: cost unknown"))
+    }
+
+    func testAnthropicCacheReadsAndWritesInsideTheInputCount() throws {
+        // Call 1: 3200 input incl. a 3000-token cache write: 200×3 + 3000×3.75 + 300×15 = 16350 → $0.01635
+        // Call 2: 3600 input incl. 3000 read + 500 written: 100×3 + 3000×0.30 + 500×3.75 + 250×15 = 6825 → $0.006825
+        for file in ["anthropic-cache.json", "anthropic-cache-openinference.json", "anthropic-sdk-native.json"] {
+            let (_, a) = try analyse(file)
+            let costs = a.traceTotals.map(\.costUSD).sorted()
+            XCTAssertEqual(costs.count, 2, file)
+            XCTAssertEqual(costs[0], 0.006825, accuracy: 1e-12, file)
+            XCTAssertEqual(costs[1], 0.01635, accuracy: 1e-12, file)
+        }
+    }
+
+    func testOpenAIInstrumentationsAgree() throws {
+        // gpt-4o, 1200 in (1024 cached) / 300 out: 176×2.5 + 1024×1.25 + 300×10 = 4720 → $0.00472;
+        // without a cached figure: 1200×2.5 + 300×10 = 6000 → $0.006; the tool call: 800×2.5 + 40×10 → $0.0024.
+        for (file, first) in [("openinference-openai.json", 0.00472), ("openlit-openai.json", 0.00472),
+                              ("genai-openai-v2.json", 0.006), ("genai-openai-v2-latest.json", 0.006)] {
+            let (_, a) = try analyse(file)
+            let costs = a.traceTotals.map(\.costUSD)
+            XCTAssertEqual(costs.count, 2, file)
+            XCTAssertEqual(costs.max()!, first, accuracy: 1e-12, file)
+            XCTAssertEqual(costs.min()!, 0.0024, accuracy: 1e-12, file)
+        }
+        let (_, ll) = try analyse("openllmetry-openai.json")
+        XCTAssertEqual(ll.traceTotals[0].llmCalls, 2)
+        XCTAssertEqual(ll.traceTotals[0].costUSD, 0.00472 + 0.0024, accuracy: 1e-12)
+    }
+
+    func testVercelWrapperAndDoGenerateCountOnce() throws {
+        let (store, a) = try analyse("vercel-ai-sdk.json")
+        XCTAssertEqual(a.traceTotals[0].llmCalls, 1)
+        XCTAssertEqual(a.traceTotals[0].inputTokens, 500)
+        // gpt-4o-mini: 500×0.15 + 120×0.60 = 147 → $0.000147
+        XCTAssertEqual(a.traceTotals[0].costUSD, 0.000147, accuracy: 1e-12)
+        let counted = store.spans.indices.filter { a.counted[$0] }.map { store.string(store.spans[$0].name) }
+        XCTAssertEqual(counted, ["ai.generateText.doGenerate"])
+    }
+}
