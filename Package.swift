@@ -3,15 +3,22 @@ import PackageDescription
 
 // The modules follow the one-way data flow of docs/ARCHITECTURE.md:
 // TraceModel ← TraceFormats ← TraceAnalysis ← TraceReports / TraceUI ← TerminalBackend ← tracetui.
+// Live attach: OTLPProto (generated from Protos/ by scripts/generate-protos.sh) ← TraceSources (OTLP
+// receivers, file follow, recording; SwiftNIO and grpc-swift 2) ← tracetui.
 let package = Package(
     name: "tracetui",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tracetui", targets: ["tracetui"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
@@ -22,10 +29,31 @@ let package = Package(
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceAnalysis"]),
         .target(name: "TraceUI", dependencies: ["TraceModel", "TraceAnalysis"]),
         .target(name: "TerminalBackend", dependencies: ["TraceUI", "CNcursesw"]),
+        .target(
+            name: "OTLPProto",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "TraceSources",
+            dependencies: [
+                "TraceModel", "TraceFormats", "OTLPProto", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         .executableTarget(
             name: "tracetui",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceUI", "TerminalBackend",
+                "TraceModel", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceUI", "TerminalBackend", "TraceSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -33,6 +61,16 @@ let package = Package(
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceModel"]),
         .testTarget(name: "TraceReportsTests", dependencies: ["TraceReports", "TraceAnalysis", "TraceFormats", "TraceModel"]),
         .testTarget(name: "TraceUITests", dependencies: ["TraceUI", "TraceAnalysis", "TraceFormats", "TraceModel"]),
+        .testTarget(
+            name: "TraceSourcesTests",
+            dependencies: [
+                "TraceSources", "TraceFormats", "TraceModel", "OTLPProto", "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["tracetui"]),
     ],
     swiftLanguageModes: [.v5]

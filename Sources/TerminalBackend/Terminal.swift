@@ -48,7 +48,10 @@ public final class Terminal {
 
     public var size: (width: Int, height: Int) { (Int(tt_getmaxx(window)), Int(tt_getmaxy(window))) }
 
-    /// Blocks until the next key or resize.
+    /// How long `nextMessage` waits for a key before returning nil; negative waits for ever.
+    public func setInputTimeout(milliseconds: Int) { wtimeout(window, Int32(milliseconds)) }
+
+    /// Blocks until the next key or resize (or the input timeout).
     public func nextMessage() -> Msg? {
         var ch: wint_t = 0
         let r = wget_wch(window, &ch)

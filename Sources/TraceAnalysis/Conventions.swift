@@ -102,9 +102,78 @@ public enum Conventions {
         "llm_call": .llm, "tool_call": .tool,
     ]
 
+    // MARK: Dashboard signals (conventions.md, "Signals for the quality and performance rows")
+
+    /// Where "cost by feature" looks for the feature, nearest span first (the call, then its
+    /// ancestors); the trace's root span name when none carries one. `--feature-attr` replaces it.
+    public static let featureKeys = ["app.feature", "feature", "feature.name"]
+
+    /// Status-code keys whose value 429 marks a rate limit (current name first, then the older one).
+    public static let rateLimitStatusKeys = ["http.response.status_code", "http.status_code"]
+    public static let rateLimitStatusCode: Int64 = 429
+    /// Keys whose value names the error type: on the span itself (`error.type`) and on an
+    /// `exception` event (`exception.type`).
+    public static let rateLimitTypeKeys = ["error.type"]
+    public static let exceptionTypeKey = "exception.type"
+    /// A type names a rate limit when, lower-cased with `_ - . ` and spaces removed, it contains one of
+    /// these (`RateLimitError`, `rate_limit_exceeded`, `429`, `TooManyRequests`, gRPC `RESOURCE_EXHAUSTED`,
+    /// Bedrock `ThrottlingException`).
+    public static let rateLimitTypeFragments = ["ratelimit", "429", "toomanyrequests", "resourceexhausted", "throttl"]
+
+    /// Counts of earlier attempts: a value above 0 marks a retry (`http.request.resend_count` sits on
+    /// the HTTP client span beneath the model call).
+    public static let retryCountKeys = ["http.request.resend_count", "retry.count", "retry.attempt", "retry_count", "llm.retry_count", "retries"]
+    /// Attempt numbers counted from 1: a value above 1 marks a retry.
+    public static let attemptKeys = ["attempt", "llm.attempt", "gen_ai.request.attempt"]
+    /// Booleans that mark a call as a retry.
+    public static let retryFlagKeys = ["retry", "is_retry", "llm.is_retry"]
+
+    /// Plain attributes carrying a user feedback score (the article's style), first present wins.
+    public static let feedbackScoreKeys = ["user.feedback.score", "user_feedback.score", "feedback.score", "user.rating",
+                                           "quality.user_feedback", "quality.feedback_score"]
+    public static let feedbackLabelKeys = ["user.feedback.label", "feedback.label"]
+    /// The OTel GenAI evaluation event and its attributes.
+    public static let evaluationEvent = "gen_ai.evaluation.result"
+    public static let evaluationScoreKey = "gen_ai.evaluation.score.value"
+    public static let evaluationLabelKey = "gen_ai.evaluation.score.label"
+    public static let evaluationNameKey = "gen_ai.evaluation.name"
+    /// OpenInference annotations: `annotations.<i>.annotation.score|label|name`.
+    public static let annotationPrefix = "annotations."
+    public static let annotationScoreSuffix = ".annotation.score"
+    public static let annotationLabelSuffix = ".annotation.label"
+    public static let annotationNameSuffix = ".annotation.name"
+
+    /// Semantic-cache booleans: true counts the call as a cache hit even without cached tokens.
+    public static let cacheHitKeys = ["cache.hit", "gen_ai.cache.hit", "llm.cache.hit", "semantic_cache.hit"]
+
+    /// Provider spellings of finish reasons (lower-cased, `-` read as `_`) and the category they mean;
+    /// anything else reported is `other`. OpenAI, Anthropic (`end_turn`, `max_tokens`, `tool_use`,
+    /// `refusal`), Gemini (`STOP`, `MAX_TOKENS`, `SAFETY`, `RECITATION`…), Bedrock (`guardrail_intervened`),
+    /// Vercel AI SDK (`tool-calls`, `content-filter`), OpenLLMetry (`tool_call`).
+    public static let finishReasonCategories: [String: FinishCategory] = [
+        "stop": .stop, "end_turn": .stop, "stop_sequence": .stop, "eos": .stop, "complete": .stop, "finished": .stop,
+        "length": .length, "max_tokens": .length, "max_output_tokens": .length, "model_length": .length,
+        "model_context_window_exceeded": .length,
+        "tool_calls": .toolCalls, "tool_call": .toolCalls, "tool_use": .toolCalls, "function_call": .toolCalls,
+        "content_filter": .contentFilter, "content_filtered": .contentFilter, "safety": .contentFilter,
+        "recitation": .contentFilter, "blocklist": .contentFilter, "prohibited_content": .contentFilter,
+        "spii": .contentFilter, "refusal": .contentFilter, "guardrail_intervened": .contentFilter,
+    ]
+
     /// Span-name prefixes that give a role when no attribute does (the article's hand-made spans).
     public static let namePrefixRoles: [(String, SpanRole)] = [
         ("agent.workflow", .workflow), ("workflow", .workflow), ("agent.", .agent), ("tool.", .tool),
         ("ai.toolCall", .tool), ("retriev", .retrieval),
     ]
+}
+
+/// The finish-reason categories of the quality row.
+public enum FinishCategory: String, CaseIterable, Sendable {
+    case stop, length, toolCalls = "tool_calls", contentFilter = "content_filter", other
+
+    /// The category of a reported finish reason, whatever the provider's spelling.
+    public static func of(_ reason: String) -> FinishCategory {
+        let key = String(reason.lowercased().map { $0 == "-" ? "_" : $0 })
+        return Conventions.finishReasonCategories[key] ?? .other
+    }
 }

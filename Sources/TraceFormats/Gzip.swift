@@ -1,9 +1,11 @@
 import CZlib
 
 /// Inflates gzip (or zlib) data, including concatenated gzip members as `cat a.gz b.gz` makes.
-func gunzip(_ input: [UInt8]) throws -> [UInt8] {
+/// Stops with `GzipError.exceedsLimit` as soon as the output would pass `limit` bytes, so a small
+/// compressed body cannot inflate without bound.
+func gunzip(_ input: [UInt8], limit: Int = .max) throws -> [UInt8] {
     var output: [UInt8] = []
-    output.reserveCapacity(input.count * 4)
+    output.reserveCapacity(min(input.count * 4, limit))
     var chunk = [UInt8](repeating: 0, count: 1 << 18)
     var stream = z_stream()
     guard tt_inflate_init_gzip(&stream) == Z_OK else { throw GzipError(message: "cannot initialise zlib") }
@@ -20,6 +22,9 @@ func gunzip(_ input: [UInt8]) throws -> [UInt8] {
                     stream.avail_out = UInt32(out.count)
                     status = inflate(&stream, Z_NO_FLUSH)
                     return out.count - Int(stream.avail_out)
+                }
+                if produced > limit - output.count {
+                    throw GzipError(message: "inflates to more than \(limit) bytes", exceedsLimit: true)
                 }
                 output.append(contentsOf: chunk[0..<produced])
                 if status == Z_BUF_ERROR && stream.avail_in == 0 {
@@ -41,4 +46,16 @@ func gunzip(_ input: [UInt8]) throws -> [UInt8] {
     return output
 }
 
-struct GzipError: Error { var message: String }
+public struct GzipError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    /// The data inflates past the limit given (the rest was not inflated).
+    public var exceedsLimit = false
+    public var description: String { message }
+}
+
+public enum Gzip {
+    /// Inflates a gzip (or zlib) body, at most `limit` bytes of output (see `GzipError.exceedsLimit`).
+    public static func inflate(_ input: [UInt8], limit: Int) throws -> [UInt8] {
+        try gunzip(input, limit: limit)
+    }
+}

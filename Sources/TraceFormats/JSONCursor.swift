@@ -306,12 +306,13 @@ struct JSONCursor {
             let d = tok[i] &- UInt8(ascii: "0")
             guard d < 10 else { return nil }
             let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int64(d))
+            // Negative numbers accumulate downwards, so Int64.min parses too.
+            let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(d)) : m.addingReportingOverflow(Int64(d))
             guard !o1 && !o2 else { return nil }
             v = a
             i += 1
         }
-        return negative ? -v : v
+        return v
     }
 
     private func parseDouble(_ tok: UnsafeBufferPointer<UInt8>) -> Double? {

@@ -17,6 +17,10 @@ struct JSONWriter {
     mutating func field(_ key: String, _ value: Bool) { prefix(key); text += value ? "true" : "false" }
     mutating func field(_ key: String, _ value: Double?) { prefix(key); text += value.map(Self.number) ?? "null" }
     mutating func element(_ value: String) { prefix(nil); text += Self.quote(value) }
+    /// An array of integers on one line (`[0, 2, 1]`), for per-minute and per-bucket counts.
+    mutating func field(_ key: String, _ values: [Int]) {
+        prefix(key); text += "[" + values.map(String.init).joined(separator: ", ") + "]"
+    }
 
     private mutating func open(_ key: String?, _ bracket: String) {
         prefix(key)

@@ -1,3 +1,4 @@
+import Foundation
 import TraceAnalysis
 import TraceModel
 
@@ -7,14 +8,41 @@ public struct ViewData: Sendable {
     public let analysis: Analysis
     public let title: String
     public let warnings: [String]
-    public init(store: SpanStore, analysis: Analysis, title: String, warnings: [String]) {
+    /// The dashboard's "now": nil for files (the newest span end); the clock when live.
+    public let now: Int64?
+    public let featureKeys: [String]
+    private let dashboardCache = DashboardDataCache()
+    public init(store: SpanStore, analysis: Analysis, title: String, warnings: [String],
+                featureKeys: [String] = Conventions.featureKeys, now: Int64? = nil) {
         self.store = store; self.analysis = analysis; self.title = title; self.warnings = warnings
+        self.featureKeys = featureKeys
+        self.now = now
+    }
+
+    /// What the dashboard and the shared filters read (calls, rate-limit events, feedback), extracted
+    /// on first use: about 2 s for a million spans, which opening the tree should not pay.
+    public var dashboardData: DashboardData {
+        dashboardCache.get { DashboardData(store: store, analysis: analysis, featureKeys: featureKeys) }
+    }
+}
+
+/// Computes `DashboardData` once per `ViewData`, whichever thread asks first.
+final class DashboardDataCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: DashboardData?
+    func get(_ make: () -> DashboardData) -> DashboardData {
+        lock.lock(); defer { lock.unlock() }
+        if let value { return value }
+        let made = make()
+        value = made
+        return made
     }
 }
 
 public enum Screen: Equatable, Sendable {
     case traceList
     case tree(trace: Int)
+    case dashboard
 }
 
 public enum SortKey: Int, CaseIterable, Sendable {
@@ -30,6 +58,10 @@ public struct TraceListState: Equatable, Sendable {
     public var filter = ""
     /// Trace indices shown, in order (filtered and sorted).
     public var rows: [Int] = []
+    /// The filters shared with the dashboard (service, model, feature, time range).
+    public var facets = DashboardFilter()
+    /// Set when the list shows the traces behind a dashboard figure.
+    public var jump: ListJump?
 }
 
 public struct TreeState: Equatable, Sendable {
@@ -57,7 +89,11 @@ public struct AppState: Equatable, Sendable {
     /// Text being typed after `/`, or nil.
     public var prompt: String?
     public var message: String?
+    /// Live sessions (`listen`, `view --follow`): the status shown in the footer; nil for files.
+    public var liveStatus: String?
     public var quit = false
+    /// The dashboard while it is open or waiting to be returned to from a jump.
+    public var dashboard: DashboardState?
 
     public init(screen: Screen, width: Int, height: Int, data: ViewData) {
         self.screen = screen
@@ -65,6 +101,7 @@ public struct AppState: Equatable, Sendable {
         self.height = height
         list.rows = Self.listRows(list, data)
         if case .tree(let t) = screen { openTree(t, data) }
+        if screen == .dashboard { openDashboard(data, returnTo: nil) }
         if !data.warnings.isEmpty {
             message = "\(data.warnings.count) warning(s): " + data.warnings[0]
         }
@@ -73,6 +110,7 @@ public struct AppState: Equatable, Sendable {
     public var context: KeyContext {
         if detailOpen && detailFocused { return .detail }
         if case .tree = screen { return .tree }
+        if screen == .dashboard { return .dashboard }
         return .traceList
     }
 
@@ -97,7 +135,11 @@ public struct AppState: Equatable, Sendable {
 
     static func listRows(_ list: TraceListState, _ data: ViewData) -> [Int] {
         let a = data.analysis
-        var rows = Array(a.forest.traces.indices)
+        var rows = list.jump?.rows ?? Array(a.forest.traces.indices)
+        if !list.facets.isEmpty && list.jump == nil {
+            let passing = data.dashboardData.traces(passing: list.facets, store: data.store, analysis: a, now: data.now)
+            rows = rows.filter { passing.contains($0) }
+        }
         if !list.filter.isEmpty {
             let q = list.filter.lowercased()
             rows = rows.filter { t in
@@ -118,6 +160,8 @@ public struct AppState: Equatable, Sendable {
             case .spans: return Double(tt.spans)
             }
         }
+        // The traces behind a dashboard figure keep its order until the user sorts.
+        if list.jump?.ordered == true { return rows }
         // Figures sort largest first by default; start time oldest first.
         let descending = list.sort == .start ? list.descending : !list.descending
         rows.sort { a, b in

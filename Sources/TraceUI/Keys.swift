@@ -9,16 +9,18 @@ public enum Action: Sendable, Equatable {
     case open, toggleFold, collapse, expand, collapseAll, expandAll
     case search, nextMatch, previousMatch, nextError
     case toggleDetail, help, back, sortNext, sortReverse
+    case dashboard, filterModel, filterFeature, filterService, filterRange, clearFilters
 }
 
 /// Where a binding applies.
 public enum KeyContext: Sendable, CaseIterable {
-    case traceList, tree, detail
+    case traceList, tree, detail, dashboard
     public var title: String {
         switch self {
         case .traceList: return "Trace list"
         case .tree: return "Tree"
         case .detail: return "Detail pane"
+        case .dashboard: return "Dashboard"
         }
     }
 }
@@ -39,7 +41,7 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.up, .char("k")], label: "↑/k", action: .up, help: "move up", contexts: KeyContext.allCases, hint: nil),
     KeyBinding(keys: [.down, .char("j")], label: "↓/j", action: .down, help: "move down", contexts: KeyContext.allCases, hint: nil),
     KeyBinding(keys: [.pageUp, .char("b")], label: "PgUp/b", action: .pageUp, help: "page up", contexts: KeyContext.allCases, hint: nil),
-    KeyBinding(keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down", contexts: [.traceList, .detail], hint: nil),
+    KeyBinding(keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down", contexts: [.traceList, .detail, .dashboard], hint: nil),
     KeyBinding(keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree], hint: nil),
     KeyBinding(keys: [.home, .char("g")], label: "g/Home", action: .top, help: "go to the top", contexts: KeyContext.allCases, hint: nil),
     KeyBinding(keys: [.end, .char("G")], label: "G/End", action: .bottom, help: "go to the bottom", contexts: KeyContext.allCases, hint: nil),
@@ -56,6 +58,13 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(keys: [.char("s")], label: "s", action: .sortNext, help: "sort by the next column", contexts: [.traceList], hint: "sort"),
     KeyBinding(keys: [.char("r")], label: "r", action: .sortReverse, help: "reverse the sort order", contexts: [.traceList], hint: nil),
     KeyBinding(keys: [.tab, .backTab], label: "Tab", action: .toggleDetail, help: "open the detail pane / switch focus", contexts: [.tree, .detail], hint: "detail"),
+    KeyBinding(keys: [.enter], label: "Enter", action: .open, help: "show the traces behind the selected figure", contexts: [.dashboard], hint: "traces"),
+    KeyBinding(keys: [.char("D")], label: "D", action: .dashboard, help: "dashboard: cost, latency, quality of the calls", contexts: [.traceList, .tree, .dashboard], hint: "dashboard"),
+    KeyBinding(keys: [.char("m")], label: "m", action: .filterModel, help: "filter by the next model (list and dashboard)", contexts: [.traceList, .dashboard], hint: "model"),
+    KeyBinding(keys: [.char("f")], label: "f", action: .filterFeature, help: "filter by the next feature", contexts: [.traceList, .dashboard], hint: nil),
+    KeyBinding(keys: [.char("v")], label: "v", action: .filterService, help: "filter by the next service", contexts: [.traceList, .dashboard], hint: nil),
+    KeyBinding(keys: [.char("t")], label: "t", action: .filterRange, help: "time range: all, last 1h, 24h, 7d", contexts: [.traceList, .dashboard], hint: "range"),
+    KeyBinding(keys: [.char("x")], label: "x", action: .clearFilters, help: "clear the filters", contexts: [.traceList, .dashboard], hint: nil),
     KeyBinding(keys: [.char("?")], label: "?", action: .help, help: "this help", contexts: KeyContext.allCases, hint: "help"),
     KeyBinding(keys: [.char("q"), .escape], label: "q/Esc", action: .back, help: "back; quit from the first screen", contexts: KeyContext.allCases, hint: "back"),
 ]

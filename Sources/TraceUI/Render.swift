@@ -12,8 +12,17 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
     }
     let body = bodyHeight(s)
     switch s.screen {
+    case .dashboard:
+        header(&g, dashboardHeader(s), look)
+        renderDashboard(&g, s, data, look, y: 1, height: body)
     case .traceList:
+        if let jump = s.list.jump {
+            header(&g, "tracetui · \(jump.title) · \(s.list.rows.count) traces · q back to the dashboard", look)
+        } else if !s.list.facets.isEmpty {
+            header(&g, "tracetui · \(s.list.rows.count) of \(data.analysis.forest.traces.count) traces · filter: \(s.list.facets.summary) · \(data.title)", look)
+        } else {
         header(&g, "tracetui · \(data.analysis.forest.traces.count) traces · \(data.store.spans.count) spans · \(data.title)", look)
+        }
         renderTraceList(&g, s, data, look, y: 1, height: body)
     case .tree(let t):
         let trace = data.analysis.forest.traces[t], totals = data.analysis.traceTotals[t]
@@ -56,8 +65,16 @@ private func footer(_ g: inout CellGrid, _ s: AppState, _ look: Appearance) {
         return
     }
     let hints = keyBindings.filter { $0.contexts.contains(s.context) && $0.hint != nil }.map { "\($0.label) \($0.hint!)" }
+    var x = 0
+    if let status = s.liveStatus {
+        // Live: the session's status first, the key hints in what is left.
+        let shown = truncate(Format.sanitize(status), to: g.width, ascii: look.glyphs.ascii)
+        g.put(shown, x: 0, y: y, style: Style(fg: .cyan))
+        x = displayWidth(shown) + 2
+        if x >= g.width { return }
+    }
     let text = hints.joined(separator: "  ")
-    g.put(truncate(text, to: g.width, ascii: look.glyphs.ascii), x: 0, y: y, style: Style(dim: true))
+    g.put(truncate(text, to: g.width - x, ascii: look.glyphs.ascii), x: x, y: y, style: Style(dim: true))
 }
 
 // MARK: trace list

@@ -65,6 +65,7 @@ private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
 
 private func applySearch(_ s: inout AppState, _ text: String, _ data: ViewData) {
     switch s.screen {
+    case .dashboard: return
     case .traceList:
         s.list.filter = text
         s.list.rows = AppState.listRows(s.list, data)
@@ -122,6 +123,7 @@ private func jump(_ s: inout AppState, _ data: ViewData, forward: Bool, includeC
 
 private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     let page = max(1, bodyHeight(s) - 1)
+    if s.context == .dashboard { performDashboard(&s, act, data); return }
     if s.context == .detail {
         switch act {
         case .up: s.detailScroll = max(0, s.detailScroll - 1)
@@ -146,19 +148,31 @@ private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
         case .pageDown: s.list.selected += page
         case .top: s.list.selected = 0
         case .bottom: s.list.selected = s.list.rows.count - 1
-        case .open: if s.list.rows.indices.contains(s.list.selected) { s.openTree(s.list.rows[s.list.selected], data) }
+        case .open:
+            if s.list.rows.indices.contains(s.list.selected) { s.openTree(s.list.rows[s.list.selected], data); selectJumpSpan(&s, data) }
         case .search: s.prompt = s.list.filter
         case .sortNext:
+            s.list.jump?.ordered = false
             s.list.sort = SortKey(rawValue: (s.list.sort.rawValue + 1) % SortKey.allCases.count)!
             s.list.descending = false
             resort(&s, data)
         case .sortReverse:
+            s.list.jump?.ordered = false
             s.list.descending.toggle()
             resort(&s, data)
         case .help: s.helpOpen = true
-        case .back: s.quit = true
+        case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters: changeFilter(&s, act, data)
+        case .dashboard where s.list.jump == nil || s.dashboard == nil: s.openDashboard(data, returnTo: .traceList)
+        case .back, .dashboard:
+            if s.list.jump != nil, s.dashboard != nil {
+                // Back from the traces behind a figure to the dashboard as it was.
+                s.list.jump = nil
+                s.list.rows = AppState.listRows(s.list, data)
+                s.screen = .dashboard
+            } else { s.quit = true }
         default: break
         }
+    case .dashboard: break
     case .tree:
         guard var tree = s.tree, !tree.rows.isEmpty else {
             if act == .back { s.quit = true }
@@ -219,9 +233,13 @@ private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
         case .toggleDetail:
             if s.detailOpen { s.detailFocused = true } else { s.detailOpen = true; s.detailScroll = 0 }
         case .help: s.helpOpen = true
+        case .dashboard:
+            s.tree = tree
+            s.openDashboard(data, returnTo: .tree(trace: tree.trace))
+            return
         case .back:
             if s.detailOpen { s.detailOpen = false }
-            else if data.analysis.forest.traces.count > 1 { s.screen = .traceList; s.tree = nil; return }
+            else if data.analysis.forest.traces.count > 1 || s.liveStatus != nil || s.list.jump != nil { s.screen = .traceList; s.tree = nil; return }
             else { s.quit = true }
         default: break
         }

@@ -8,7 +8,7 @@ struct TraceTUI: ParsableCommand {
         Opens OpenTelemetry traces (OTLP JSON and JSON Lines files, gzip or not) and shows each agent run \
         as a tree with the latency, tokens and cost of every step.
         """,
-        subcommands: [ViewCommand.self, PricesCommand.self],
+        subcommands: [ViewCommand.self, ListenCommand.self, SummaryCommand.self, PricesCommand.self],
         defaultSubcommand: ViewCommand.self
     )
 }

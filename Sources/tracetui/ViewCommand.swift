@@ -4,6 +4,7 @@ import TerminalBackend
 import TraceAnalysis
 import TraceModel
 import TraceReports
+import TraceSources
 import TraceUI
 
 struct ViewCommand: ParsableCommand {
@@ -15,7 +16,9 @@ struct ViewCommand: ParsableCommand {
         them, gzip by content whatever the name, several files at once (spans of one trace join up), \
         `-` for standard input. Opens the trace list when there are several traces, else the tree. \
         When standard output is not a terminal, or with --plain, prints the list and the trees as text; \
-        --json prints them as JSON (schema in the README).
+        --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
+        collector's file exporter writes them (new lines as they come, a rotated or truncated file \
+        reopened) and the view grows live.
         """
     )
 
@@ -28,6 +31,19 @@ struct ViewCommand: ParsableCommand {
     @Flag(help: "Print the traces, their totals and span trees as JSON.")
     var json = false
 
+    @Flag(help: "Follow the files as they grow (JSON Lines from the collector's file exporter), like tail -F.")
+    var follow = false
+
+    @Option(help: ArgumentHelp("With --follow: keep at most this many spans; older whole traces are evicted.", valueName: "N"))
+    var maxSpans = 500_000
+
+    @Flag(help: "Open the dashboard (overview, cost, performance, quality) first.")
+    var dashboard = false
+
+    @Option(name: .customLong("feature-attr"),
+            help: ArgumentHelp("The attribute that names a call's feature on the dashboard (default: app.feature, feature, feature.name, then the root span's name).", valueName: "KEY"))
+    var featureAttr: String?
+
     @Option(help: ArgumentHelp("Open (or print only) the trace whose id starts with this.", valueName: "TRACE-ID"))
     var trace: String?
 
@@ -36,10 +52,14 @@ struct ViewCommand: ParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("Name at least one trace file, or - for standard input.") }
         if plain && json { throw ValidationError("--plain and --json exclude each other.") }
+        if follow && (plain || json) { throw ValidationError("--follow shows the files live in the terminal; it excludes --plain and --json.") }
+        if follow && files.contains("-") { throw ValidationError("--follow reads files, not standard input.") }
+        if maxSpans < 1 { throw ValidationError("--max-spans must be at least 1.") }
     }
 
     func run() throws {
         let table = try prices.table()
+        if follow { return try runFollow(table) }
         let inputs = loadInputs(files)
         for failure in inputs.failures { printError("tracetui: " + failure) }
         if inputs.store.spans.isEmpty && !inputs.failures.isEmpty {
@@ -64,12 +84,33 @@ struct ViewCommand: ParsableCommand {
             if traces.count > 1 { print(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces)) }
             for t in traces { print(PlainReport.tree(store: inputs.store, analysis: analysis, trace: t)) }
         } else {
-            let data = ViewData(store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings)
-            let start: Screen = traces.count == 1 ? .tree(trace: traces[0]) : .traceList
+            let data = ViewData(store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
+                                featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
+            let start: Screen = dashboard ? .dashboard : traces.count == 1 ? .tree(trace: traces[0]) : .traceList
             let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
             try MainActor.assumeIsolated { try runTerminalUI(data: data, start: start, appearance: look) }
             return
         }
         if partial { throw ExitCode(65) }
+    }
+
+    /// `--follow`: one follower thread per file feeding a live session, shown in the live TUI.
+    private func runFollow(_ table: PriceTable) throws {
+        if isatty(STDOUT_FILENO) == 0 { throw ValidationError("--follow needs a terminal on standard output.") }
+        let session = try LiveSession(maxSpans: maxSpans)
+        session.start()
+        let followers = files.map { FileFollower(path: $0, channel: session.channel) }
+        followers.forEach { $0.start() }
+        defer {
+            session.channel.close()
+            followers.forEach { $0.stop() }
+            session.stop()
+        }
+        let feed = LiveFeedAnalyzer(session: session, prices: table, title: "following " + files.joined(separator: " "),
+                                    extraStatus: { followers.map(\.state).filter { !$0.hasPrefix("following ") }.first })
+        feed.start()
+        defer { feed.stop() }
+        let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
+        try MainActor.assumeIsolated { try runLiveTerminalUI(feed: feed, initial: feed.initial, appearance: look) }
     }
 }

@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import TraceFormats
+import TraceModel
+
+/// Tails a JSON Lines file that the collector's file exporter (or the Python JSON-file exporter)
+/// writes, like `tail -F`: the lines already there first, then new lines as they are written. A
+/// half-written last line is kept until its line break arrives (or until it has not grown for a
+/// second and decodes as a whole value). When the file is replaced (rotation: another inode at the
+/// path) the old file is read to its end and the new one opened from its start; when it shrinks
+/// (truncation) it is read again from the start. A missing file is waited for.
+public final class FileFollower: @unchecked Sendable {
+    public let path: String
+    private let channel: IngestChannel
+    private let poll: TimeInterval
+    private let lock = NSLock()
+    private var stopped = false
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+    private var _state = "waiting for the file"
+
+    private var fd: Int32 = -1
+    private var inode: ino_t = 0
+    private var device: dev_t = 0
+    private var offset: off_t = 0
+    private var partial: [UInt8] = []
+    private var partialSince: UInt64 = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
+
+    public init(path: String, channel: IngestChannel, pollInterval: TimeInterval = 0.1) {
+        self.path = path
+        self.channel = channel
+        self.poll = pollInterval
+    }
+
+    /// What the follower is doing, for the status line.
+    public var state: String { lock.lock(); defer { lock.unlock() }; return _state }
+
+    public func start() {
+        let t = Thread { [self] in run() }
+        t.name = "tracetui-follow"
+        thread = t
+        t.start()
+    }
+
+    public func stop() {
+        lock.lock(); stopped = true; lock.unlock()
+        if thread != nil { done.wait(); thread = nil }
+    }
+
+    private var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+
+    private func setState(_ s: String) { lock.lock(); _state = s; lock.unlock() }
+
+    private func run() {
+        while !isStopped && !channel.isClosed {
+            step()
+            usleep(useconds_t(poll * 1_000_000))
+        }
+        if fd >= 0 { close(fd); fd = -1 }
+        done.signal()
+    }
+
+    /// One poll: open if needed, read what is new, then notice rotation or truncation.
+    func step() {
+        if fd < 0 && !openFile() { return }
+        readAvailable()
+        var atPath = stat()
+        if stat(path, &atPath) != 0 {
+            // Moved away and not yet replaced: keep the old file open (it may still grow).
+            setState("following \(path) (moved away; waiting for a new file)")
+            return
+        }
+        if atPath.st_ino != inode || atPath.st_dev != device {
+            // Rotated: finish the old file, then start on the new one.
+            readAvailable()
+            flushPartial(force: true)
+            close(fd); fd = -1
+            setState("following \(path) (reopened after rotation)")
+            _ = openFile()
+            readAvailable()
+            return
+        }
+        var info = stat()
+        if fstat(fd, &info) == 0 && info.st_size < offset {
+            // Truncated: read again from the start.
+            lseek(fd, 0, SEEK_SET)
+            offset = 0
+            partial.removeAll()
+            setState("following \(path) (reread after truncation)")
+            readAvailable()
+        }
+        flushPartial(force: false)
+    }
+
+    private func openFile() -> Bool {
+        let f = open(path, O_RDONLY | O_CLOEXEC)
+        guard f >= 0 else {
+            setState("waiting for \(path): \(String(cString: strerror(errno)))")
+            return false
+        }
+        var info = stat()
+        fstat(f, &info)
+        fd = f
+        inode = info.st_ino
+        device = info.st_dev
+        offset = 0
+        partial.removeAll()
+        setState("following \(path)")
+        return true
+    }
+
+    private func readAvailable() {
+        guard fd >= 0 else { return }
+        while !isStopped {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += off_t(n)
+            // Complete lines go out; the rest waits for its line break.
+            var start = 0
+            var lastBreak = -1
+            for i in 0..<n where chunk[i] == 0x0A { lastBreak = i }
+            if lastBreak >= 0 {
+                var lines = partial
+                lines.append(contentsOf: chunk[start...lastBreak])
+                partial.removeAll(keepingCapacity: true)
+                start = lastBreak + 1
+                deliver(lines)
+            }
+            if start < n {
+                partial.append(contentsOf: chunk[start..<n])
+                partialSince = monotonicNanos()
+            }
+        }
+    }
+
+    /// A last line without its line break: decoded once it has been still for a second and reads as
+    /// a whole value (a writer that ends its file without a line break), or when the file is left.
+    private func flushPartial(force: Bool) {
+        guard !partial.isEmpty else { return }
+        guard force || monotonicNanos() - partialSince > 1_000_000_000 else { return }
+        var store = SpanStore()
+        if let r = try? TraceLoader.decode(bytes: partial, name: path, into: &store), r.issues.isEmpty {
+            partial.removeAll()
+            if !store.spans.isEmpty { channel.put(IngestBatch(store: store)) }
+        } else if force {
+            channel.count { $0.badLines += 1 }
+            partial.removeAll()
+        }
+    }
+
+    private func deliver(_ lines: [UInt8]) {
+        var store = SpanStore()
+        do {
+            let r = try TraceLoader.decode(bytes: lines, name: path, into: &store)
+            if !r.issues.isEmpty { channel.count { $0.badLines += r.issues.count } }
+        } catch {
+            // A line of another format: counted, the rest of the file still followed.
+            channel.count { $0.badLines += 1 }
+        }
+        let (rejected, _) = OTLPBatch.rejectInvalidIDs(in: &store)
+        if rejected > 0 { channel.count { $0.rejectedSpans += rejected } }
+        if !store.spans.isEmpty { channel.put(IngestBatch(store: store)) }
+    }
+}

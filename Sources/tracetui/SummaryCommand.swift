@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import TraceAnalysis
+import TraceModel
+import TraceReports
+
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Print the four dashboard rows (overview, cost, performance, quality) without a terminal UI.",
+        discussion: """
+        Computes the sixteen panels of the dashboard from trace files: "now" is the newest span end in \
+        them, and every figure says which window and how many LLM calls it comes from ("no data" where \
+        there are none). Plain text is sized to the terminal (100 columns when standard output is not \
+        a terminal); --json prints one object per row whose keys name the panels (schema in the README).
+        """
+    )
+
+    @Argument(help: ArgumentHelp("OTLP JSON / JSON Lines files, gzip or not; - for standard input.", valueName: "FILE"))
+    var files: [String]
+
+    @Flag(help: "Print the panels as JSON.")
+    var json = false
+
+    @Option(name: .customLong("feature-attr"),
+            help: ArgumentHelp("The attribute that names a call's feature (default: app.feature, feature, feature.name, then the root span's name).", valueName: "KEY"))
+    var featureAttr: String?
+
+    @Option(help: ArgumentHelp("Only LLM calls of this model.", valueName: "MODEL"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Only this feature.", valueName: "FEATURE"))
+    var feature: String?
+
+    @Option(help: ArgumentHelp("Only spans of this service.", valueName: "SERVICE"))
+    var service: String?
+
+    @Option(help: ArgumentHelp("Only the last 1h, 24h or 7d before now (default: all).", valueName: "RANGE"))
+    var range: String = "all"
+
+    @OptionGroup var prices: PriceOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("Name at least one trace file, or - for standard input.") }
+        if TimeRange.allCases.first(where: { $0.title == range }) == nil { throw ValidationError("--range is one of all, 1h, 24h, 7d.") }
+    }
+
+    func run() throws {
+        let table = try prices.table()
+        let inputs = loadInputs(files)
+        for failure in inputs.failures { printError("tracetui: " + failure) }
+        if inputs.store.spans.isEmpty && !inputs.failures.isEmpty {
+            for issue in inputs.issues { printError("tracetui: " + issue) }
+            throw ExitCode(1)
+        }
+        let analysis = Analysis(store: inputs.store, prices: table)
+        let warnings = inputs.failures + inputs.issues + analysis.warnings
+        let featureKeys = featureAttr.map { [$0] } ?? Conventions.featureKeys
+        let filter = DashboardFilter(service: service, model: model, feature: feature,
+                                     range: TimeRange.allCases.first { $0.title == range } ?? .all)
+        let dashboard = Dashboard(store: inputs.store, analysis: analysis, filter: filter, featureKeys: featureKeys)
+        if json {
+            print(SummaryReport.json(dashboard, featureKeys: featureKeys, warnings: warnings), terminator: "")
+        } else {
+            let env = ProcessInfo.processInfo.environment
+            let locale = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LANG"] ?? ""
+            let utf8 = locale.lowercased().contains("utf-8") || locale.lowercased().contains("utf8")
+            print(SummaryReport.text(dashboard, width: terminalWidth() ?? 100, ascii: !utf8, warnings: warnings), terminator: "")
+        }
+        if !inputs.failures.isEmpty || !inputs.issues.isEmpty { throw ExitCode(65) }
+    }
+
+    /// The width of the terminal on standard output, or nil when it is not a terminal.
+    private func terminalWidth() -> Int? {
+        guard isatty(STDOUT_FILENO) != 0 else { return nil }
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+}

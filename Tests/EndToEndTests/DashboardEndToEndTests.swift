@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+
+/// The dashboard in the real binary: in tmux from the tree, and `tracetui summary` against `view --json`.
+final class DashboardEndToEndTests: XCTestCase {
+    static let sample = Harness.repoRoot.appendingPathComponent("sample-traces/multi-trace.jsonl").path
+
+    func testDashboardFromTheTreeFilterJumpAndBack() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed") }
+        let command = "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) view --trace c810f0ac \(Self.sample)"
+        let t = try TmuxSession(command: command, width: 120, height: 40)
+        try t.waitFor(text: "trace c810f0ac868f")
+
+        // D opens the dashboard over all six traces, four rows on one screen at 120x40.
+        try t.send("D")
+        try t.waitFor(text: "dashboard · now 2026-11-28 12:00:00 UTC · 7 calls · filter: none")
+        var screen = try t.screen()
+        XCTAssertTrue(screen.contains("14.3% of LLM calls (1 of 7)"), screen)
+        XCTAssertTrue(screen.contains("1 event in 1 trace(s)"), screen)
+        XCTAssertTrue(screen.contains("4 QUALITY"), screen)
+
+        // m filters by the busiest model, then the next: gpt-4o.
+        try t.send("m")
+        try t.waitFor(text: "filter: model=claude-sonnet-4")
+        try t.send("m")
+        try t.waitFor(text: "3 calls · filter: model=gpt-4o")
+        screen = try t.screen()
+        XCTAssertTrue(screen.contains("0% of LLM calls (0 of 3)"), screen)
+
+        // Enter on the selected figure (gpt-4o's cost): its traces, most expensive first.
+        try t.send("Enter")
+        try t.waitFor(text: "most expensive traces of model gpt-4o · 3 traces")
+        screen = try t.screen()
+        let rows = screen.split(separator: "\n").filter { $0.hasPrefix("agent.workflow") }
+        XCTAssertEqual(rows.count, 3, screen)
+        XCTAssertTrue(rows.first?.contains("$0.0100") ?? false, screen)
+
+        // Open the trace: the call behind the figure is selected; back to the list, back to the dashboard.
+        try t.send("Enter")
+        try t.waitFor(text: "trace 5b70e8af52ed")
+        try t.send("q")
+        try t.waitFor(text: "most expensive traces of model gpt-4o")
+        try t.send("q")
+        try t.waitFor(text: "filter: model=gpt-4o")
+        // x clears the filter, q goes back to the tree the dashboard was opened from.
+        try t.send("x")
+        try t.waitFor(text: "7 calls · filter: none")
+        try t.send("q")
+        try t.waitFor(text: "trace c810f0ac868f")
+        // The tree goes back to the (unfiltered) list of six traces, which quits.
+        try t.send("q")
+        try t.waitFor(text: "tracetui · 6 traces")
+        try t.send("q")
+        let deadline = Date().addingTimeInterval(5)
+        while t.isRunning && Date() < deadline { usleep(50_000) }
+        XCTAssertFalse(t.isRunning, "tracetui did not quit")
+    }
+
+    /// On every bundled sample, the summary's totals equal the sums of `view --json`'s trace totals.
+    func testSummaryAgreesWithViewJSONOnTheSamples() throws {
+        let dir = Harness.repoRoot.appendingPathComponent("sample-traces")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") || $0.hasSuffix(".json.gz") || $0.hasSuffix(".jsonl.gz") }.sorted()
+        XCTAssertGreaterThanOrEqual(files.count, 10)
+        for file in files {
+            let path = dir.appendingPathComponent(file).path
+            let summary = try Harness.run(["summary", "--json", path])
+            let view = try Harness.run(["view", "--json", path])
+            XCTAssertEqual(summary.status, 0, "\(file): \(summary.stderr)")
+            let s = try JSONSerialization.jsonObject(with: Data(summary.stdout.utf8)) as! [String: Any]
+            let v = try JSONSerialization.jsonObject(with: Data(view.stdout.utf8)) as! [String: Any]
+            let traces = v["traces"] as! [[String: Any]]
+            func sum(_ key: String) -> Double { traces.reduce(0) { $0 + (($1[key] as? NSNumber)?.doubleValue ?? 0) } }
+            let cost = s["cost"] as! [String: Any], byModel = cost["byModel"] as! [String: Any]
+            let perf = s["performance"] as! [String: Any], tokens = perf["tokenDistribution"] as! [String: Any]
+            let overview = s["overview"] as! [String: Any], errors = overview["errorRate"] as! [String: Any]
+            XCTAssertEqual(Double(s["llmCalls"] as! Int), sum("llmCalls"), file)
+            XCTAssertEqual((byModel["totalUSD"] as? NSNumber)?.doubleValue ?? 0, sum("costUSD"), accuracy: 1e-9, file)
+            let complete = traces.allSatisfy { $0["costComplete"] as! Bool }
+            XCTAssertEqual(byModel["unknownCostCalls"] as! Int == 0, complete, file)
+            XCTAssertEqual(Double((tokens["input"] as! [String: Any])["total"] as! Int), sum("inputTokens"), file)
+            XCTAssertEqual(Double((tokens["output"] as! [String: Any])["total"] as! Int), sum("outputTokens"), file)
+            XCTAssertEqual(Double(errors["erroredSpans"] as! Int), sum("errorCount"), file)
+            XCTAssertEqual(Double(errors["spans"] as! Int), sum("spanCount"), file)
+            // Every panel key of the issue is present, each with its basis.
+            let keys = ["overview.callsPerMinute", "overview.cost24hUSD", "overview.p95LatencyMs", "overview.errorRate",
+                        "cost.byModel", "cost.byFeature", "cost.trend", "cost.projectedMonthlyUSD",
+                        "performance.latencyByModel", "performance.tokenDistribution", "performance.cacheHitRate", "performance.rateLimitEvents",
+                        "quality.finishReasons", "quality.responseLengthTrend", "quality.feedback", "quality.retryRate"]
+            for key in keys {
+                let parts = key.split(separator: ".").map(String.init)
+                let panel = (s[parts[0]] as? [String: Any])?[parts[1]] as? [String: Any]
+                let basis = panel?["basis"] as? [String: Any]
+                XCTAssertNotNil(basis?["calls"], "\(file): \(key)")
+                XCTAssertNotNil(basis?["from"], "\(file): \(key)")
+            }
+        }
+    }
+
+    func testSummaryTextAndExitStatus() throws {
+        let r = try Harness.run(["summary", Self.sample], environment: ["LANG": "C.UTF-8"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertTrue(lines.allSatisfy { $0.count <= 100 }, r.stdout)
+        XCTAssertTrue(r.stdout.contains("== OVERVIEW"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("$0.3995+? / month"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("14.3% of LLM calls were retries (1 of 7)"), r.stdout)
+        let missing = try Harness.run(["summary", "/nonexistent/traces.json"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("tracetui:"), missing.stderr)
+        let ascii = try Harness.run(["summary", Self.sample], environment: ["LANG": "C", "LC_ALL": "C"])
+        XCTAssertTrue(ascii.stdout.unicodeScalars.allSatisfy(\.isASCII), ascii.stdout)
+    }
+}

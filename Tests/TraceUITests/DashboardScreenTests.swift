@@ -1,0 +1,159 @@
+import XCTest
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+@testable import TraceUI
+
+/// The dashboard screen: golden screens at 80×24 and 120×40 with and without colour and UTF-8, and
+/// the keys that filter, jump to the traces behind a figure and come back.
+/// Regenerate with `UPDATE_GOLDENS=1 swift test --filter DashboardScreenTests` and review each file.
+final class DashboardScreenTests: XCTestCase {
+    let unicode = Appearance(glyphs: .unicode, color: true)
+    let ascii = Appearance(glyphs: .asciiOnly, color: false)
+
+    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens/\(name).txt")
+        let actual = grid.lines.joined(separator: "\n") + "\n"
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil {
+            try actual.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertEqual(actual, expected, "screen \(name) differs:\n\(actual)", file: file, line: line)
+    }
+
+    /// The bundled six-run sample over three days: daily trend, a 429, a retry, a truncated answer.
+    static func sample() throws -> ViewData {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("sample-traces/multi-trace.jsonl").path
+        var store = SpanStore()
+        _ = try TraceLoader.load(path: path, into: &store)
+        let analysis = Analysis(store: store, prices: .embedded)
+        return ViewData(store: store, analysis: analysis, title: "multi-trace.jsonl", warnings: [])
+    }
+
+    func dashboard(_ data: ViewData, _ w: Int, _ h: Int) -> AppState {
+        AppState(screen: .dashboard, width: w, height: h, data: data)
+    }
+
+    func testDashboard80x24() throws {
+        let data = try Self.sample()
+        try assertGolden(render(dashboard(data, 80, 24), data, unicode), "dashboard-80x24")
+    }
+
+    func testDashboardScrolled80x24() throws {
+        let data = try Self.sample()
+        var s = dashboard(data, 80, 24)
+        update(&s, .key(.pageDown), data)
+        try assertGolden(render(s, data, unicode), "dashboard-page2-80x24")
+        update(&s, .key(.pageDown), data)
+        try assertGolden(render(s, data, unicode), "dashboard-page3-80x24")
+    }
+
+    func testDashboard120x40() throws {
+        let data = try Self.sample()
+        try assertGolden(render(dashboard(data, 120, 40), data, unicode), "dashboard-120x40")
+    }
+
+    func testDashboardASCII80x24() throws {
+        let data = try Self.sample()
+        let grid = render(dashboard(data, 80, 24), data, ascii)
+        try assertGolden(grid, "dashboard-ascii-80x24")
+        XCTAssertTrue(grid.cells.allSatisfy { $0.scalar.isASCII && $0.style.fg == .normal })
+    }
+
+    func testDashboardASCII120x40() throws {
+        let data = try Self.sample()
+        let grid = render(dashboard(data, 120, 40), data, ascii)
+        try assertGolden(grid, "dashboard-ascii-120x40")
+        XCTAssertTrue(grid.cells.allSatisfy { $0.scalar.isASCII && $0.style.fg == .normal })
+    }
+}
+
+/// Keys of the dashboard: filters shared with the list, jumping to the traces behind a figure and back.
+final class DashboardKeyTests: XCTestCase {
+    func testOpenFromTheTreeFilterJumpAndBack() throws {
+        let data = try DashboardScreenTests.sample()
+        var s = AppState(screen: .tree(trace: 4), width: 80, height: 24, data: data)
+        update(&s, .key(.down), data)
+        update(&s, .key(.char("D")), data)
+        XCTAssertEqual(s.screen, .dashboard)
+        XCTAssertEqual(s.dashboard?.dashboard.calls, 7)
+
+        // m steps through the models, busiest first: claude-sonnet-4 (3 calls), then gpt-4o (3), …
+        update(&s, .key(.char("m")), data)
+        XCTAssertEqual(s.list.facets.model, "claude-sonnet-4")
+        XCTAssertEqual(s.dashboard?.dashboard.calls, 3)
+        update(&s, .key(.char("m")), data)
+        XCTAssertEqual(s.list.facets.model, "gpt-4o")
+        XCTAssertEqual(s.dashboard?.dashboard.calls, 3)
+
+        // The first figure is gpt-4o's row of "cost by model": Enter lists its traces, most expensive first.
+        update(&s, .key(.enter), data)
+        XCTAssertEqual(s.screen, .traceList)
+        let costs = s.list.rows.map { data.analysis.traceTotals[$0].costUSD }
+        XCTAssertEqual(costs, [0.01, 0.0045, 0.003])
+        XCTAssertTrue(render(s, data, Appearance()).lines[0].hasPrefix("tracetui · most expensive traces of model gpt-4o · 3 traces · q back to the"))
+
+        // Open one: the span behind the figure is selected; q back to the list, q back to the dashboard.
+        update(&s, .key(.enter), data)
+        guard case .tree = s.screen, let tree = s.tree else { return XCTFail("no tree") }
+        XCTAssertEqual(data.store.string(data.store.spans[Int(tree.rows[tree.selected])].name), "llm.generate")
+        update(&s, .key(.char("q")), data)
+        XCTAssertEqual(s.screen, .traceList)
+        update(&s, .key(.char("q")), data)
+        XCTAssertEqual(s.screen, .dashboard)
+        XCTAssertEqual(s.list.facets.model, "gpt-4o")
+
+        // x clears the filters; q returns to the tree it was opened from, as it was.
+        update(&s, .key(.char("x")), data)
+        XCTAssertEqual(s.dashboard?.dashboard.calls, 7)
+        update(&s, .key(.char("q")), data)
+        XCTAssertEqual(s.screen, .tree(trace: 4))
+        XCTAssertEqual(s.tree?.selected, 1)
+    }
+
+    func testJumpToRateLimitsAndTruncatedAnswers() throws {
+        let data = try DashboardScreenTests.sample()
+        var s = AppState(screen: .dashboard, width: 120, height: 40, data: data)
+        let layout = dashboardLayout(s.dashboard!.dashboard, width: 120, ascii: false)
+        for target in [DashboardTarget.rateLimits, .finish(.length)] {
+            s.dashboard?.selected = layout.targets.firstIndex(of: target)!
+            update(&s, .key(.enter), data)
+            XCTAssertEqual(s.screen, .traceList)
+            XCTAssertEqual(s.list.rows.count, 1, "\(target)")
+            let trace = data.analysis.forest.traces[s.list.rows[0]].traceID.hex
+            XCTAssertEqual(trace.prefix(8), target == .rateLimits ? "c810f0ac" : "92211aca")
+            update(&s, .key(.escape), data)
+            XCTAssertEqual(s.screen, .dashboard)
+        }
+    }
+
+    func testFiltersNarrowTheTraceList() throws {
+        let data = try DashboardScreenTests.sample()
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        XCTAssertEqual(s.list.rows.count, 6)
+        update(&s, .key(.char("m")), data)  // claude-sonnet-4
+        XCTAssertEqual(s.list.rows.count, 2)
+        update(&s, .key(.char("t")), data)  // last hour
+        XCTAssertEqual(s.list.rows.count, 1)
+        XCTAssertTrue(render(s, data, Appearance()).lines[0].hasPrefix("tracetui · 1 of 6 traces · filter: model=claude-sonnet-4 range=1h"))
+        update(&s, .key(.char("x")), data)
+        XCTAssertEqual(s.list.rows.count, 6)
+    }
+
+    func testDashboardFirstScreenQuits() throws {
+        let data = try DashboardScreenTests.sample()
+        var s = AppState(screen: .dashboard, width: 80, height: 24, data: data)
+        update(&s, .key(.char("q")), data)
+        XCTAssertTrue(s.quit)
+    }
+
+    func testTinyTerminals() throws {
+        let data = try DashboardScreenTests.sample()
+        for (w, h) in [(0, 0), (1, 1), (20, 5), (30, 8)] {
+            let s = AppState(screen: .dashboard, width: w, height: h, data: data)
+            XCTAssertEqual(render(s, data, Appearance()).width, max(0, w))
+        }
+    }
+}
