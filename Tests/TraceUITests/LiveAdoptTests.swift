@@ -1,0 +1,78 @@
+import XCTest
+import TraceAnalysis
+import TraceFormats
+import TraceModel
+@testable import TraceUI
+
+/// Live sessions swap in new data; the user's place must survive it (kept by trace and span id).
+final class LiveAdoptTests: XCTestCase {
+    let tA = "000000000000000000000000000000aa", tB = "000000000000000000000000000000bb", tC = "000000000000000000000000000000cc"
+
+    func span(_ trace: String, _ id: String, _ parent: String, _ name: String, _ start: Int) -> String {
+        #"{"traceId":"\#(trace)","spanId":"\#(id)","parentSpanId":"\#(parent)","name":"\#(name)","startTimeUnixNano":"\#(start)","endTimeUnixNano":"\#(start + 100)"}"#
+    }
+
+    func data(_ spans: [String]) throws -> ViewData {
+        var store = SpanStore()
+        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":[\#(spans.joined(separator: ","))]}]}]}"#
+        _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "live", into: &store)
+        return ViewData(store: store, analysis: Analysis(store: store, prices: .embedded), title: "live", warnings: [])
+    }
+
+    var first: [String] {
+        [span(tA, "00000000000000a1", "", "a-root", 1000), span(tA, "00000000000000a2", "00000000000000a1", "a-step", 1010),
+         span(tA, "00000000000000a3", "00000000000000a2", "a-call", 1020), span(tB, "00000000000000b1", "", "b-root", 2000)]
+    }
+
+    /// The same spans in another order, a new child of a-root, and a new, earlier trace C.
+    var second: [String] {
+        [span(tC, "00000000000000c1", "", "c-root", 500), span(tB, "00000000000000b1", "", "b-root", 2000),
+         span(tA, "00000000000000a4", "00000000000000a1", "a-late", 1050)] + first.prefix(3)
+    }
+
+    func selectedName(_ s: AppState, _ d: ViewData) -> String {
+        d.store.string(d.store.spans[Int(s.tree!.rows[s.tree!.selected])].name)
+    }
+
+    func testOpenTreeKeepsTraceFoldsAndSelectionByID() throws {
+        let old = try data(first), new = try data(second)
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: old)
+        update(&s, .key(.enter), old)                       // trace A (earliest)
+        update(&s, .key(.down), old)                        // a-step
+        update(&s, .key(.enter), old)                       // fold it
+        XCTAssertEqual(s.tree!.rows.count, 2)
+        s.adopt(new, replacing: old)
+        XCTAssertEqual(s.screen, .tree(trace: 1))           // C is now first, A second
+        XCTAssertEqual(selectedName(s, new), "a-step")
+        XCTAssertEqual(s.tree!.folded.map { new.store.string(new.store.spans[Int($0)].name) }, ["a-step"])
+        XCTAssertEqual(s.tree!.rows.map { new.store.string(new.store.spans[Int($0)].name) }, ["a-root", "a-step", "a-late"])
+    }
+
+    func testListSelectionFollowsTheTraceAndAnEvictedTreeClosesWithAMessage() throws {
+        let old = try data(first), new = try data(second)
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: old)
+        update(&s, .key(.down), old)                        // B selected
+        s.adopt(new, replacing: old)
+        XCTAssertEqual(s.list.rows[s.list.selected], 2)     // B is third now: C, A, B
+        update(&s, .key(.up), new)
+        update(&s, .key(.enter), new)                       // open A
+        let withoutA = try data([span(tB, "00000000000000b1", "", "b-root", 2000)])
+        s.adopt(withoutA, replacing: new)
+        XCTAssertEqual(s.screen, .traceList)
+        XCTAssertNil(s.tree)
+        XCTAssertEqual(s.message, "the open trace was evicted to stay under --max-spans")
+    }
+
+    func testDashboardReturnsToTheSameTreeAfterNewData() throws {
+        let old = try data(first), new = try data(second)
+        var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: old)
+        update(&s, .key(.down), old)                        // a-step
+        update(&s, .key(.char("D")), old)
+        XCTAssertEqual(s.screen, .dashboard)
+        s.adopt(new, replacing: old)
+        XCTAssertEqual(s.dashboard?.returnTree?.trace, 1)
+        update(&s, .key(.char("q")), new)
+        XCTAssertEqual(s.screen, .tree(trace: 1))
+        XCTAssertEqual(selectedName(s, new), "a-step")
+    }
+}
