@@ -42,17 +42,19 @@ public struct LLMFacts: Sendable, Equatable {
 /// Reads `LLMFacts` off spans through `Conventions`. Built once per string table: every synonym key
 /// is looked up once, so each span costs one pass over its attributes with integer compares.
 public struct FactExtractor: Sendable {
-    /// For each attribute key id: the fact it gives and its priority (lower wins).
-    private var keyFacts: [StrID: (fact: Fact, rank: Int)] = [:]
+    /// Indexed by attribute key id: 0 for keys that give no fact, else `(fact + 1) << 8 | rank`
+    /// (lower rank wins). A flat table: one array load per attribute instead of a hash lookup.
+    private var keyFacts: [UInt16]
     private var operationRoles: [StrID: SpanRole] = [:]
     private let exceptionEvent: StrID?
     private var roleScoped: [(key: StrID, role: SpanRole, fact: Fact)] = []
     private var errorKeys: [StrID] = []
 
     public init(strings: StringTable) {
+        keyFacts = [UInt16](repeating: 0, count: strings.count)
         for (fact, keys) in Conventions.synonyms {
             for (rank, key) in keys.enumerated() {
-                if let id = strings.lookup(key) { keyFacts[id] = (fact, rank) }
+                if let id = strings.lookup(key) { keyFacts[Int(id)] = UInt16(fact.rawValue + 1) << 8 | UInt16(rank) }
             }
         }
         for (value, role) in Conventions.operationRoles {
@@ -70,10 +72,25 @@ public struct FactExtractor: Sendable {
     /// For each fact, the index (into `store.attributes`) of the attribute that gave it, or -1.
     public func slots(of span: Span, in store: SpanStore) -> [Int] {
         var best = [Int](repeating: -1, count: Fact.allCases.count)
-        var bestRank = [Int](repeating: Int.max, count: Fact.allCases.count)
-        for i in span.attributes.range {
-            guard let (fact, rank) = keyFacts[store.attributes[i].key] else { continue }
-            if rank < bestRank[fact.rawValue] { best[fact.rawValue] = i; bestRank[fact.rawValue] = rank }
+        best.withUnsafeMutableBufferPointer { fillSlots(span, store, $0) }
+        return best
+    }
+
+    /// `slots` into caller-provided storage (the hot path uses stack memory: no allocation per span).
+    private func fillSlots(_ span: Span, _ store: SpanStore, _ best: UnsafeMutableBufferPointer<Int>) {
+        for f in 0..<best.count { best[f] = -1 }
+        withUnsafeTemporaryAllocation(of: UInt16.self, capacity: best.count) { bestRank in
+            for f in 0..<best.count { bestRank[f] = .max }
+            store.attributes.withUnsafeBufferPointer { attrs in
+                for i in span.attributes.range {
+                    let key = Int(attrs[i].key)
+                    guard key < keyFacts.count else { continue }
+                    let entry = keyFacts[key]
+                    guard entry != 0 else { continue }
+                    let fact = Int(entry >> 8) - 1, rank = entry & 0xFF
+                    if rank < bestRank[fact] { best[fact] = i; bestRank[fact] = rank }
+                }
+            }
         }
         let op = best[Fact.operation.rawValue]
         if !roleScoped.isEmpty, op >= 0, let opRole = operationRole(store.attributes[op].value, in: store) {
@@ -81,7 +98,6 @@ public struct FactExtractor: Sendable {
                 if let i = span.attributes.range.first(where: { store.attributes[$0].key == key }) { best[fact.rawValue] = i }
             }
         }
-        return best
     }
 
     /// The key each fact of the span came from, for the detail pane.
@@ -91,7 +107,13 @@ public struct FactExtractor: Sendable {
     }
 
     public func facts(of span: Span, in store: SpanStore) -> LLMFacts {
-        let s = slots(of: span, in: store)
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: Fact.allCases.count) { slots in
+            fillSlots(span, store, slots)
+            return facts(of: span, in: store, slots: UnsafeBufferPointer(slots))
+        }
+    }
+
+    private func facts(of span: Span, in store: SpanStore, slots s: UnsafeBufferPointer<Int>) -> LLMFacts {
         var f = LLMFacts()
         func value(_ fact: Fact) -> AttrValue? { s[fact.rawValue] >= 0 ? store.attributes[s[fact.rawValue]].value : nil }
         func int(_ fact: Fact) -> Int64 { value(fact).flatMap { store.intValue($0) }.map { max(0, $0) } ?? -1 }

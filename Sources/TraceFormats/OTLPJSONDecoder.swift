@@ -379,14 +379,16 @@ struct OTLPJSONDecoder {
 /// old SDKs). Returns the id as (high, low) 64-bit halves; an empty string is the zero id.
 func decodeID(_ raw: UnsafeBufferPointer<UInt8>, byteCount: Int) -> (UInt64, UInt64)? {
     if raw.isEmpty { return (0, 0) }
-    if raw.count <= byteCount * 2, raw.allSatisfy({ hexValue($0) != nil }),
-       raw.count == byteCount * 2 || raw.count != base64Length(byteCount) {
-        var high: UInt64 = 0, low: UInt64 = 0
+    if raw.count <= byteCount * 2 && (raw.count == byteCount * 2 || raw.count != base64Length(byteCount)) {
+        // One pass over the digits; a non-hex character means the id is base64.
+        var high: UInt64 = 0, low: UInt64 = 0, bad: UInt8 = 0
         for c in raw {
+            let v = hexDigitValues[Int(c)]
+            bad |= v
             high = (high << 4) | (low >> 60)
-            low = (low << 4) | UInt64(hexValue(c)!)
+            low = (low << 4) | UInt64(v & 0x0F)
         }
-        return (high, low)
+        if bad & 0x80 == 0 { return (high, low) }
     }
     guard let bytes = decodeBase64(raw), bytes.count == byteCount else { return nil }
     var high: UInt64 = 0, low: UInt64 = 0
@@ -396,6 +398,9 @@ func decodeID(_ raw: UnsafeBufferPointer<UInt8>, byteCount: Int) -> (UInt64, UIn
     }
     return (high, low)
 }
+
+/// Hex digit values by byte; 0x80 marks a byte that is not a hex digit.
+private let hexDigitValues: [UInt8] = (0..<256).map { c in hexValue(UInt8(c)) ?? 0x80 }
 
 private func base64Length(_ bytes: Int) -> Int { (bytes + 2) / 3 * 4 }
 
