@@ -22,4 +22,15 @@ extension Analysis {
         let p = idPrefix.lowercased()
         return forest.traces.firstIndex { $0.traceID.hex.hasPrefix(p) }
     }
+
+    /// A span's own cost as the list and the tree show it: nil when it is not a billed call, `?` when
+    /// unknown, `~$x` for a wrapper whose call is counted on a span beneath it.
+    public func ownCostLabel(of span: Int32) -> String? {
+        let c = costs[Int(span)]
+        switch c.source {
+        case .none: return nil
+        case .unknown: return "?"
+        case .reported, .computed: return (counted[Int(span)] ? "" : "~") + Format.cost(c.usd)
+        }
+    }
 }

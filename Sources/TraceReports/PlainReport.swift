@@ -37,20 +37,10 @@ public enum PlainReport {
             let indent = String(repeating: "  ", count: Int(a.forest.depth[Int(s)]))
             rows.append([indent + Format.sanitize(store.string(span.name)) + marks, a.facts[Int(s)].role.name,
                          Format.duration(span.durationNanos), Format.tokenPair(own.inputTokens, own.outputTokens),
-                         costCell(a, s), a.isError[Int(s)] ? "error" : span.status.name])
+                         a.ownCostLabel(of: s) ?? "-", a.isError[Int(s)] ? "error" : span.status.name])
             stack.append(contentsOf: a.forest.children(of: s).reversed())
         }
         return out + table(rows, rightAligned: [2, 3, 4])
-    }
-
-    /// A span's own cost, `~$x` when it is a wrapper whose call is counted beneath it.
-    static func costCell(_ a: Analysis, _ s: Int32) -> String {
-        let c = a.costs[Int(s)]
-        switch c.source {
-        case .none: return "-"
-        case .unknown: return "?"
-        case .reported, .computed: return (a.counted[Int(s)] ? "" : "~") + Format.cost(c.usd)
-        }
     }
 
     static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {

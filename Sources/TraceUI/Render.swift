@@ -179,16 +179,7 @@ private func renderTree(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ 
         // A folded node shows its subtree's totals; an open one its own.
         let totals = folded ? a.subtree[Int(sp)] : a.selfTotals[Int(sp)]
         let tokens = Format.tokenPair(totals.inputTokens, totals.outputTokens)
-        let cost: String
-        if folded { cost = Format.cost(totals) }
-        else {
-            let c = a.costs[Int(sp)]
-            switch c.source {
-            case .none: cost = ""
-            case .unknown: cost = "?"
-            case .reported, .computed: cost = (a.counted[Int(sp)] ? "" : "~") + Format.cost(c.usd)
-            }
-        }
+        let cost = folded ? Format.cost(totals) : a.ownCostLabel(of: sp) ?? ""
         let kind = kindLabel(f.role)
         let base = Style(fg: isError ? .red : .normal, reverse: selected)
         if selected { g.fill(x: x, y: ry, width: width, style: base) }
