@@ -125,21 +125,10 @@ public enum SummaryReport {
         w.beginObject("cost")
         breakdown(&w, "byModel", c.byModel, nameKey: "model")
         breakdown(&w, "byFeature", c.byFeature, nameKey: "feature", featureKeys: featureKeys)
-        w.beginObject("trend")
-        basis(&w, c.trend.basis)
-        w.field("unit", c.trend.unit.rawValue)
-        w.beginArray("buckets")
-        for b in c.trend.buckets {
-            w.beginObject()
-            w.field("from", Format.timestamp(b.window.start))
-            w.field("to", Format.timestamp(b.window.end))
-            w.field("calls", b.calls)
+        trend(&w, "trend", c.trend) { w, b in
             w.field("costUSD", b.value)
             w.field("unknownCostCalls", b.unknownCostCalls)
-            w.endObject()
         }
-        w.endArray()
-        w.endObject()
         w.beginObject("projectedMonthlyUSD")
         basis(&w, c.projection.basis)
         w.field("value", c.projection.monthlyUSD)
@@ -211,21 +200,10 @@ public enum SummaryReport {
         for cat in FinishCategory.allCases { w.field(cat.rawValue, q.finishReasons.share(cat)) }
         w.endObject()
         w.endObject()
-        w.beginObject("responseLengthTrend")
-        basis(&w, q.responseLength.basis)
-        w.field("unit", q.responseLength.unit.rawValue)
-        w.beginArray("buckets")
-        for b in q.responseLength.buckets {
-            w.beginObject()
-            w.field("from", Format.timestamp(b.window.start))
-            w.field("to", Format.timestamp(b.window.end))
-            w.field("calls", b.calls)
+        trend(&w, "responseLengthTrend", q.responseLength) { w, b in
             w.field("measured", b.measured)
             w.field("meanChars", b.value)
-            w.endObject()
         }
-        w.endArray()
-        w.endObject()
         w.beginObject("feedback")
         basis(&w, q.feedback.basis)
         w.field("count", q.feedback.count)
@@ -265,6 +243,24 @@ public enum SummaryReport {
         w.field("from", Format.timestamp(t.start))
         w.field("to", Format.timestamp(t.end))
         w.field("hours", Double(t.nanos) / Double(TimeWindow.hour))
+        w.endObject()
+    }
+
+    /// A trend panel: its basis, unit and buckets; `fields` adds what each bucket measures.
+    private static func trend(_ w: inout JSONWriter, _ key: String, _ t: Trend, fields: (inout JSONWriter, TrendBucket) -> Void) {
+        w.beginObject(key)
+        basis(&w, t.basis)
+        w.field("unit", t.unit.rawValue)
+        w.beginArray("buckets")
+        for b in t.buckets {
+            w.beginObject()
+            w.field("from", Format.timestamp(b.window.start))
+            w.field("to", Format.timestamp(b.window.end))
+            w.field("calls", b.calls)
+            fields(&w, b)
+            w.endObject()
+        }
+        w.endArray()
         w.endObject()
     }
 
