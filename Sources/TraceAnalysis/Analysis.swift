@@ -11,6 +11,8 @@ public struct Totals: Sendable, Equatable {
     public var costUSD: Double = 0
     public var unknownCostCalls: Int = 0
     public var errors: Int = 0
+    /// Calls whose reported cost differs from the list price by more than 5 % (`CallGroup.costMismatch`).
+    public var costMismatches: Int = 0
     public init() {}
 
     public var costComplete: Bool { unknownCostCalls == 0 }
@@ -18,18 +20,23 @@ public struct Totals: Sendable, Equatable {
     public mutating func add(_ o: Totals) {
         spans += o.spans; llmCalls += o.llmCalls; inputTokens += o.inputTokens; outputTokens += o.outputTokens
         cachedInputTokens += o.cachedInputTokens; costUSD += o.costUSD; unknownCostCalls += o.unknownCostCalls
-        errors += o.errors
+        errors += o.errors; costMismatches += o.costMismatches
     }
 }
 
-/// Everything derived from a store: trees, per-span LLM facts and costs, which spans are the
-/// counted model calls, and subtree totals. Rebuilt from the store; the store is never changed.
+/// Everything derived from a store: trees, per-span LLM facts and costs, the model calls (groups of
+/// spans that describe one call) and which span counts each, and subtree totals. Rebuilt from the
+/// store; the store is never changed.
 public struct Analysis: Sendable {
     public let forest: TraceForest
     public let extractor: FactExtractor
+    /// Per span: what the span itself says.
     public let facts: [LLMFacts]
+    /// Per span: the call's cost on the span that counts it (`calls`), the span's own cost elsewhere.
     public let costs: [SpanCost]
-    /// Per span: it is a model call counted in totals (see `countedCalls`).
+    /// The model calls, each described by one or more spans.
+    public let calls: CallGroups
+    /// Per span: it is the span that counts a model call in totals.
     public let counted: [Bool]
     public let isError: [Bool]
     /// Per span: totals of its own work only.
@@ -68,26 +75,33 @@ public struct Analysis: Sendable {
             costs[i] = spanCost(f, price: priceCache[f.model]!)
         }
 
-        let counted = Self.countedCalls(forest: forest, facts: facts)
+        let calls = CallGroups(store: store, forest: forest, facts: facts, isError: isError) { priceCache[$0] ?? nil }
+        var counted = [Bool](repeating: false, count: n)
         // A wrapper without usage whose call is counted elsewhere has no cost of its own, not an unknown one.
-        for i in 0..<n where !counted[i] && !facts[i].hasUsage { costs[i] = .none }
+        for i in 0..<n where facts[i].role.isModelCall && !facts[i].hasUsage { costs[i] = .none }
         var selfTotals = [Totals](repeating: Totals(), count: n)
         for i in 0..<n {
-            var t = Totals()
-            t.spans = 1
-            t.errors = isError[i] ? 1 : 0
-            if counted[i] {
-                let f = facts[i]
-                t.llmCalls = 1
-                t.inputTokens = f.allInputTokens
-                t.outputTokens = max(0, f.outputTokens)
-                t.cachedInputTokens = max(0, f.cacheReadTokens)
-                if costs[i].source == .unknown {
-                    t.unknownCostCalls = 1
-                    unknownModels[f.model, default: 0] += 1
-                } else {
-                    t.costUSD = costs[i].usd
-                }
+            selfTotals[i].spans = 1
+            selfTotals[i].errors = isError[i] ? 1 : 0
+        }
+        var conflicts: UInt32 = 0, conflictCalls = 0, repeatedCalls = 0
+        for call in calls.groups {
+            if call.conflicts != 0 { conflicts |= call.conflicts; conflictCalls += 1 }
+            guard call.counted >= 0 else { repeatedCalls += 1; continue }
+            let i = Int(call.counted), f = call.facts
+            counted[i] = true
+            costs[i] = call.cost
+            var t = selfTotals[i]
+            t.llmCalls = 1
+            t.inputTokens = f.allInputTokens
+            t.outputTokens = max(0, f.outputTokens)
+            t.cachedInputTokens = max(0, f.cacheReadTokens)
+            t.costMismatches = call.costMismatch ? 1 : 0
+            if call.cost.source == .unknown {
+                t.unknownCostCalls = 1
+                unknownModels[f.model, default: 0] += 1
+            } else {
+                t.costUSD = call.cost.usd
             }
             selfTotals[i] = t
         }
@@ -126,6 +140,18 @@ public struct Analysis: Sendable {
         }
 
         var warnings = forest.warnings
+        let mismatches = traceTotals.reduce(0) { $0 + $1.costMismatches }
+        if mismatches > 0 {
+            warnings.append("\(mismatches) call(s): reported cost differs from list price by more than 5 %; the reported cost is used")
+        }
+        if conflictCalls > 0 {
+            let names = Fact.allCases.filter { conflicts & (1 << UInt32($0.rawValue)) != 0 }.map(\.label)
+            warnings.append("\(conflictCalls) call(s) are described by spans that disagree on \(names.joined(separator: ", ")); "
+                + "the innermost span's figure is used")
+        }
+        if repeatedCalls > 0 {
+            warnings.append("\(repeatedCalls) call(s) appear again in a later trace (same response id); each is counted once, in the earliest trace")
+        }
         let unknownByName = unknownModels.map { (model: $0.key, name: store.string($0.key), count: $0.value) }
         for (model, name, count) in unknownByName.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }) {
             if name.isEmpty {
@@ -142,6 +168,7 @@ public struct Analysis: Sendable {
         self.extractor = extractor
         self.facts = facts
         self.costs = costs
+        self.calls = calls
         self.counted = counted
         self.isError = isError
         self.selfTotals = selfTotals
@@ -151,38 +178,5 @@ public struct Analysis: Sendable {
         self.subtreeEnd = subtreeEnd
         self.traceTotals = traceTotals
         self.warnings = warnings
-    }
-
-    /// Decides which model-call spans are counted, so one call described by nested spans (a hand-made
-    /// wrapper around the instrumentation's span) is counted once:
-    /// a span with usage counts unless a model call beneath it has usage too (the innermost wins);
-    /// a span without usage counts only when no model call sits beneath it and none with usage above it.
-    static func countedCalls(forest: TraceForest, facts: [LLMFacts]) -> [Bool] {
-        let n = facts.count
-        var llmBelow = [Bool](repeating: false, count: n)
-        var usageBelow = [Bool](repeating: false, count: n)
-        var usageAbove = [Bool](repeating: false, count: n)
-        var order: [Int32] = []
-        order.reserveCapacity(n)
-        for trace in forest.traces {
-            var stack = Array(trace.roots)
-            while let s = stack.popLast() {
-                order.append(s)
-                let above = usageAbove[Int(s)] || (facts[Int(s)].role.isModelCall && facts[Int(s)].hasUsage)
-                for c in forest.children(of: s) { usageAbove[Int(c)] = above; stack.append(c) }
-            }
-        }
-        for s in order.reversed() {
-            let p = forest.parent[Int(s)]
-            guard p >= 0 else { continue }
-            let f = facts[Int(s)]
-            if f.role.isModelCall || llmBelow[Int(s)] { llmBelow[Int(p)] = true }
-            if (f.role.isModelCall && f.hasUsage) || usageBelow[Int(s)] { usageBelow[Int(p)] = true }
-        }
-        var counted = [Bool](repeating: false, count: n)
-        for i in 0..<n where facts[i].role.isModelCall {
-            counted[i] = facts[i].hasUsage ? !usageBelow[i] : !llmBelow[i] && !usageAbove[i]
-        }
-        return counted
     }
 }

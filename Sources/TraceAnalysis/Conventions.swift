@@ -3,7 +3,8 @@ import TraceModel
 /// The facts tracetui reads off a span, whichever instrumentation wrote it.
 public enum Fact: Int, CaseIterable, Sendable {
     case model, provider, operation, inputTokens, outputTokens, totalTokens, cacheReadTokens, cacheWriteTokens,
-         reasoningTokens, reportedCost, reportedRollupCost, finishReason, toolName, agentName, responseLength
+         reasoningTokens, reportedCost, reportedRollupCost, finishReason, toolName, agentName, responseLength,
+         responseID
 
     public var label: String {
         switch self {
@@ -22,6 +23,18 @@ public enum Fact: Int, CaseIterable, Sendable {
         case .toolName: return "tool"
         case .agentName: return "agent"
         case .responseLength: return "resp. length"
+        case .responseID: return "response id"
+        }
+    }
+
+    /// The fact's name in `--json` output.
+    public var jsonName: String {
+        switch self {
+        case .cacheReadTokens: return "cachedInputTokens"
+        case .reportedCost: return "reportedCostUSD"
+        case .reportedRollupCost: return "reportedTotalUSD"
+        case .responseID: return "responseId"
+        default: return String(describing: self)
         }
     }
 }
@@ -61,7 +74,8 @@ public enum Conventions {
         (.totalTokens, ["gen_ai.usage.total_tokens", "llm.usage.total_tokens", "llm.token_count.total",
                         "ai.usage.totalTokens", "llm.total_tokens"]),
         (.cacheReadTokens, ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-                            "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens"]),
+                            "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens",
+                            "llm.cached_input_tokens"]),
         (.cacheWriteTokens, ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens",
                              "gen_ai.usage.cache_write.input_tokens",
                              "llm.token_count.prompt_details.cache_write"]),
@@ -70,10 +84,13 @@ public enum Conventions {
         (.reportedCost, ["llm.cost_usd", "llm.cost.total", "gen_ai.usage.cost"]),
         (.reportedRollupCost, ["agent.total_cost"]),
         (.finishReason, ["gen_ai.response.finish_reasons", "llm.finish_reason", "quality.finish_reason",
-                         "gen_ai.completion.0.finish_reason", "ai.response.finishReason"]),
+                         "gen_ai.completion.0.finish_reason", "ai.response.finishReason",
+                         "anthropic.message.stop_reason"]),
         (.toolName, ["gen_ai.tool.name", "tool.name", "ai.toolCall.name", "step.tool"]),
         (.agentName, ["gen_ai.agent.name", "agent.name"]),
         (.responseLength, ["quality.response_length"]),
+        // The provider's id of one response: spans carrying the same id describe the same call.
+        (.responseID, ["gen_ai.response.id", "llm.response.id", "ai.response.id"]),
     ]
 
     /// Keys that give a fact only when the operation/kind keys say the span has a given role

@@ -9,6 +9,8 @@ public struct LLMFacts: Sendable, Equatable {
     public var finishReason: StrID = 0
     public var toolName: StrID = 0
     public var agentName: StrID = 0
+    /// The provider's response id (`gen_ai.response.id`…): the same id is the same call.
+    public var responseID: StrID = 0
     public var inputTokens: Int64 = -1
     public var outputTokens: Int64 = -1
     public var totalTokens: Int64 = -1
@@ -123,6 +125,7 @@ public struct FactExtractor: Sendable {
         f.finishReason = str(.finishReason)
         f.toolName = str(.toolName)
         f.agentName = str(.agentName)
+        f.responseID = str(.responseID)
         f.inputTokens = int(.inputTokens)
         f.outputTokens = int(.outputTokens)
         f.totalTokens = int(.totalTokens)

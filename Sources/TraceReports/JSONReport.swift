@@ -40,6 +40,7 @@ public enum JSONReport {
         w.field("costUSD", t.costUSD)
         w.field("costComplete", t.costComplete)
         w.field("errorCount", t.errors)
+        w.field("costMismatches", t.costMismatches)
     }
 
     /// Writes a subtree depth-first without recursion, so a very deep chain cannot overflow the stack.
@@ -67,14 +68,15 @@ public enum JSONReport {
 
     private static func writeSpanFields(_ w: inout JSONWriter, span s: Int32, store: SpanStore, analysis a: Analysis) {
         let span = store.spans[Int(s)]
-        let f = a.facts[Int(s)]
+        // The span that counts a call shows the call's merged facts: these spans add up to the totals.
+        let f = a.counted[Int(s)] ? a.callFacts(of: s) : a.facts[Int(s)]
         let cost = a.costs[Int(s)]
         let flags = a.forest.flags[Int(s)]
         w.beginObject()
         w.field("spanId", spanIDHex(span.spanID))
         w.field("parentSpanId", span.parentSpanID == 0 ? nil : spanIDHex(span.parentSpanID))
         w.field("name", store.string(span.name))
-        w.field("kind", f.role.name)
+        w.field("kind", a.facts[Int(s)].role.name)
         w.field("spanKind", span.kind.name)
         w.field("service", a.service(ofSpan: s, in: store))
         w.field("startTime", Format.timestamp(span.startNanos))
@@ -86,6 +88,7 @@ public enum JSONReport {
         w.field("costUSD", cost.source == .reported || cost.source == .computed ? cost.usd : nil)
         w.field("costSource", cost.source == .none ? nil : cost.source.name)
         w.field("countedCall", a.counted[Int(s)])
+        writeCallFields(&w, span: s, store: store, analysis: a)
         w.field("finishReason", f.finishReason == 0 ? nil : store.string(f.finishReason))
         w.field("status", a.isError[Int(s)] ? "error" : span.status.name)
         if flags.contains(.orphan) { w.field("orphan", true) }
@@ -95,6 +98,60 @@ public enum JSONReport {
         w.field("durationMs", milliseconds(max(0, a.subtreeEnd[Int(s)] - a.subtreeStart[Int(s)])))
         w.field("selfMs", milliseconds(a.selfNanos[Int(s)]))
         writeTotals(&w, a.subtree[Int(s)], spanCount: true)
+        w.endObject()
+    }
+
+    /// The call a span belongs to: `callGroup` (the id of the span that counts it) on every member,
+    /// `countedInTrace` when that span is in an earlier trace, `rollup` on a wrapper of several calls;
+    /// on the counting span the members, where each fact came from, disagreements and `costMismatch`.
+    private static func writeCallFields(_ w: inout JSONWriter, span s: Int32, store: SpanStore, analysis a: Analysis) {
+        let g = Int(a.calls.groupOf[Int(s)])
+        guard g >= 0 else {
+            if a.facts[Int(s)].role.isModelCall { w.field("rollup", true) }
+            return
+        }
+        let call = a.calls.groups[g]
+        let counter = call.counted >= 0 ? call.counted : call.countedElsewhere
+        w.field("callGroup", spanIDHex(store.spans[Int(counter)].spanID))
+        if call.counted < 0 { w.field("countedInTrace", a.forest.traces[Int(a.forest.traceOf[Int(counter)])].traceID.hex) }
+        guard call.counted == s else { return }
+        if call.costMismatch {
+            w.beginObject("costMismatch")
+            w.field("reportedUSD", call.cost.usd)
+            w.field("listUSD", call.listCostUSD)
+            w.field("differencePercent", (call.cost.usd - call.listCostUSD) / call.listCostUSD * 100)
+            w.endObject()
+        }
+        guard call.memberCount > 1 else { return }
+        let provenance = a.provenance(ofGroup: g, in: store)
+        func id(_ span: Int32) -> String { spanIDHex(store.spans[Int(span)].spanID) }
+        w.beginObject("call")
+        w.beginArray("spans")
+        for m in a.calls.members(of: g) { w.element(id(m)) }
+        w.endArray()
+        w.beginObject("sources")
+        for source in provenance.sources {
+            w.beginObject(source.fact.jsonName)
+            w.field("spanId", id(source.span))
+            w.field("key", source.key)
+            w.endObject()
+        }
+        w.endObject()
+        w.beginArray("disagreements")
+        for d in provenance.disagreements {
+            w.beginObject()
+            w.field("fact", d.fact.jsonName)
+            w.beginArray("values")
+            for v in d.values {
+                w.beginObject()
+                w.field("spanId", id(v.span))
+                w.field("value", v.value)
+                w.endObject()
+            }
+            w.endArray()
+            w.endObject()
+        }
+        w.endArray()
         w.endObject()
     }
 

@@ -34,6 +34,7 @@ public enum PlainReport {
             if flags.contains(.orphan) { marks += " [orphan]" }
             if flags.contains(.cycle) { marks += " [cycle cut]" }
             if flags.contains(.duplicateID) { marks += " [duplicate id]" }
+            if let other = a.traceCountingElsewhere(span: s) { marks += " [counted in trace " + other.hex.prefix(8) + "]" }
             let indent = String(repeating: "  ", count: Int(a.forest.depth[Int(s)]))
             rows.append([indent + Format.sanitize(store.string(span.name)) + marks, a.facts[Int(s)].role.name,
                          Format.duration(span.durationNanos), Format.tokenPair(own.inputTokens, own.outputTokens),

@@ -285,6 +285,7 @@ public enum SummaryReport {
         }
         w.field("totalUSD", b.knownUSD)
         w.field("unknownCostCalls", b.unknownCostCalls)
+        w.field("costMismatchCalls", b.costMismatchCalls)
         w.beginArray("items")
         for item in b.items {
             w.beginObject()

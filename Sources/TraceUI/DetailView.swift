@@ -58,14 +58,21 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
         if f.outputTokens >= 0 { fact(.outputTokens, String(f.outputTokens)) }
         if f.reasoningTokens >= 0 { fact(.reasoningTokens, String(f.reasoningTokens) + " (part of the output)") }
         if f.totalTokens >= 0 { row(Fact.totalTokens.label, String(f.totalTokens), sources[.totalTokens] ?? "input + output") }
-        let cost = a.costs[Int(s)]
-        switch cost.source {
-        case .reported: fact(.reportedCost, Format.cost(cost.usd) + " reported")
-        case .computed: row("cost", Format.cost(cost.usd) + " computed from tokens × prices of " + store.string(f.model))
-        case .unknown: row("cost", "? unknown: " + (f.model == 0 ? "no model named" : f.inputTokens < 0 && f.outputTokens < 0 ? "no token counts" : "model not in the price table"))
-        case .none: break
+        let call = a.calls.group(of: s)
+        if call == nil || call!.memberCount == 1 {
+            let cost = a.costs[Int(s)]
+            switch cost.source {
+            case .reported: fact(.reportedCost, Format.cost(cost.usd) + " reported")
+            case .computed: row("cost", Format.cost(cost.usd) + " computed from tokens × prices of " + store.string(f.model))
+            case .unknown: row("cost", "? unknown: " + unknownCostReason(f))
+            case .none: break
+            }
         }
-        if f.role.isModelCall && !a.counted[Int(s)] { row("counted", "no: the same call is described by a span above or below") }
+        if let call, call.memberCount == 1, call.counted == s { out += mismatchLines(call) }
+        if f.role.isModelCall && call == nil {
+            let beneath = a.subtree[Int(s)].llmCalls
+            row("counted", "no: a rollup of the \(beneath) call\(beneath == 1 ? "" : "s") beneath it (its own figures are not added)")
+        }
         if !f.reportedRollupCost.isNaN {
             fact(.reportedRollupCost, Format.cost(f.reportedRollupCost) + " reported; computed subtree: " + Format.cost(sub))
         }
@@ -76,6 +83,9 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
         if f.toolName != 0 { fact(.toolName, store.string(f.toolName)) }
         if f.agentName != 0 { fact(.agentName, store.string(f.agentName)) }
     }
+
+    let group = a.calls.groupOf[Int(s)]
+    if group >= 0 { out += callLines(group: Int(group), span: s, data: data, glyphs: glyphs) }
 
     let convo = conversation(of: span, in: store)
     if !convo.isEmpty {
@@ -119,6 +129,88 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
         section("Scope")
         row("name", store.string(scope.name) + (scope.version != 0 ? " " + store.string(scope.version) : ""))
         for attr in store.attributes[scope.attributes.range] { row("", store.string(attr.key) + " = " + store.text(attr.value)) }
+    }
+    return out
+}
+
+/// Why a call's cost is unknown.
+private func unknownCostReason(_ f: LLMFacts) -> String {
+    f.model == 0 ? "no model named" : f.inputTokens < 0 && f.outputTokens < 0 ? "no token counts" : "model not in the price table"
+}
+
+/// The reported cost of a call set against its list price, when they differ by more than 5 %.
+private func mismatchLines(_ call: CallGroup) -> [DetailLine] {
+    guard call.costMismatch else { return [] }
+    let gap = call.cost.usd - call.listCostUSD
+    let percent = Format.fixed(abs(gap) / call.listCostUSD * 100, 1)
+    let text = fit("list price", 15) + Format.cost(call.listCostUSD) + " from the tokens: the reported cost is "
+        + percent + " % " + (gap > 0 ? "higher" : "lower") + " (" + (gap > 0 ? "+" : "−") + Format.cost(abs(gap)) + ")  !"
+    return [DetailLine(text, Style(fg: .yellow, bold: true))]
+}
+
+/// The call a span describes: whether this span counts it, every span that describes it, and where
+/// each merged fact came from.
+private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyphs) -> [DetailLine] {
+    let store = data.store, a = data.analysis
+    let call = a.calls.groups[g]
+    let members = a.calls.members(of: g)
+    func name(_ span: Int32) -> String { Format.sanitize(store.string(store.spans[Int(span)].name)) }
+    func id(_ span: Int32) -> String { spanIDHex(store.spans[Int(span)].spanID) }
+    /// A member by name; by name and id when another member has the same name.
+    func label(_ span: Int32) -> String {
+        let n = name(span)
+        return members.contains { $0 != span && name($0) == n } ? n + " " + id(span) : n
+    }
+    var out: [DetailLine] = []
+    func line(_ label: String, _ value: String, _ source: String? = nil, _ style: Style = .plain) {
+        out.append(DetailLine(fit(label, 15) + value + (source.map { "  (\($0))" } ?? ""), style))
+    }
+    // The counting row comes first, then the call's own section when several spans describe it.
+    if call.counted == s {
+        if call.memberCount > 1 { line("counted", "yes: this span counts the call") }
+    } else if call.counted >= 0 {
+        line("counted", "no: counted on " + name(call.counted) + " " + id(call.counted))
+    } else {
+        let trace = a.forest.traces[Int(a.forest.traceOf[Int(call.countedElsewhere)])].traceID.hex
+        line("counted", "no: the same response id is counted in trace " + String(trace.prefix(12)) + " ("
+             + name(call.countedElsewhere) + " " + id(call.countedElsewhere) + ")")
+    }
+    guard call.memberCount > 1 else { return out }
+    out.append(DetailLine(""))
+    out.append(DetailLine(glyphs.separator + glyphs.separator + " Model call: \(call.memberCount) spans describe it",
+                          Style(fg: .cyan, bold: true)))
+    let provenance = a.provenance(ofGroup: g, in: store)
+    for m in members {
+        let scope = store.scopes.isEmpty ? "" : store.string(store.scopes[Int(store.spans[Int(m)].scope)].name)
+        let mark = m == call.counted ? "counted" : m == s ? "this span" : ""
+        out.append(DetailLine("  " + fit(mark, 10) + name(m), m == call.counted ? Style(bold: true) : .plain))
+        out.append(DetailLine("  " + fit("", 10) + id(m) + (scope.isEmpty ? "" : " · " + Format.sanitize(scope))))
+    }
+    let f = call.facts
+    func source(_ fact: Fact) -> String? {
+        provenance.sources.first { $0.fact == fact }.map { $0.span == s ? $0.key : label($0.span) + " · " + $0.key }
+    }
+    if f.model != 0 { line(Fact.model.label, Format.sanitize(store.string(f.model)), source(.model)) }
+    if f.inputTokens >= 0 { line(Fact.inputTokens.label, String(f.inputTokens), source(.inputTokens)) }
+    if f.cacheReadTokens >= 0 {
+        line(Fact.cacheReadTokens.label, String(f.cacheReadTokens) + (f.cacheCountedInInput ? " (part of the input)" : " (beside the input)"),
+             source(.cacheReadTokens))
+    }
+    if f.cacheWriteTokens >= 0 { line(Fact.cacheWriteTokens.label, String(f.cacheWriteTokens), source(.cacheWriteTokens)) }
+    if f.outputTokens >= 0 { line(Fact.outputTokens.label, String(f.outputTokens), source(.outputTokens)) }
+    if f.reasoningTokens >= 0 { line(Fact.reasoningTokens.label, String(f.reasoningTokens), source(.reasoningTokens)) }
+    if f.finishReason != 0 { line(Fact.finishReason.label, Format.sanitize(store.string(f.finishReason)), source(.finishReason)) }
+    if f.responseID != 0 { line(Fact.responseID.label, Format.sanitize(store.string(f.responseID)), source(.responseID)) }
+    switch call.cost.source {
+    case .reported: line("cost", Format.cost(call.cost.usd) + " reported", source(.reportedCost))
+    case .computed: line("cost", Format.cost(call.cost.usd) + " computed from the merged tokens × prices of " + store.string(f.model))
+    case .unknown: line("cost", "? unknown: " + unknownCostReason(f))
+    case .none: break
+    }
+    out += mismatchLines(call)
+    for d in provenance.disagreements {
+        line("disagree", d.fact.label + ": " + d.values.map { Format.sanitize($0.value) + " (" + label($0.span) + ")" }.joined(separator: " vs "),
+             nil, Style(fg: .yellow))
     }
     return out
 }

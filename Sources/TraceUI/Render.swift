@@ -174,6 +174,7 @@ private func renderTree(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ 
         if flags.contains(.orphan) { name += " [orphan]" }
         if flags.contains(.cycle) { name += " [cycle]" }
         if flags.contains(.duplicateID) { name += " [dup id]" }
+        if let other = a.traceCountingElsewhere(span: sp) { name += " [counted in " + other.hex.prefix(8) + "]" }
         if folded { name += " (+\(a.subtree[Int(sp)].spans - 1))" }
 
         // A folded node shows its subtree's totals; an open one its own.
@@ -193,7 +194,7 @@ private func renderTree(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ 
                          x: col, y: ry, style: Style(fg: isError ? .red : .blue, reverse: selected))
         }
         col += g.put(" " + fit(tokens == "-" ? "" : tokens, tokW, right: true), x: col, y: ry, style: base)
-        col += g.put(" " + fit(cost, costW, right: true), x: col, y: ry, style: Style(fg: cost == "?" ? .yellow : isError ? .red : .green, reverse: selected))
+        col += g.put(" " + fit(cost, costW, right: true), x: col, y: ry, style: Style(fg: cost == "?" || cost == "~?" || cost.hasSuffix("!") ? .yellow : isError ? .red : .green, reverse: selected))
         g.put(" " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
     }
 }

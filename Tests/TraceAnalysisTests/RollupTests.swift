@@ -63,7 +63,11 @@ final class RollupTests: XCTestCase {
         XCTAssertEqual(a.costs[1], SpanCost(usd: 0.25, source: .reported))
         XCTAssertEqual(a.traceTotals.map(\.costUSD), [0.5, 0.25])
         XCTAssertEqual(a.traceTotals.map(\.costComplete), [true, true])
-        XCTAssertEqual(a.warnings, [])
+        // gpt-4o at list price: 1,000 × 2.50 + 100 × 10 = 3,500 → $0.0035; $0.5 reported is kept and flagged.
+        // The in-house model has no list price: nothing to compare, no flag.
+        XCTAssertEqual(a.traceTotals.map(\.costMismatches), [1, 0])
+        XCTAssertEqual(a.calls.group(of: 0)?.listCostUSD ?? 0, 0.0035, accuracy: 1e-15)
+        XCTAssertEqual(a.warnings, ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"])
     }
 
     /// A hand-made wrapper (article keys) around an instrumentation span (OTel GenAI keys).

@@ -80,4 +80,70 @@ final class SampleTracesTests: XCTestCase {
         let counted = store.spans.indices.filter { a.counted[$0] }.map { store.string(store.spans[$0].name) }
         XCTAssertEqual(counted, ["ai.generateText.doGenerate"])
     }
+
+    // MARK: several spans describing one call (made by tools/samples/make_call_groups.py)
+
+    func testAppWrapperWithCacheReadsOverOpenAIV2() throws {
+        let (store, a) = try analyse("app-wrapper-openai-v2.json")
+        XCTAssertEqual(a.forest.traces.count, 1)
+        let t = a.traceTotals[0]
+        XCTAssertEqual(t.llmCalls, 2)
+        XCTAssertEqual(t.inputTokens, 1_200 + 800)
+        XCTAssertEqual(t.cachedInputTokens, 1_024)  // known only to the wrapper (llm.cached_input_tokens)
+        // The wrapper reports the app's own price, with the cache discount:
+        // call 1: 176 × 2.50 + 1,024 × 1.25 + 300 × 10 = 4,720 → $0.00472 (the openai-v2 span alone: $0.006);
+        // call 2: 800 × 2.50 + 40 × 10 = 2,400 → $0.0024. Before call groups: $0.0084, 18 % too high.
+        XCTAssertEqual(t.costUSD, 0.00472 + 0.0024, accuracy: 1e-12)
+        XCTAssertEqual(t.costMismatches, 0)  // reported = list price from the merged facts
+        let counted = store.spans.indices.filter { a.counted[$0] }
+        XCTAssertEqual(counted.map { store.string(store.spans[$0].name) }, ["chat gpt-4o", "chat gpt-4o"])
+        XCTAssertEqual(counted.map { store.string(a.callFacts(of: Int32($0)).model) }, ["gpt-4o-2024-08-06", "gpt-4o-2024-08-06"])
+        XCTAssertEqual(counted.map { a.costs[$0].source }, [.reported, .reported])
+        XCTAssertEqual(a.warnings, [])
+    }
+
+    func testAppWrapperOverOpenInferenceWithAStalePrice() throws {
+        let (store, a) = try analyse("app-wrapper-openinference.json")
+        let t = a.traceTotals[0]
+        XCTAssertEqual(t.llmCalls, 2)
+        // call 1 reported at list price: 176 × 2.50 + 1,024 × 1.25 + 300 × 10 → $0.00472;
+        // call 2 reported from a table 20 % above list: (800 × 2.50 + 40 × 10) × 1.2 = 2,880 → $0.00288,
+        // against $0.0024 at list price: kept, and flagged.
+        XCTAssertEqual(t.costUSD, 0.00472 + 0.00288, accuracy: 1e-12)
+        XCTAssertEqual(t.costMismatches, 1)
+        let flagged = try XCTUnwrap(a.calls.groups.first { $0.costMismatch })
+        XCTAssertEqual(flagged.cost.usd, 0.00288, accuracy: 1e-12)
+        XCTAssertEqual(flagged.listCostUSD, 0.0024, accuracy: 1e-12)
+        XCTAssertEqual(a.ownCostLabel(of: flagged.counted), "$0.0029!")
+        XCTAssertEqual(store.string(store.spans[Int(flagged.counted)].name), "ChatCompletion")
+        XCTAssertEqual(a.warnings, ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"])
+    }
+
+    func testOpenLLMetryAndTheAnthropicSDKSideBySide() throws {
+        let (store, a) = try analyse("anthropic-openllmetry-and-sdk.json")
+        XCTAssertEqual(a.forest.traces.count, 1)
+        XCTAssertEqual(store.spans.count, 5)
+        let t = a.traceTotals[0]
+        // Two calls (four LLM spans): 200 × 3 + 3,000 × 3.75 + 300 × 15 = 16,350 → $0.01635 and
+        // 100 × 3 + 3,000 × 0.30 + 500 × 3.75 + 250 × 15 = 6,825 → $0.006825.
+        XCTAssertEqual(t.llmCalls, 2)
+        XCTAssertEqual(t.inputTokens, 3_200 + 3_600)
+        XCTAssertEqual(t.outputTokens, 300 + 250)
+        XCTAssertEqual(t.costUSD, 0.01635 + 0.006825, accuracy: 1e-12)
+        XCTAssertEqual(a.calls.groups.map(\.memberCount), [2, 2])
+    }
+
+    func testTheSameCallsInTwoTracesEach() throws {
+        let (store, a) = try analyse("anthropic-openllmetry-and-sdk-split.json")
+        XCTAssertEqual(a.forest.traces.count, 4)
+        // Each call is in the OpenLLMetry trace and in the SDK's own; counted in the earlier one only.
+        XCTAssertEqual(a.traceTotals.map(\.llmCalls).reduce(0, +), 2)
+        XCTAssertEqual(a.traceTotals.map(\.costUSD).reduce(0, +), 0.01635 + 0.006825, accuracy: 1e-12)
+        for (t, totals) in a.traceTotals.enumerated() {
+            let root = a.forest.traces[t].rootSpan
+            let name = store.string(store.spans[Int(root)].name)
+            XCTAssertEqual(totals.llmCalls, name == "anthropic.chat" ? 1 : 0, name)
+            if name == "anthropic.messages.create" { XCTAssertNotNil(a.traceCountingElsewhere(span: root)) }
+        }
+    }
 }

@@ -66,6 +66,8 @@ public struct CostBreakdown: Sendable, Equatable {
     public var items: [CostShare]
     public var knownUSD: Double?
     public var unknownCostCalls: Int
+    /// Calls whose reported cost differs from the list price by more than 5 %.
+    public var costMismatchCalls: Int
 }
 
 public enum TrendUnit: String, Sendable, Equatable { case day, hour }
@@ -308,7 +310,8 @@ public struct Dashboard: Sendable, Equatable {
             for i in items.indices where items[i].calls > items[i].unknownCostCalls { items[i].share = total > 0 ? items[i].knownUSD / total : nil }
             items.sort { ($0.knownUSD, $0.calls, $1.name) > ($1.knownUSD, $1.calls, $0.name) }
             return CostBreakdown(basis: Basis(window: range, calls: calls.count), items: items,
-                                 knownUSD: known.isEmpty ? nil : total, unknownCostCalls: calls.count - known.count)
+                                 knownUSD: known.isEmpty ? nil : total, unknownCostCalls: calls.count - known.count,
+                                 costMismatchCalls: calls.filter(\.costMismatch).count)
         }
         let byModel = breakdown(\.model, none: "(no model)")
         let byFeature = breakdown(\.feature, none: "(none)")

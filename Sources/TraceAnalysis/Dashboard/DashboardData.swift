@@ -13,6 +13,8 @@ public struct DashboardCall: Sendable, Equatable {
     public var service: StrID
     /// nil when the cost is unknown (unknown model or no token counts).
     public var costUSD: Double?
+    /// The reported cost differs from the list price by more than 5 % (`CallGroup.costMismatch`).
+    public var costMismatch: Bool
     /// All input tokens, cached ones included; nil when the call reports none.
     public var inputTokens: Int64?
     public var outputTokens: Int64?
@@ -127,28 +129,30 @@ public struct DashboardData: Sendable {
         var traceModels = [Set<StrID>](repeating: [], count: forest.traces.count)
         for i in 0..<n where a.counted[i] {
             let span = store.spans[i]
-            let f = a.facts[i]
-            let cost = a.costs[i]
-            // The call unit: the counted span and the model-call wrappers around it.
+            let group = a.calls.groups[Int(a.calls.groupOf[i])]
+            let f = group.facts
+            let cost = group.cost
+            // The call unit: the spans that describe the call and the model-call wrappers around it.
             var unit = Int32(i)
-            var wrappers: [Int32] = []
+            var chain = Array(a.calls.members(of: Int(a.calls.groupOf[i])))
             while forest.parent[Int(unit)] >= 0, a.facts[Int(forest.parent[Int(unit)])].role.isModelCall {
                 unit = forest.parent[Int(unit)]
-                wrappers.append(unit)
+                if !chain.contains(unit) { chain.append(unit) }
             }
-            let chain = [Int32(i)] + wrappers
             var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
-            if length == nil && signals.mayCarryAnswer(span, in: store) {
-                let text = conversation(of: span, in: store).output.map(\.text).joined()
+            for member in chain where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
+                let text = conversation(of: store.spans[Int(member)], in: store).output.map(\.text).joined()
                 if !text.isEmpty { length = Int64(text.count) }
             }
             let retried = chain.contains { signals.isMarkedRetry(store.spans[Int($0)], in: store) }
                 || signals.subtreeResent(Int32(i), forest: forest, store: store)
-                || Self.followsFailedSibling(unit: unit, model: f.model, analysis: a, store: store)
+                || Self.followsFailedSibling(unit: unit, model: a.facts[Int(unit)].model != 0 ? a.facts[Int(unit)].model : f.model,
+                                             analysis: a, store: store)
             let call = DashboardCall(
                 span: Int32(i), trace: forest.traceOf[i], end: span.endNanos, latencyNanos: span.durationNanos,
                 model: f.model, feature: featureOf[i], service: service(i),
                 costUSD: cost.source == .reported || cost.source == .computed ? cost.usd : nil,
+                costMismatch: group.costMismatch,
                 inputTokens: f.inputTokens >= 0 || f.cacheReadTokens >= 0 ? f.allInputTokens : nil,
                 outputTokens: f.outputTokens >= 0 ? f.outputTokens : nil,
                 cachedInputTokens: max(0, f.cacheReadTokens),

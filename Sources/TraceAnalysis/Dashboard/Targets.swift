@@ -10,6 +10,8 @@ public enum DashboardTarget: Sendable, Equatable, Hashable {
     case finish(FinishCategory)
     case erroredCalls
     case retries
+    /// Calls whose reported cost differs from the list price by more than 5 %.
+    case costMismatches
     /// The slowest calls of a model.
     case slowest(String)
 
@@ -22,6 +24,7 @@ public enum DashboardTarget: Sendable, Equatable, Hashable {
         case .finish(let c): return "answers with finish reason \(c.rawValue)"
         case .erroredCalls: return "traces with failed LLM calls"
         case .retries: return "traces with retried LLM calls"
+        case .costMismatches: return "calls whose reported cost differs from list price by > 5 %"
         case .slowest(let m): return "slowest calls of model \(m)"
         }
     }
@@ -72,6 +75,8 @@ extension DashboardData {
             return ranked(calls.filter(\.isError), score: { Double($0.end) }, combine: max)
         case .retries:
             return ranked(calls.filter(\.retried), score: { Double($0.end) }, combine: max)
+        case .costMismatches:
+            return ranked(calls.filter(\.costMismatch), score: { Double($0.end) }, combine: max)
         case .rateLimits:
             let events = rateLimits.filter { rf.record(time: $0.end, service: $0.service, feature: $0.feature, model: $0.model, trace: $0.trace, data: self) }
             var traces: [Int] = [], seen = Set<Int32>()

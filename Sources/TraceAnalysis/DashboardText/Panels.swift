@@ -112,8 +112,13 @@ public enum DashboardPanels {
                                                                  : "no call with a known cost"))
         }
         if let note = unknownNote(c.projection.unknownCostCalls) { projLines.append([note]) }
+        var byModelLines = breakdownLines(c.byModel) { .model($0) }
+        if c.byModel.costMismatchCalls > 0 {
+            let calls = c.byModel.costMismatchCalls == 1 ? "1 call" : "\(c.byModel.costMismatchCalls) calls"
+            byModelLines.append([PanelPiece(calls + ": reported cost differs from list price by > 5 %", .warning, target: .costMismatches)])
+        }
         let cost = PanelRow(title: "Cost", panels: [
-            Panel(key: "cost.byModel", title: "Cost by model", basis: basis(c.byModel.basis, all: allRange), lines: breakdownLines(c.byModel) { .model($0) }),
+            Panel(key: "cost.byModel", title: "Cost by model", basis: basis(c.byModel.basis, all: allRange), lines: byModelLines),
             Panel(key: "cost.byFeature", title: "Cost by feature", basis: basis(c.byFeature.basis, all: allRange), lines: breakdownLines(c.byFeature) { .feature($0) }),
             Panel(key: "cost.trend", title: c.trend.unit == .day ? "Cost trend, 7 days" : "Cost trend, per hour", basis: basis(c.trend.basis), lines: trendLines),
             Panel(key: "cost.projectedMonthlyUSD", title: "Projected monthly cost", basis: basis(c.projection.basis), lines: projLines),

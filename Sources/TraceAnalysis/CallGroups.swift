@@ -1,0 +1,499 @@
+import TraceModel
+
+/// One model call as tracetui counts it: every span that describes the call (an application's wrapper
+/// and the instrumentation span beneath it, two instrumentations side by side, the same response id
+/// twice), with the facts merged field by field over them.
+public struct CallGroup: Sendable {
+    /// The members are `CallGroups.members[memberStart ..< memberStart + memberCount]`, innermost first.
+    public var memberStart: Int32
+    public var memberCount: Int32
+    /// The member counted in totals; -1 when the call is counted in another trace.
+    public var counted: Int32
+    /// The counted span of an earlier trace that carries the same response id, else -1.
+    public var countedElsewhere: Int32
+    /// The call's facts: each field from the innermost member that has it; the model is the most
+    /// specific name; the reported cost is the innermost reported one.
+    public var facts: LLMFacts
+    /// Reported by a member if any reports, else computed from the merged facts, else unknown.
+    public var cost: SpanCost
+    /// The cost at list price, from the merged tokens and the price table; NaN when it cannot be known.
+    public var listCostUSD: Double
+    /// Facts on which two members disagree, as a bit per `Fact.rawValue`.
+    public var conflicts: UInt32
+    /// A member failed (status ERROR, an exception, `error.type`).
+    public var isError: Bool
+
+    public var memberRange: Range<Int> { Int(memberStart)..<Int(memberStart + memberCount) }
+
+    /// The reported cost is kept but differs from the list price by more than `mismatchShare`
+    /// (and more than `mismatchFloorUSD`): a negotiated price, a stale table or an instrumentation bug.
+    public var costMismatch: Bool {
+        cost.source == .reported && !listCostUSD.isNaN && CallGroups.differs(reported: cost.usd, list: listCostUSD)
+    }
+
+    public func conflicts(on fact: Fact) -> Bool { conflicts & (1 << UInt32(fact.rawValue)) != 0 }
+}
+
+/// Finds the call groups of a store's model-call spans. The rule (README, "Counting each call once"):
+/// 1. The same response id in one trace is the same call, whatever else the spans say.
+/// 2. Model-call spans of different instrumentation scopes in one trace that agree (same model after
+///    `canonicalModelName`, the same input and output counts) and overlap in time are the same call,
+///    unless their response ids differ or one sits beneath the other.
+/// 3. A model-call span joins the call beneath it when exactly one call sits beneath it (the nearest
+///    model-call spans below, through any other spans) and their facts agree where both have them.
+///    When several calls, or a disagreeing one, sit beneath it, it is a rollup: in no group, counted nowhere.
+/// 4. A call whose response id was counted in an earlier trace is shown, but counted there only.
+public struct CallGroups: Sendable {
+    public static let mismatchShare = 0.05
+    public static let mismatchFloorUSD = 0.000001
+
+    public let groups: [CallGroup]
+    public let members: [Int32]
+    /// Per span: the index of its group in `groups`, or -1 (not a model call, or a rollup).
+    public let groupOf: [Int32]
+
+    public static func differs(reported: Double, list: Double) -> Bool {
+        let gap = abs(reported - list)
+        return gap > mismatchFloorUSD && gap > mismatchShare * list
+    }
+
+    public func members(of group: Int) -> ArraySlice<Int32> { members[groups[group].memberRange] }
+
+    /// The group of a span, when it describes a call.
+    public func group(of span: Int32) -> CallGroup? {
+        let g = groupOf[Int(span)]
+        return g >= 0 ? groups[Int(g)] : nil
+    }
+
+    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], isError: [Bool],
+                price: (StrID) -> ModelPrice?) {
+        let n = facts.count
+        var builder = GroupBuilder(store: store, forest: forest, facts: facts)
+        builder.joinByResponseID()
+        builder.joinSideBySide()
+        builder.joinNested()
+
+        // Groups in trace order, then by the start of their first member: "earlier" is well defined.
+        var groupOf = [Int32](repeating: -1, count: n)
+        var rootGroup = [Int32](repeating: -1, count: n)
+        var counts: [Int32] = []
+        for trace in forest.traces {
+            for s in trace.spans where facts[Int(s)].role.isModelCall && !builder.isRollup[Int(s)] {
+                let root = Int(builder.find(s))
+                if rootGroup[root] < 0 { rootGroup[root] = Int32(counts.count); counts.append(0) }
+                groupOf[Int(s)] = rootGroup[root]
+                counts[Int(rootGroup[root])] += 1
+            }
+        }
+        var starts = [Int32](repeating: 0, count: counts.count + 1)
+        for g in counts.indices { starts[g + 1] = starts[g] + counts[g] }
+        var members = [Int32](repeating: 0, count: Int(starts[counts.count]))
+        var fill = starts
+        for trace in forest.traces {
+            for s in trace.spans where groupOf[Int(s)] >= 0 {
+                let g = Int(groupOf[Int(s)])
+                members[Int(fill[g])] = s
+                fill[g] += 1
+            }
+        }
+
+        var groups: [CallGroup] = []
+        groups.reserveCapacity(counts.count)
+        var countedByID: [StrID: Int32] = [:]
+        for g in counts.indices {
+            let range = Int(starts[g])..<Int(starts[g + 1])
+            if range.count > 1 {
+                members[range].sort { Self.innerFirst($0, $1, forest: forest, facts: facts, store: store) }
+            }
+            let list = members[range]
+            let merged = mergeFacts(list, facts: facts, store: store)
+            let p = price(merged.facts.model)
+            let tokens = merged.facts.inputTokens >= 0 || merged.facts.outputTokens >= 0
+            let listCost = p.map { tokens ? computeCost(merged.facts, price: $0) : .nan } ?? .nan
+            let cost = spanCost(merged.facts, price: p)
+            // The span counted: the innermost one with usage (the innermost when none has any).
+            let counter = list.first { facts[Int($0)].hasUsage } ?? list.first!
+            var group = CallGroup(memberStart: starts[g], memberCount: Int32(range.count), counted: counter,
+                                  countedElsewhere: -1, facts: merged.facts, cost: cost, listCostUSD: listCost,
+                                  conflicts: merged.conflicts, isError: list.contains { isError[Int($0)] })
+            if merged.facts.responseID != 0 {
+                if let earlier = countedByID[merged.facts.responseID] {
+                    group.countedElsewhere = earlier
+                    group.counted = -1
+                } else {
+                    countedByID[merged.facts.responseID] = group.counted
+                }
+            }
+            groups.append(group)
+        }
+        self.groups = groups
+        self.members = members
+        self.groupOf = groupOf
+    }
+
+    /// Member order: deepest first (the span nearest the provider), then the one with usage, then
+    /// the earlier start.
+    static func innerFirst(_ a: Int32, _ b: Int32, forest: TraceForest, facts: [LLMFacts], store: SpanStore) -> Bool {
+        let da = forest.depth[Int(a)], db = forest.depth[Int(b)]
+        if da != db { return da > db }
+        let ua = facts[Int(a)].hasUsage, ub = facts[Int(b)].hasUsage
+        if ua != ub { return ua }
+        let sa = store.spans[Int(a)].startNanos, sb = store.spans[Int(b)].startNanos
+        return sa != sb ? sa < sb : a < b
+    }
+}
+
+/// The merge of a group's facts, with the member each fact came from.
+public struct MergedFacts: Sendable {
+    public var facts: LLMFacts
+    /// Per `Fact.rawValue`: the member that gave the fact, or -1.
+    public var source: [Int32]
+    public var conflicts: UInt32
+}
+
+/// Merges facts field by field over `members` (innermost first): each field from the first member
+/// that has it; the model is the longest name (the most specific: `gpt-4o-2024-08-06` over `gpt-4o`).
+/// Two members with different values of a count, a finish reason or a reported cost are a conflict.
+public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: SpanStore) -> MergedFacts {
+    var source = [Int32](repeating: -1, count: Fact.allCases.count)
+    guard let first = members.first else { return MergedFacts(facts: LLMFacts(), source: source, conflicts: 0) }
+    if members.count == 1 {
+        let f = facts[Int(first)]
+        for fact in Fact.allCases where f.has(fact) { source[fact.rawValue] = first }
+        return MergedFacts(facts: f, source: source, conflicts: 0)
+    }
+    var m = LLMFacts()
+    var conflicts: UInt32 = 0
+    func flag(_ fact: Fact) { conflicts |= 1 << UInt32(fact.rawValue) }
+
+    func count(_ fact: Fact, _ get: (LLMFacts) -> Int64, _ compare: (LLMFacts) -> Int64) -> Int64 {
+        var chosen: Int64 = -1, seen: Int64 = -1
+        for s in members where get(facts[Int(s)]) >= 0 {
+            let other = compare(facts[Int(s)])
+            if chosen < 0 { chosen = get(facts[Int(s)]); seen = other; source[fact.rawValue] = s } else if other != seen { flag(fact) }
+        }
+        return chosen
+    }
+    // Input counts are compared with the cache included, however each convention counted it.
+    m.inputTokens = count(.inputTokens, \.inputTokens, \.allInputTokens)
+    m.outputTokens = count(.outputTokens, \.outputTokens, \.outputTokens)
+    m.cacheReadTokens = count(.cacheReadTokens, \.cacheReadTokens, \.cacheReadTokens)
+    m.cacheWriteTokens = count(.cacheWriteTokens, \.cacheWriteTokens, \.cacheWriteTokens)
+    m.reasoningTokens = count(.reasoningTokens, \.reasoningTokens, \.reasoningTokens)
+    m.responseLength = count(.responseLength, \.responseLength, \.responseLength)
+    let total = count(.totalTokens, \.totalTokens, \.totalTokens)
+    conflicts &= ~(1 << UInt32(Fact.totalTokens.rawValue))  // a derived sum: its parts say it
+    m.totalTokens = m.inputTokens >= 0 || m.outputTokens >= 0 ? max(0, m.inputTokens) + max(0, m.outputTokens) : total
+
+    func name(_ fact: Fact, _ get: (LLMFacts) -> StrID, compare: Bool) -> StrID {
+        var chosen: StrID = 0
+        for s in members where get(facts[Int(s)]) != 0 {
+            let v = get(facts[Int(s)])
+            if chosen == 0 { chosen = v; source[fact.rawValue] = s } else if compare && v != chosen { flag(fact) }
+        }
+        return chosen
+    }
+    m.provider = name(.provider, \.provider, compare: false)
+    m.finishReason = name(.finishReason, \.finishReason, compare: false)
+    m.toolName = name(.toolName, \.toolName, compare: false)
+    m.agentName = name(.agentName, \.agentName, compare: false)
+    m.responseID = name(.responseID, \.responseID, compare: true)
+    // Finish reasons are spelled per convention (`end_turn` and `stop`): compare their categories.
+    var category: FinishCategory?
+    for s in members where facts[Int(s)].finishReason != 0 {
+        let c = FinishCategory.of(store.string(facts[Int(s)].finishReason))
+        if let seen = category, seen != c { flag(.finishReason) } else { category = c }
+    }
+
+    // The model: the longest name; names that differ after canonicalisation are a conflict.
+    var longest = 0, canonical: String?
+    for s in members where facts[Int(s)].model != 0 {
+        let text = store.string(facts[Int(s)].model)
+        let c = canonicalModelName(text)
+        if let seen = canonical, seen != c { flag(.model) } else { canonical = c }
+        if text.utf8.count > longest { longest = text.utf8.count; m.model = facts[Int(s)].model; source[Fact.model.rawValue] = s }
+    }
+
+    // The reported cost: the innermost reported one.
+    for s in members where !facts[Int(s)].reportedCost.isNaN {
+        let v = facts[Int(s)].reportedCost
+        if m.reportedCost.isNaN { m.reportedCost = v; source[Fact.reportedCost.rawValue] = s }
+        else if abs(v - m.reportedCost) > CallGroups.mismatchFloorUSD { flag(.reportedCost) }
+    }
+    m.role = members.contains { facts[Int($0)].role == .llm } ? .llm : facts[Int(first)].role
+    return MergedFacts(facts: m, source: source, conflicts: conflicts)
+}
+
+extension LLMFacts {
+    /// The span carries this fact.
+    func has(_ fact: Fact) -> Bool {
+        switch fact {
+        case .model: return model != 0
+        case .provider: return provider != 0
+        case .operation: return false
+        case .inputTokens: return inputTokens >= 0
+        case .outputTokens: return outputTokens >= 0
+        case .totalTokens: return totalTokens >= 0
+        case .cacheReadTokens: return cacheReadTokens >= 0
+        case .cacheWriteTokens: return cacheWriteTokens >= 0
+        case .reasoningTokens: return reasoningTokens >= 0
+        case .reportedCost: return !reportedCost.isNaN
+        case .reportedRollupCost: return !reportedRollupCost.isNaN
+        case .finishReason: return finishReason != 0
+        case .toolName: return toolName != 0
+        case .agentName: return agentName != 0
+        case .responseLength: return responseLength >= 0
+        case .responseID: return responseID != 0
+        }
+    }
+}
+
+/// The union-find pass behind `CallGroups`: flat arrays indexed by span, no collection per span.
+private struct GroupBuilder {
+    let store: SpanStore
+    let forest: TraceForest
+    let facts: [LLMFacts]
+    /// The model-call spans, in store order.
+    let calls: [Int32]
+    var parent: [Int32]
+    /// Per span: its model name's canonical form as a small id, -1 when it names none.
+    let canon: [Int32]
+    /// Per group root: the model, input (cache included) and output counts known for the group.
+    var sigModel: [Int32], sigInput: [Int64], sigOutput: [Int64]
+    var isRollup: [Bool]
+    /// Per group root: how many spans the group holds.
+    var size: [Int32]
+
+    init(store: SpanStore, forest: TraceForest, facts: [LLMFacts]) {
+        self.store = store
+        self.forest = forest
+        self.facts = facts
+        let n = facts.count
+        var calls: [Int32] = []
+        var canon = [Int32](repeating: -1, count: n)
+        var canonByModel: [StrID: Int32] = [:], canonByName: [String: Int32] = [:]
+        var sigInput = [Int64](repeating: -1, count: n), sigOutput = [Int64](repeating: -1, count: n)
+        for i in 0..<n where facts[i].role.isModelCall {
+            calls.append(Int32(i))
+            let f = facts[i]
+            if f.model != 0 {
+                if let c = canonByModel[f.model] { canon[i] = c } else {
+                    let name = canonicalModelName(store.string(f.model))
+                    let c = canonByName[name] ?? Int32(canonByName.count)
+                    canonByName[name] = c
+                    canonByModel[f.model] = c
+                    canon[i] = c
+                }
+            }
+            sigInput[i] = f.inputTokens >= 0 ? f.allInputTokens : -1
+            sigOutput[i] = f.outputTokens
+        }
+        self.calls = calls
+        self.canon = canon
+        self.parent = (0..<Int32(n)).map { $0 }
+        self.sigModel = canon
+        self.sigInput = sigInput
+        self.sigOutput = sigOutput
+        self.isRollup = [Bool](repeating: false, count: n)
+        self.size = [Int32](repeating: 1, count: n)
+    }
+
+    mutating func find(_ x: Int32) -> Int32 {
+        var x = x
+        while parent[Int(x)] != x {
+            parent[Int(x)] = parent[Int(parent[Int(x)])]
+            x = parent[Int(x)]
+        }
+        return x
+    }
+
+    /// Joins the groups of `a` and `b`; the root keeps what it knew and learns what it did not.
+    mutating func union(_ a: Int32, _ b: Int32) {
+        let ra = find(a), rb = find(b)
+        guard ra != rb else { return }
+        parent[Int(rb)] = ra
+        size[Int(ra)] += size[Int(rb)]
+        if sigModel[Int(ra)] < 0 { sigModel[Int(ra)] = sigModel[Int(rb)] }
+        if sigInput[Int(ra)] < 0 { sigInput[Int(ra)] = sigInput[Int(rb)] }
+        if sigOutput[Int(ra)] < 0 { sigOutput[Int(ra)] = sigOutput[Int(rb)] }
+    }
+
+    /// The two groups' facts agree wherever both have them.
+    mutating func agree(_ a: Int32, _ b: Int32) -> Bool {
+        let ra = Int(find(a)), rb = Int(find(b))
+        func same<T: Comparable & SignedInteger>(_ x: T, _ y: T) -> Bool { x < 0 || y < 0 || x == y }
+        return same(sigModel[ra], sigModel[rb]) && same(sigInput[ra], sigInput[rb]) && same(sigOutput[ra], sigOutput[rb])
+    }
+
+    /// Rule 1: one response id within one trace is one call.
+    mutating func joinByResponseID() {
+        struct Key: Hashable { var trace: Int32; var id: StrID }
+        var first: [Key: Int32] = [:]
+        for s in calls where facts[Int(s)].responseID != 0 {
+            let key = Key(trace: forest.traceOf[Int(s)], id: facts[Int(s)].responseID)
+            if let f = first[key] { union(f, s) } else { first[key] = s }
+        }
+    }
+
+    /// Rule 2: calls of different scopes side by side (siblings or cousins) that agree and overlap.
+    /// Candidates are sorted by (trace, model, input, output, start), so only spans with equal keys
+    /// that overlap in time are ever compared.
+    mutating func joinSideBySide() {
+        let spans = store.spans
+        let facts = self.facts, forest = self.forest, canon = self.canon
+        func key(_ s: Int32) -> (Int32, Int32, Int64, Int64) {
+            let f = facts[Int(s)]
+            return (forest.traceOf[Int(s)], canon[Int(s)], f.inputTokens >= 0 ? f.allInputTokens : -1, f.outputTokens)
+        }
+        var keyed = calls.filter { canon[Int($0)] >= 0 && (facts[Int($0)].inputTokens >= 0 || facts[Int($0)].outputTokens >= 0) }
+        keyed.sort { a, b in
+            let ka = key(a), kb = key(b)
+            if ka != kb { return ka < kb }
+            return spans[Int(a)].startNanos != spans[Int(b)].startNanos ? spans[Int(a)].startNanos < spans[Int(b)].startNanos : a < b
+        }
+        var i = 0
+        while i < keyed.count {
+            var j = i + 1
+            while j < keyed.count && key(keyed[j]) == key(keyed[i]) { j += 1 }
+            for x in i..<j {
+                let a = keyed[x]
+                for y in (x + 1)..<j {
+                    let b = keyed[y]
+                    guard spans[Int(b)].startNanos < spans[Int(a)].endNanos else { break }
+                    if sameCallSideBySide(a, b) { union(a, b) }
+                }
+            }
+            i = j
+        }
+    }
+
+    private func sameCallSideBySide(_ a: Int32, _ b: Int32) -> Bool {
+        let sa = store.spans[Int(a)], sb = store.spans[Int(b)]
+        guard !store.scopes.isEmpty, store.scopes[Int(sa.scope)].name != store.scopes[Int(sb.scope)].name else { return false }
+        let ia = facts[Int(a)].responseID, ib = facts[Int(b)].responseID
+        if ia != 0 && ib != 0 && ia != ib { return false }
+        return !isAncestor(a, of: b) && !isAncestor(b, of: a)
+    }
+
+    private func isAncestor(_ a: Int32, of b: Int32) -> Bool {
+        var s = b
+        while forest.depth[Int(s)] > forest.depth[Int(a)] { s = forest.parent[Int(s)] }
+        return s == a && a != b
+    }
+
+    /// Rule 3, deepest wrappers first: a model-call span with exactly one agreeing call beneath it
+    /// joins it; one with several calls, a disagreeing one or a rollup beneath it is a rollup.
+    mutating func joinNested() {
+        let n = facts.count
+        // Nearest model-call ancestor of every span, top-down.
+        var nearest = [Int32](repeating: -1, count: n)
+        var stack: [Int32] = []
+        for trace in forest.traces {
+            stack.append(contentsOf: trace.roots)
+            while let s = stack.popLast() {
+                let here = facts[Int(s)].role.isModelCall ? s : nearest[Int(s)]
+                for c in forest.children(of: s) { nearest[Int(c)] = here; stack.append(c) }
+            }
+        }
+        // The calls directly beneath each wrapper (CSR).
+        var start = [Int32](repeating: 0, count: n + 1)
+        for s in calls where nearest[Int(s)] >= 0 { start[Int(nearest[Int(s)]) + 1] += 1 }
+        for i in 0..<n { start[i + 1] += start[i] }
+        var below = [Int32](repeating: 0, count: Int(start[n]))
+        var fill = start
+        for s in calls where nearest[Int(s)] >= 0 {
+            let w = Int(nearest[Int(s)])
+            below[Int(fill[w])] = s
+            fill[w] += 1
+        }
+        let wrappers = calls.filter { start[Int($0) + 1] > start[Int($0)] }
+            .sorted { forest.depth[Int($0)] > forest.depth[Int($1)] }
+        for w in wrappers {
+            let own = find(w)
+            var beneath: Int32 = -1, several = false, rollupBeneath = false
+            for c in below[Int(start[Int(w)])..<Int(start[Int(w) + 1])] {
+                if isRollup[Int(c)] { rollupBeneath = true; continue }
+                let r = find(c)
+                if r == own { continue }
+                if beneath >= 0 && beneath != r { several = true } else { beneath = r }
+            }
+            if beneath < 0 && !rollupBeneath { continue }  // what is beneath already shares its response id
+            if !several && !rollupBeneath && agree(w, beneath) {
+                union(beneath, w)
+            } else if size[Int(own)] == 1 {
+                isRollup[Int(w)] = true
+            }
+            // Else the span already belongs to a call through its response id or a span beside it.
+        }
+    }
+}
+
+/// Where each of a call's merged facts came from, and where its spans disagree: for the detail pane
+/// and `--json`. Recomputed for one call on demand; nothing of it is kept per span.
+public struct CallProvenance: Sendable {
+    public struct Source: Sendable, Equatable {
+        public var fact: Fact
+        public var span: Int32
+        /// The attribute key the fact was read from.
+        public var key: String
+    }
+    public struct Disagreement: Sendable, Equatable {
+        public var fact: Fact
+        /// Each member that has the fact, with its value as text.
+        public var values: [(span: Int32, value: String)]
+        public static func == (a: Self, b: Self) -> Bool {
+            a.fact == b.fact && a.values.map(\.span) == b.values.map(\.span) && a.values.map(\.value) == b.values.map(\.value)
+        }
+    }
+    public var sources: [Source]
+    public var disagreements: [Disagreement]
+}
+
+extension Analysis {
+    /// The facts of the call a span describes, merged over its group (the span's own facts when it
+    /// describes no call).
+    public func callFacts(of span: Int32) -> LLMFacts { calls.group(of: span)?.facts ?? facts[Int(span)] }
+
+    public func provenance(ofGroup g: Int, in store: SpanStore) -> CallProvenance {
+        let members = calls.members(of: g)
+        let merged = mergeFacts(members, facts: facts, store: store)
+        var keys: [Int32: [Fact: String]] = [:]
+        for s in members {
+            keys[s] = Dictionary(extractor.sources(of: store.spans[Int(s)], in: store), uniquingKeysWith: { x, _ in x })
+        }
+        let sources = Fact.allCases.compactMap { fact -> CallProvenance.Source? in
+            let s = merged.source[fact.rawValue]
+            guard s >= 0, let key = keys[s]?[fact] else { return nil }
+            return CallProvenance.Source(fact: fact, span: s, key: key)
+        }
+        let disagreements = Fact.allCases.filter { calls.groups[g].conflicts(on: $0) }.map { fact in
+            CallProvenance.Disagreement(fact: fact, values: members.compactMap { s in
+                factText(fact, facts[Int(s)], store).map { (s, $0) }
+            })
+        }
+        return CallProvenance(sources: sources, disagreements: disagreements)
+    }
+}
+
+/// A fact's value as the detail pane and `--json` show it; input counts with the cache included.
+private func factText(_ fact: Fact, _ f: LLMFacts, _ store: SpanStore) -> String? {
+    guard f.has(fact) else { return nil }
+    switch fact {
+    case .inputTokens: return String(f.allInputTokens)
+    case .outputTokens: return String(f.outputTokens)
+    case .totalTokens: return String(f.totalTokens)
+    case .cacheReadTokens: return String(f.cacheReadTokens)
+    case .cacheWriteTokens: return String(f.cacheWriteTokens)
+    case .reasoningTokens: return String(f.reasoningTokens)
+    case .responseLength: return String(f.responseLength)
+    case .reportedCost: return Format.cost(f.reportedCost)
+    case .reportedRollupCost: return Format.cost(f.reportedRollupCost)
+    case .model: return store.string(f.model)
+    case .provider: return store.string(f.provider)
+    case .finishReason: return store.string(f.finishReason)
+    case .toolName: return store.string(f.toolName)
+    case .agentName: return store.string(f.agentName)
+    case .responseID: return store.string(f.responseID)
+    case .operation: return nil
+    }
+}
