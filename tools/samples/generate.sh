@@ -27,4 +27,7 @@ PY="$VENV/bin/python"
 "$PY" make_anthropic_cache.py --native
 "$VENV_OL/bin/python" make_openlit_openai.py
 "$PY" make_vercel_ai_sdk.py
+for mode in --wrapper-openai-v2 --wrapper-openinference --anthropic-both --anthropic-both-split; do
+  "$PY" make_call_groups.py "$mode"
+done
 python3 describe.py --update-readme
