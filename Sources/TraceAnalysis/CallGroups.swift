@@ -468,18 +468,19 @@ extension Analysis {
         }
         let disagreements = Fact.allCases.filter { calls.groups[g].conflicts(on: $0) }.map { fact in
             CallProvenance.Disagreement(fact: fact, values: members.compactMap { s in
-                factText(fact, facts[Int(s)], store).map { (s, $0) }
+                factText(fact, facts[Int(s)], store, inputWithCache: true).map { (s, $0) }
             })
         }
         return CallProvenance(sources: sources, disagreements: disagreements)
     }
 }
 
-/// A fact's value as the detail pane and `--json` show it; input counts with the cache included.
-private func factText(_ fact: Fact, _ f: LLMFacts, _ store: SpanStore) -> String? {
+/// A fact's value as text (unsanitized), nil when the facts lack it. `inputWithCache` gives the input
+/// count with the cache included however the convention counted it, for comparing spans.
+public func factText(_ fact: Fact, _ f: LLMFacts, _ store: SpanStore, inputWithCache: Bool = false) -> String? {
     guard f.has(fact) else { return nil }
     switch fact {
-    case .inputTokens: return String(f.allInputTokens)
+    case .inputTokens: return String(inputWithCache ? f.allInputTokens : f.inputTokens)
     case .outputTokens: return String(f.outputTokens)
     case .totalTokens: return String(f.totalTokens)
     case .cacheReadTokens: return String(f.cacheReadTokens)

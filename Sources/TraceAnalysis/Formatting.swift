@@ -36,15 +36,17 @@ public enum Format {
             known = "$" + fixed(usd, digits)
         }
         else if usd < 1000 { known = "$" + fixed(usd, 2) }
-        else { known = "$" + String(Int(usd.rounded())) }
+        else if usd < 1e15 { known = "$" + String(Int(usd.rounded())) }
+        else { known = "$" + String(describing: usd) }  // absurd or infinite figures from a span, as they are
         return unknownCalls > 0 ? known + "+?" : known
     }
 
-    /// The cost cell of totals: `-` when there are no model calls, `?` when none has a known cost.
+    /// The cost cell of totals: `-` when there are no model calls, `?` when none has a known cost,
+    /// `!` after it when a call's reported cost differs from its list price by more than 5 %.
     public static func cost(_ t: Totals) -> String {
         if t.llmCalls == 0 && t.costUSD == 0 { return "-" }
         if t.unknownCostCalls == t.llmCalls && t.costUSD == 0 { return "?" }
-        return cost(t.costUSD, unknownCalls: t.unknownCostCalls)
+        return cost(t.costUSD, unknownCalls: t.unknownCostCalls) + (t.costMismatches > 0 ? "!" : "")
     }
 
     /// `1200/300` input/output tokens, or `-` when there are none.
@@ -63,6 +65,7 @@ public enum Format {
     public static func fixed(_ v: Double, _ digits: Int) -> String {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
+        guard v.isFinite, abs(v) * scale < 9e18 else { return String(describing: v) }  // beyond Int64: as is
         let r = (v * scale).rounded() / scale
         var s = String(Int64(r))
         if digits > 0 {

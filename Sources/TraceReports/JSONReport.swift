@@ -119,7 +119,7 @@ public enum JSONReport {
             w.beginObject("costMismatch")
             w.field("reportedUSD", call.cost.usd)
             w.field("listUSD", call.listCostUSD)
-            w.field("differencePercent", (call.cost.usd - call.listCostUSD) / call.listCostUSD * 100)
+            w.field("differencePercent", call.listCostUSD > 0 ? (call.cost.usd - call.listCostUSD) / call.listCostUSD * 100 : nil)
             w.endObject()
         }
         guard call.memberCount > 1 else { return }

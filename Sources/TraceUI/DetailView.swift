@@ -142,9 +142,9 @@ private func unknownCostReason(_ f: LLMFacts) -> String {
 private func mismatchLines(_ call: CallGroup) -> [DetailLine] {
     guard call.costMismatch else { return [] }
     let gap = call.cost.usd - call.listCostUSD
-    let percent = Format.fixed(abs(gap) / call.listCostUSD * 100, 1)
+    let by = call.listCostUSD > 0 ? Format.fixed(abs(gap) / call.listCostUSD * 100, 1) + " % " : ""
     let text = fit("list price", 15) + Format.cost(call.listCostUSD) + " from the tokens: the reported cost is "
-        + percent + " % " + (gap > 0 ? "higher" : "lower") + " (" + (gap > 0 ? "+" : "−") + Format.cost(abs(gap)) + ")  !"
+        + by + (gap > 0 ? "higher" : "lower") + " (" + (gap > 0 ? "+" : "−") + Format.cost(abs(gap)) + ")  !"
     return [DetailLine(text, Style(fg: .yellow, bold: true))]
 }
 
@@ -186,23 +186,15 @@ private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyp
         out.append(DetailLine("  " + fit(mark, 10) + name(m), m == call.counted ? Style(bold: true) : .plain))
         out.append(DetailLine("  " + fit("", 10) + id(m) + (scope.isEmpty ? "" : " · " + Format.sanitize(scope))))
     }
+    // The facts the other spans add (this span's own are listed above, with their keys).
     let f = call.facts
-    func source(_ fact: Fact) -> String? {
-        provenance.sources.first { $0.fact == fact }.map { $0.span == s ? $0.key : label($0.span) + " · " + $0.key }
+    for source in provenance.sources where source.span != s {
+        guard source.fact != .totalTokens, var value = factText(source.fact, f, store) else { continue }
+        if source.fact == .cacheReadTokens { value += f.cacheCountedInInput ? " (part of the input)" : " (beside the input)" }
+        line(source.fact.label, Format.sanitize(value), label(source.span) + " · " + source.key)
     }
-    if f.model != 0 { line(Fact.model.label, Format.sanitize(store.string(f.model)), source(.model)) }
-    if f.inputTokens >= 0 { line(Fact.inputTokens.label, String(f.inputTokens), source(.inputTokens)) }
-    if f.cacheReadTokens >= 0 {
-        line(Fact.cacheReadTokens.label, String(f.cacheReadTokens) + (f.cacheCountedInInput ? " (part of the input)" : " (beside the input)"),
-             source(.cacheReadTokens))
-    }
-    if f.cacheWriteTokens >= 0 { line(Fact.cacheWriteTokens.label, String(f.cacheWriteTokens), source(.cacheWriteTokens)) }
-    if f.outputTokens >= 0 { line(Fact.outputTokens.label, String(f.outputTokens), source(.outputTokens)) }
-    if f.reasoningTokens >= 0 { line(Fact.reasoningTokens.label, String(f.reasoningTokens), source(.reasoningTokens)) }
-    if f.finishReason != 0 { line(Fact.finishReason.label, Format.sanitize(store.string(f.finishReason)), source(.finishReason)) }
-    if f.responseID != 0 { line(Fact.responseID.label, Format.sanitize(store.string(f.responseID)), source(.responseID)) }
     switch call.cost.source {
-    case .reported: line("cost", Format.cost(call.cost.usd) + " reported", source(.reportedCost))
+    case .reported: line("cost", Format.cost(call.cost.usd) + " reported")
     case .computed: line("cost", Format.cost(call.cost.usd) + " computed from the merged tokens × prices of " + store.string(f.model))
     case .unknown: line("cost", "? unknown: " + unknownCostReason(f))
     case .none: break

@@ -56,12 +56,39 @@ final class DashboardEndToEndTests: XCTestCase {
         XCTAssertFalse(t.isRunning, "tracetui did not quit")
     }
 
-    /// On every bundled sample, the summary's totals equal the sums of `view --json`'s trace totals.
+    /// Hand-computed calls and known cost of every bundled sample, USD per 1M tokens from the embedded
+    /// table (gpt-4o 2.50 / cached 1.25 / 10; gpt-4o-mini 0.15 / 0.60; claude-sonnet-4 3 / read 0.30 /
+    /// write 3.75 / 15); each call counted once, however many spans describe it.
+    static let expected: [String: (calls: Int, costUSD: Double, mismatches: Int)] = [
+        // 0.006 + 0.00039 + 0.0135 reported; claude 2000 × 3 + 500 × 15 = 13,500 → 0.0135 computed.
+        "agent-workflow.json": (4, 0.006 + 0.00039 + 0.0135 + 0.0135, 0),
+        // 200 × 3 + 3000 × 3.75 + 300 × 15 → 0.01635; 100 × 3 + 3000 × 0.30 + 500 × 3.75 + 250 × 15 → 0.006825.
+        "anthropic-cache.json": (2, 0.01635 + 0.006825, 0),
+        "anthropic-cache-openinference.json": (2, 0.01635 + 0.006825, 0),
+        "anthropic-sdk-native.json": (2, 0.01635 + 0.006825, 0),
+        "anthropic-openllmetry-and-sdk.json": (2, 0.01635 + 0.006825, 0),  // 4 LLM spans, 2 calls
+        "anthropic-openllmetry-and-sdk-split.json": (2, 0.01635 + 0.006825, 0),  // 4 traces, 2 calls
+        // 1200 × 2.50 + 300 × 10 → 0.006 (no cache reads recorded); 800 × 2.50 + 40 × 10 → 0.0024.
+        "genai-openai-v2.json": (2, 0.006 + 0.0024, 0),
+        "genai-openai-v2-latest.json": (2, 0.006 + 0.0024, 0),
+        // 176 × 2.50 + 1024 × 1.25 + 300 × 10 → 0.00472 with the cache reads; 0.0024.
+        "openinference-openai.json": (2, 0.00472 + 0.0024, 0),
+        "openlit-openai.json": (2, 0.00472 + 0.0024, 0),
+        "openllmetry-openai.json": (2, 0.00472 + 0.0024, 0),
+        "app-wrapper-openai-v2.json": (2, 0.00472 + 0.0024, 0),  // the wrapper's cache reads and reported costs
+        "app-wrapper-openinference.json": (2, 0.00472 + 0.00288, 1),  // 0.00288 reported, 0.0024 at list: +20 %
+        "vercel-ai-sdk.json": (1, 0.000147, 0),  // 500 × 0.15 + 120 × 0.60 = 147
+        // Reported: 0.0045 + 0.0009 + 0.012 + 0.003 + 0.009 + 0.01; the rate-limited call's cost is unknown.
+        "multi-trace.jsonl": (7, 0.0045 + 0.0009 + 0.012 + 0.003 + 0.009 + 0.01, 0),
+    ]
+
+    /// On every bundled sample, the summary's totals equal the sums of `view --json`'s trace totals,
+    /// and both equal the hand-computed figures.
     func testSummaryAgreesWithViewJSONOnTheSamples() throws {
         let dir = Harness.repoRoot.appendingPathComponent("sample-traces")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
             .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") || $0.hasSuffix(".json.gz") || $0.hasSuffix(".jsonl.gz") }.sorted()
-        XCTAssertGreaterThanOrEqual(files.count, 10)
+        XCTAssertEqual(files.count, Self.expected.count)
         for file in files {
             let path = dir.appendingPathComponent(file).path
             let summary = try Harness.run(["summary", "--json", path])
@@ -82,6 +109,11 @@ final class DashboardEndToEndTests: XCTestCase {
             XCTAssertEqual(Double((tokens["output"] as! [String: Any])["total"] as! Int), sum("outputTokens"), file)
             XCTAssertEqual(Double(errors["erroredSpans"] as! Int), sum("errorCount"), file)
             XCTAssertEqual(Double(errors["spans"] as! Int), sum("spanCount"), file)
+            XCTAssertEqual(Double(byModel["costMismatchCalls"] as! Int), sum("costMismatches"), file)
+            let expected = try XCTUnwrap(Self.expected[file], "no hand-computed figures for \(file)")
+            XCTAssertEqual(s["llmCalls"] as? Int, expected.calls, file)
+            XCTAssertEqual((byModel["totalUSD"] as? NSNumber)?.doubleValue ?? 0, expected.costUSD, accuracy: 1e-12, file)
+            XCTAssertEqual(byModel["costMismatchCalls"] as? Int, expected.mismatches, file)
             // Every panel key of the issue is present, each with its basis.
             let keys = ["overview.callsPerMinute", "overview.cost24hUSD", "overview.p95LatencyMs", "overview.errorRate",
                         "cost.byModel", "cost.byFeature", "cost.trend", "cost.projectedMonthlyUSD",

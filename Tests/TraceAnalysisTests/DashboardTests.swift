@@ -354,4 +354,28 @@ final class DashboardTests: XCTestCase {
         // The shared filter narrows the list too.
         XCTAssertEqual(data.traces(passing: DashboardFilter(model: "gpt-4o-mini"), store: st, analysis: a), [trace(Self.TC)])
     }
+
+    /// The cost row says how many calls report a cost more than 5 % away from list price, and Enter on
+    /// that line lists their traces (the bundled sample where an app prices one call 20 % above list).
+    func testCostRowNamesCallsWhoseReportedCostDiffersFromListPrice() throws {
+        var st = SpanStore()
+        let path = SampleTracesTests.dir.appendingPathComponent("app-wrapper-openinference.json").path
+        _ = try TraceLoader.load(path: path, into: &st)
+        let a = Analysis(store: st, prices: .embedded)
+        let d = Dashboard(store: st, analysis: a)
+        XCTAssertEqual(d.cost.byModel.costMismatchCalls, 1)
+        XCTAssertEqual(d.cost.byFeature.costMismatchCalls, 1)
+        let byModel = DashboardPanels.rows(d, width: 78, ascii: false)[1].panels[0]
+        XCTAssertEqual(byModel.lines.last?.map(\.text).joined(), "1 call: reported cost differs from list price by > 5 %")
+        XCTAssertEqual(byModel.lines.last?.first?.target, .costMismatches)
+        let data = DashboardData(store: st, analysis: a)
+        let behind = data.traces(behind: .costMismatches, store: st, filter: DashboardFilter())
+        XCTAssertEqual(behind.traces, [0])
+        XCTAssertEqual(behind.spans, [a.calls.groups.first { $0.costMismatch }!.counted])
+        // Calls and cost on the dashboard are the call groups': 2 calls, $0.00472 + $0.00288.
+        XCTAssertEqual(d.cost.byModel.basis.calls, 2)
+        XCTAssertEqual(d.cost.byModel.knownUSD ?? 0, 0.00472 + 0.00288, accuracy: 1e-12)
+        XCTAssertEqual(d.cost.byModel.items.map(\.name), ["gpt-4o-2024-08-06"])
+    }
 }
+

@@ -1,5 +1,7 @@
 import XCTest
 import TraceAnalysis
+import TraceFormats
+import TraceModel
 @testable import TraceUI
 
 /// Whole screens of the pure renderer against golden text files in Goldens/.
@@ -87,5 +89,42 @@ final class GoldenScreenTests: XCTestCase {
         let data = try Fixture.data()
         try assertGolden(render(state(data, 80, 24, tree: 0), data, ascii), "tree-ascii-80x24")
         XCTAssertTrue(render(state(data, 80, 24, tree: 0), data, ascii).cells.allSatisfy { $0.scalar.isASCII && $0.style.fg == .normal })
+    }
+
+    // MARK: several spans describing one call
+
+    /// A bundled sample: an application wrapper over OpenInference, one call priced 20 % above list.
+    static func callGroupSample() throws -> ViewData {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("sample-traces/app-wrapper-openinference.json").path
+        var store = SpanStore()
+        _ = try TraceLoader.load(path: path, into: &store)
+        let analysis = Analysis(store: store, prices: .embedded)
+        return ViewData(store: store, analysis: analysis, title: "app-wrapper-openinference.json", warnings: analysis.warnings)
+    }
+
+    func testMismatchMarkInTheTree80x24() throws {
+        let data = try Self.callGroupSample()
+        try assertGolden(render(state(data, 80, 24, tree: 0), data, unicode), "call-group-tree-80x24")
+    }
+
+    func testCallGroupDetailOfTheFlaggedCall120x40() throws {
+        let data = try Self.callGroupSample()
+        var s = state(data, 120, 40, tree: 0)
+        for _ in 0..<4 { update(&s, .key(.down), data) }  // the second ChatCompletion: counted, flagged
+        update(&s, .key(.tab), data)  // open the pane
+        update(&s, .key(.tab), data)  // focus it
+        for _ in 0..<10 { update(&s, .key(.down), data) }  // scroll to the call
+        try assertGolden(render(s, data, unicode), "call-group-detail-120x40")
+    }
+
+    func testCallGroupDetailOfAWrapper80x24() throws {
+        let data = try Self.callGroupSample()
+        var s = state(data, 80, 24, tree: 0)
+        update(&s, .key(.down), data)  // the first llm.generate: described with the call it wraps
+        update(&s, .key(.tab), data)
+        update(&s, .key(.tab), data)
+        for _ in 0..<17 { update(&s, .key(.down), data) }  // scroll the pane to the call
+        try assertGolden(render(s, data, unicode), "call-group-detail-80x24")
     }
 }
