@@ -20,8 +20,6 @@ public struct CallGroup: Sendable {
     public var listCostUSD: Double
     /// Facts on which two members disagree, as a bit per `Fact.rawValue`.
     public var conflicts: UInt32
-    /// A member failed (status ERROR, an exception, `error.type`).
-    public var isError: Bool
 
     public var memberRange: Range<Int> { Int(memberStart)..<Int(memberStart + memberCount) }
 
@@ -65,8 +63,7 @@ public struct CallGroups: Sendable {
         return g >= 0 ? groups[Int(g)] : nil
     }
 
-    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], isError: [Bool],
-                price: (StrID) -> ModelPrice?) {
+    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], price: (StrID) -> ModelPrice?) {
         let n = facts.count
         var builder = GroupBuilder(store: store, forest: forest, facts: facts)
         builder.joinByResponseID()
@@ -97,6 +94,8 @@ public struct CallGroups: Sendable {
             }
         }
 
+        let canonByModel = builder.canonByModel
+        func sameModel(_ a: StrID, _ b: StrID) -> Bool { canonByModel[a] == canonByModel[b] }
         var groups: [CallGroup] = []
         groups.reserveCapacity(counts.count)
         var countedByID: [StrID: Int32] = [:]
@@ -106,7 +105,8 @@ public struct CallGroups: Sendable {
                 members[range].sort { Self.innerFirst($0, $1, forest: forest, facts: facts, store: store) }
             }
             let list = members[range]
-            let merged = mergeFacts(list, facts: facts, store: store)
+            let merged = list.count == 1 ? MergedFacts(facts: facts[Int(list.first!)], source: [], conflicts: 0)
+                : mergeFacts(list, facts: facts, store: store, sameModel: sameModel)
             let p = price(merged.facts.model)
             let tokens = merged.facts.inputTokens >= 0 || merged.facts.outputTokens >= 0
             let listCost = p.map { tokens ? computeCost(merged.facts, price: $0) : .nan } ?? .nan
@@ -115,7 +115,7 @@ public struct CallGroups: Sendable {
             let counter = list.first { facts[Int($0)].hasUsage } ?? list.first!
             var group = CallGroup(memberStart: starts[g], memberCount: Int32(range.count), counted: counter,
                                   countedElsewhere: -1, facts: merged.facts, cost: cost, listCostUSD: listCost,
-                                  conflicts: merged.conflicts, isError: list.contains { isError[Int($0)] })
+                                  conflicts: merged.conflicts)
             if merged.facts.responseID != 0 {
                 if let earlier = countedByID[merged.facts.responseID] {
                     group.countedElsewhere = earlier
@@ -146,15 +146,18 @@ public struct CallGroups: Sendable {
 /// The merge of a group's facts, with the member each fact came from.
 public struct MergedFacts: Sendable {
     public var facts: LLMFacts
-    /// Per `Fact.rawValue`: the member that gave the fact, or -1.
+    /// Per `Fact.rawValue`: the member that gave the fact, or -1 (empty when not asked for).
     public var source: [Int32]
     public var conflicts: UInt32
 }
 
 /// Merges facts field by field over `members` (innermost first): each field from the first member
 /// that has it; the model is the longest name (the most specific: `gpt-4o-2024-08-06` over `gpt-4o`).
-/// Two members with different values of a count, a finish reason or a reported cost are a conflict.
-public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: SpanStore) -> MergedFacts {
+/// Two members with different values of a count, a finish reason or a reported cost are a conflict,
+/// and so are two model names that `sameModel` tells apart (names equal after `canonicalModelName`
+/// are one model).
+public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: SpanStore,
+                       sameModel: (StrID, StrID) -> Bool) -> MergedFacts {
     var source = [Int32](repeating: -1, count: Fact.allCases.count)
     guard let first = members.first else { return MergedFacts(facts: LLMFacts(), source: source, conflicts: 0) }
     if members.count == 1 {
@@ -205,13 +208,13 @@ public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: S
         if let seen = category, seen != c { flag(.finishReason) } else { category = c }
     }
 
-    // The model: the longest name; names that differ after canonicalisation are a conflict.
-    var longest = 0, canonical: String?
+    // The model: the longest name; names of different models are a conflict.
+    var longest = 0, firstModel: StrID = 0
     for s in members where facts[Int(s)].model != 0 {
-        let text = store.string(facts[Int(s)].model)
-        let c = canonicalModelName(text)
-        if let seen = canonical, seen != c { flag(.model) } else { canonical = c }
-        if text.utf8.count > longest { longest = text.utf8.count; m.model = facts[Int(s)].model; source[Fact.model.rawValue] = s }
+        let model = facts[Int(s)].model
+        if firstModel == 0 { firstModel = model } else if model != firstModel && !sameModel(firstModel, model) { flag(.model) }
+        let length = store.string(model).utf8.count
+        if length > longest { longest = length; m.model = model; source[Fact.model.rawValue] = s }
     }
 
     // The reported cost: the innermost reported one.
@@ -258,11 +261,19 @@ private struct GroupBuilder {
     var parent: [Int32]
     /// Per span: its model name's canonical form as a small id, -1 when it names none.
     let canon: [Int32]
-    /// Per group root: the model, input (cache included) and output counts known for the group.
-    var sigModel: [Int32], sigInput: [Int64], sigOutput: [Int64]
+    /// Model name id → canonical id, for the models of model-call spans.
+    let canonByModel: [StrID: Int32]
+    /// Per group root: the model, input (cache included) and output counts and the response id known
+    /// for the group (-1 / 0 when unknown).
+    var sigModel: [Int32], sigInput: [Int64], sigOutput: [Int64], sigID: [StrID]
     var isRollup: [Bool]
     /// Per group root: how many spans the group holds.
     var size: [Int32]
+    /// Per span: its nearest model-call ancestor, or -1.
+    let nearestCall: [Int32]
+    /// Per span: its preorder number, and the largest preorder number in its subtree (an ancestor
+    /// test in constant time, whatever the depth).
+    let enter: [Int32], last: [Int32]
 
     init(store: SpanStore, forest: TraceForest, facts: [LLMFacts]) {
         self.store = store
@@ -290,12 +301,38 @@ private struct GroupBuilder {
         }
         self.calls = calls
         self.canon = canon
+        self.canonByModel = canonByModel
         self.parent = (0..<Int32(n)).map { $0 }
         self.sigModel = canon
         self.sigInput = sigInput
         self.sigOutput = sigOutput
+        self.sigID = facts.map(\.responseID)
         self.isRollup = [Bool](repeating: false, count: n)
         self.size = [Int32](repeating: 1, count: n)
+
+        // One walk down every tree: nearest model-call ancestors and preorder numbers.
+        var nearest = [Int32](repeating: -1, count: n)
+        var enter = [Int32](repeating: 0, count: n)
+        var order: [Int32] = []
+        order.reserveCapacity(n)
+        var stack: [Int32] = []
+        for trace in forest.traces {
+            stack.append(contentsOf: trace.roots.reversed())
+            while let s = stack.popLast() {
+                enter[Int(s)] = Int32(order.count)
+                order.append(s)
+                let here = facts[Int(s)].role.isModelCall ? s : nearest[Int(s)]
+                for c in forest.children(of: s).reversed() { nearest[Int(c)] = here; stack.append(c) }
+            }
+        }
+        var last = enter
+        for s in order.reversed() {
+            let p = forest.parent[Int(s)]
+            if p >= 0 { last[Int(p)] = max(last[Int(p)], last[Int(s)]) }
+        }
+        self.nearestCall = nearest
+        self.enter = enter
+        self.last = last
     }
 
     mutating func find(_ x: Int32) -> Int32 {
@@ -316,13 +353,15 @@ private struct GroupBuilder {
         if sigModel[Int(ra)] < 0 { sigModel[Int(ra)] = sigModel[Int(rb)] }
         if sigInput[Int(ra)] < 0 { sigInput[Int(ra)] = sigInput[Int(rb)] }
         if sigOutput[Int(ra)] < 0 { sigOutput[Int(ra)] = sigOutput[Int(rb)] }
+        if sigID[Int(ra)] == 0 { sigID[Int(ra)] = sigID[Int(rb)] }
     }
 
-    /// The two groups' facts agree wherever both have them.
+    /// The two groups' facts agree wherever both have them; two different response ids never do.
     mutating func agree(_ a: Int32, _ b: Int32) -> Bool {
         let ra = Int(find(a)), rb = Int(find(b))
         func same<T: Comparable & SignedInteger>(_ x: T, _ y: T) -> Bool { x < 0 || y < 0 || x == y }
-        return same(sigModel[ra], sigModel[rb]) && same(sigInput[ra], sigInput[rb]) && same(sigOutput[ra], sigOutput[rb])
+        let ids = sigID[ra] == 0 || sigID[rb] == 0 || sigID[ra] == sigID[rb]
+        return ids && same(sigModel[ra], sigModel[rb]) && same(sigInput[ra], sigInput[rb]) && same(sigOutput[ra], sigOutput[rb])
     }
 
     /// Rule 1: one response id within one trace is one call.
@@ -334,6 +373,9 @@ private struct GroupBuilder {
             if let f = first[key] { union(f, s) } else { first[key] = s }
         }
     }
+
+    /// How many later equal-key spans, at most, are compared with each span.
+    static let sideBySideWindow = 64
 
     /// Rule 2: calls of different scopes side by side (siblings or cousins) that agree and overlap.
     /// Candidates are sorted by (trace, model, input, output, start), so only spans with equal keys
@@ -357,44 +399,32 @@ private struct GroupBuilder {
             while j < keyed.count && key(keyed[j]) == key(keyed[i]) { j += 1 }
             for x in i..<j {
                 let a = keyed[x]
-                for y in (x + 1)..<j {
+                // The spans of one call are a handful; a bound keeps a pathological file linear.
+                for y in (x + 1)..<min(j, x + 1 + Self.sideBySideWindow) {
                     let b = keyed[y]
                     guard spans[Int(b)].startNanos < spans[Int(a)].endNanos else { break }
-                    if sameCallSideBySide(a, b) { union(a, b) }
+                    if sameCallSideBySide(a, b) && agree(a, b) { union(a, b) }
                 }
             }
             i = j
         }
     }
 
+    /// Two spans of different scopes, neither beneath the other (`agree` checks the facts and ids).
     private func sameCallSideBySide(_ a: Int32, _ b: Int32) -> Bool {
         let sa = store.spans[Int(a)], sb = store.spans[Int(b)]
         guard !store.scopes.isEmpty, store.scopes[Int(sa.scope)].name != store.scopes[Int(sb.scope)].name else { return false }
-        let ia = facts[Int(a)].responseID, ib = facts[Int(b)].responseID
-        if ia != 0 && ib != 0 && ia != ib { return false }
         return !isAncestor(a, of: b) && !isAncestor(b, of: a)
     }
 
     private func isAncestor(_ a: Int32, of b: Int32) -> Bool {
-        var s = b
-        while forest.depth[Int(s)] > forest.depth[Int(a)] { s = forest.parent[Int(s)] }
-        return s == a && a != b
+        a != b && enter[Int(a)] < enter[Int(b)] && enter[Int(b)] <= last[Int(a)]
     }
 
     /// Rule 3, deepest wrappers first: a model-call span with exactly one agreeing call beneath it
     /// joins it; one with several calls, a disagreeing one or a rollup beneath it is a rollup.
     mutating func joinNested() {
-        let n = facts.count
-        // Nearest model-call ancestor of every span, top-down.
-        var nearest = [Int32](repeating: -1, count: n)
-        var stack: [Int32] = []
-        for trace in forest.traces {
-            stack.append(contentsOf: trace.roots)
-            while let s = stack.popLast() {
-                let here = facts[Int(s)].role.isModelCall ? s : nearest[Int(s)]
-                for c in forest.children(of: s) { nearest[Int(c)] = here; stack.append(c) }
-            }
-        }
+        let n = facts.count, nearest = nearestCall
         // The calls directly beneath each wrapper (CSR).
         var start = [Int32](repeating: 0, count: n + 1)
         for s in calls where nearest[Int(s)] >= 0 { start[Int(nearest[Int(s)]) + 1] += 1 }
@@ -456,7 +486,9 @@ extension Analysis {
 
     public func provenance(ofGroup g: Int, in store: SpanStore) -> CallProvenance {
         let members = calls.members(of: g)
-        let merged = mergeFacts(members, facts: facts, store: store)
+        let merged = mergeFacts(members, facts: facts, store: store) {
+            canonicalModelName(store.string($0)) == canonicalModelName(store.string($1))
+        }
         var keys: [Int32: [Fact: String]] = [:]
         for s in members {
             keys[s] = Dictionary(extractor.sources(of: store.spans[Int(s)], in: store), uniquingKeysWith: { x, _ in x })

@@ -22,7 +22,7 @@ public enum PlainReport {
     /// One trace as an indented tree (two spaces per level), each row with its own figures.
     public static func tree(store: SpanStore, analysis a: Analysis, trace t: Int) -> String {
         let trace = a.forest.traces[t], totals = a.traceTotals[t]
-        var out = "trace \(trace.traceID.hex)  \(Format.sanitize(a.service(of: t, in: store)))  \(Format.timestamp(trace.start)) UTC  "
+        let out = "trace \(trace.traceID.hex)  \(Format.sanitize(a.service(of: t, in: store)))  \(Format.timestamp(trace.start)) UTC  "
             + "\(totals.spans) spans, \(totals.llmCalls) LLM calls, \(Format.cost(totals))\n"
         var rows = [treeHeader]
         var stack = Array(trace.roots.reversed())

@@ -71,7 +71,8 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
         if let call, call.memberCount == 1, call.counted == s { out += mismatchLines(call) }
         if f.role.isModelCall && call == nil {
             let beneath = a.subtree[Int(s)].llmCalls
-            row("counted", "no: a rollup of the \(beneath) call\(beneath == 1 ? "" : "s") beneath it (its own figures are not added)")
+            row("counted", beneath == 1 ? "no: its figures disagree with the call beneath it, which is counted"
+                : "no: a rollup of the \(beneath) calls beneath it (its own figures are not added)")
         }
         if !f.reportedRollupCost.isNaN {
             fact(.reportedRollupCost, Format.cost(f.reportedRollupCost) + " reported; computed subtree: " + Format.cost(sub))
@@ -151,15 +152,18 @@ private func mismatchLines(_ call: CallGroup) -> [DetailLine] {
 /// The call a span describes: whether this span counts it, every span that describes it, and where
 /// each merged fact came from.
 private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyphs) -> [DetailLine] {
+    let shownMembers = 12
     let store = data.store, a = data.analysis
     let call = a.calls.groups[g]
     let members = a.calls.members(of: g)
     func name(_ span: Int32) -> String { Format.sanitize(store.string(store.spans[Int(span)].name)) }
     func id(_ span: Int32) -> String { spanIDHex(store.spans[Int(span)].spanID) }
+    var seen = Set<String>(), repeated = Set<String>()
+    for m in members where !seen.insert(name(m)).inserted { repeated.insert(name(m)) }
     /// A member by name; by name and id when another member has the same name.
     func label(_ span: Int32) -> String {
         let n = name(span)
-        return members.contains { $0 != span && name($0) == n } ? n + " " + id(span) : n
+        return repeated.contains(n) ? n + " " + id(span) : n
     }
     var out: [DetailLine] = []
     func line(_ label: String, _ value: String, _ source: String? = nil, _ style: Style = .plain) {
@@ -180,12 +184,13 @@ private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyp
     out.append(DetailLine(glyphs.separator + glyphs.separator + " Model call: \(call.memberCount) spans describe it",
                           Style(fg: .cyan, bold: true)))
     let provenance = a.provenance(ofGroup: g, in: store)
-    for m in members {
+    for m in members.prefix(shownMembers) {
         let scope = store.scopes.isEmpty ? "" : store.string(store.scopes[Int(store.spans[Int(m)].scope)].name)
         let mark = m == call.counted ? "counted" : m == s ? "this span" : ""
         out.append(DetailLine("  " + fit(mark, 10) + name(m), m == call.counted ? Style(bold: true) : .plain))
         out.append(DetailLine("  " + fit("", 10) + id(m) + (scope.isEmpty ? "" : " · " + Format.sanitize(scope))))
     }
+    if members.count > shownMembers { out.append(DetailLine("  … and \(members.count - shownMembers) more spans", Style(dim: true))) }
     // The facts the other spans add (this span's own are listed above, with their keys).
     let f = call.facts
     for source in provenance.sources where source.span != s {

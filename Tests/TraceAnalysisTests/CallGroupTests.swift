@@ -151,6 +151,18 @@ final class CallGroupTests: XCTestCase {
         XCTAssertEqual(a.warnings, ["1 call(s) are described by spans that disagree on input tokens; the innermost span's figure is used"])
     }
 
+    func testAWrapperWithAnotherResponseIDIsNotTheCallBeneathIt() throws {
+        let s = try scopedStore([
+            ("app", [span(id: 1, name: "llm.generate", start: 0, end: 100, attrs: appWrapper + [("llm.response.id", .s("chatcmpl-A"))])]),
+            ("opentelemetry.instrumentation.openai_v2", [span(id: 2, parent: 1, name: "chat", start: 10, end: 90,
+                                                              attrs: genAIChild + [("gen_ai.response.id", .s("chatcmpl-B"))])]),
+        ])
+        let a = analyse(s)
+        XCTAssertEqual(a.calls.groupOf[0], -1)  // a rollup: its call is not the one beneath it
+        XCTAssertEqual(a.counted, [false, true])
+        XCTAssertEqual(a.traceTotals[0].costUSD, 0.006, accuracy: 1e-15)  // 1,200 × 2.50 + 300 × 10, no cache known
+    }
+
     func testDisagreeingWrapperWithoutIDIsARollupNotASecondCall() throws {
         // A wrapper whose counts are the sum of two calls beneath it: a rollup, counted nowhere.
         let child: (UInt64, Int64, Int64) -> String = { id, start, tokens in
@@ -210,4 +222,43 @@ final class CallGroupTests: XCTestCase {
         XCTAssertEqual(a.traceTotals[0].costUSD, 0.0042, accuracy: 1e-15)
         XCTAssertEqual(a.ownCostLabel(of: 0), "$0.0042!")
     }
+
+    /// A 100,000-deep chain of model-call spans from two scopes, all with the same model and tokens:
+    /// nested, overlapping and equal-keyed at once, the worst case for every rule. It must form one
+    /// call in time linear in the spans (a quadratic pass would not finish).
+    func testHundredThousandDeepChainOfIdenticalCallsIsOneCall() {
+        var s = SpanStore()
+        s.sources = ["generated"]
+        s.resources = [Resource()]
+        var scopeA = Scope(), scopeB = Scope()
+        scopeA.name = s.strings.intern("lib.a")
+        scopeB.name = s.strings.intern("lib.b")
+        s.scopes = [scopeA, scopeB]
+        let name = s.strings.intern("chat")
+        let keys = ["gen_ai.operation.name", "gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"]
+            .map { s.strings.intern($0) }
+        s.attributes = [Attribute(key: keys[0], value: .string(s.strings.intern("chat"))),
+                        Attribute(key: keys[1], value: .string(s.strings.intern("gpt-4o"))),
+                        Attribute(key: keys[2], value: .int(1_000)), Attribute(key: keys[3], value: .int(100))]
+        let n = 100_000
+        for i in 0..<n {
+            var sp = Span()
+            sp.traceID = TraceID(high: 1, low: 2)
+            sp.spanID = UInt64(i + 1)
+            sp.parentSpanID = UInt64(i)
+            sp.name = name
+            sp.scope = UInt32(i % 2)
+            sp.attributes = PoolRange(start: 0, count: 4)
+            sp.startNanos = Int64(i)
+            sp.endNanos = Int64(2 * n - i)
+            s.spans.append(sp)
+        }
+        let a = Analysis(store: s, prices: .embedded)
+        XCTAssertEqual(a.calls.groups.count, 1)
+        XCTAssertEqual(a.calls.groups[0].memberCount, Int32(n))
+        XCTAssertEqual(a.calls.groups[0].counted, Int32(n - 1))  // the innermost
+        XCTAssertEqual(a.traceTotals[0].llmCalls, 1)
+        XCTAssertEqual(a.traceTotals[0].costUSD, 0.0035, accuracy: 1e-15)  // 1,000 × 2.50 + 100 × 10, once
+    }
 }
+

@@ -23,14 +23,7 @@ final class DashboardScreenTests: XCTestCase {
     }
 
     /// The bundled six-run sample over three days: daily trend, a 429, a retry, a truncated answer.
-    static func sample() throws -> ViewData {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("sample-traces/multi-trace.jsonl").path
-        var store = SpanStore()
-        _ = try TraceLoader.load(path: path, into: &store)
-        let analysis = Analysis(store: store, prices: .embedded)
-        return ViewData(store: store, analysis: analysis, title: "multi-trace.jsonl", warnings: [])
-    }
+    static func sample() throws -> ViewData { try Fixture.sample("multi-trace.jsonl", warnings: false) }
 
     func dashboard(_ data: ViewData, _ w: Int, _ h: Int) -> AppState {
         AppState(screen: .dashboard, width: w, height: h, data: data)

@@ -81,4 +81,15 @@ enum Fixture {
         let analysis = Analysis(store: store, prices: .embedded)
         return ViewData(store: store, analysis: analysis, title: "fixture.json", warnings: analysis.warnings)
     }
+
+    /// A file of the repository's sample-traces/, loaded and analysed; its warnings in the footer or not.
+    static func sample(_ file: String, warnings: Bool = true) throws -> ViewData {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("sample-traces/" + file).path
+        var store = SpanStore()
+        _ = try TraceLoader.load(path: path, into: &store)
+        let analysis = Analysis(store: store, prices: .embedded)
+        return ViewData(store: store, analysis: analysis, title: file, warnings: warnings ? analysis.warnings : [])
+    }
 }
+

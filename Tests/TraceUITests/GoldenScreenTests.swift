@@ -1,7 +1,5 @@
 import XCTest
 import TraceAnalysis
-import TraceFormats
-import TraceModel
 @testable import TraceUI
 
 /// Whole screens of the pure renderer against golden text files in Goldens/.
@@ -94,14 +92,7 @@ final class GoldenScreenTests: XCTestCase {
     // MARK: several spans describing one call
 
     /// A bundled sample: an application wrapper over OpenInference, one call priced 20 % above list.
-    static func callGroupSample() throws -> ViewData {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("sample-traces/app-wrapper-openinference.json").path
-        var store = SpanStore()
-        _ = try TraceLoader.load(path: path, into: &store)
-        let analysis = Analysis(store: store, prices: .embedded)
-        return ViewData(store: store, analysis: analysis, title: "app-wrapper-openinference.json", warnings: analysis.warnings)
-    }
+    static func callGroupSample() throws -> ViewData { try Fixture.sample("app-wrapper-openinference.json") }
 
     func testMismatchMarkInTheTree80x24() throws {
         let data = try Self.callGroupSample()

@@ -137,7 +137,7 @@ public struct DashboardData: Sendable {
             var chain = Array(a.calls.members(of: Int(a.calls.groupOf[i])))
             while forest.parent[Int(unit)] >= 0, a.facts[Int(forest.parent[Int(unit)])].role.isModelCall {
                 unit = forest.parent[Int(unit)]
-                if !chain.contains(unit) { chain.append(unit) }
+                if a.calls.groupOf[Int(unit)] != a.calls.groupOf[i] { chain.append(unit) }
             }
             var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
             for member in chain where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
