@@ -375,7 +375,7 @@ private struct GroupBuilder {
     }
 
     /// How many later equal-key spans, at most, are compared with each span.
-    static let sideBySideWindow = 64
+    static let sideBySideWindow = 16
 
     /// Rule 2: calls of different scopes side by side (siblings or cousins) that agree and overlap.
     /// Candidates are sorted by (trace, model, input, output, start), so only spans with equal keys
