@@ -88,7 +88,7 @@ public struct Analysis: Sendable {
         for call in calls.groups {
             if call.conflicts != 0 { conflicts |= call.conflicts; conflictCalls += 1 }
             guard call.counted >= 0 else { repeatedCalls += 1; continue }
-            let i = Int(call.counted), f = call.facts
+            let i = Int(call.counted), f = calls.facts(of: call)
             counted[i] = true
             costs[i] = call.cost
             var t = selfTotals[i]

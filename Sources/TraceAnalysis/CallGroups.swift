@@ -11,9 +11,9 @@ public struct CallGroup: Sendable {
     public var counted: Int32
     /// The counted span of an earlier trace that carries the same response id, else -1.
     public var countedElsewhere: Int32
-    /// The call's facts: each field from the innermost member that has it; the model is the most
-    /// specific name; the reported cost is the innermost reported one.
-    public var facts: LLMFacts
+    /// Where `CallGroups.facts(of:)` finds the call's facts: an index into the merged facts of calls
+    /// with several spans, or -1 for a call of one span (its own facts: nothing is copied).
+    var mergedIndex: Int32
     /// Reported by a member if any reports, else computed from the merged facts, else unknown.
     public var cost: SpanCost
     /// The cost at list price, from the merged tokens and the price table; NaN when it cannot be known.
@@ -49,6 +49,16 @@ public struct CallGroups: Sendable {
     public let members: [Int32]
     /// Per span: the index of its group in `groups`, or -1 (not a model call, or a rollup).
     public let groupOf: [Int32]
+    /// Every span's own facts (shared with `Analysis.facts`) and the merged facts of the calls that
+    /// several spans describe.
+    private let spanFacts: [LLMFacts]
+    private let mergedFacts: [LLMFacts]
+
+    /// The call's facts: each field from the innermost member that has it; the model is the most
+    /// specific name; the reported cost is the innermost reported one.
+    public func facts(of call: CallGroup) -> LLMFacts {
+        call.mergedIndex >= 0 ? mergedFacts[Int(call.mergedIndex)] : spanFacts[Int(members[Int(call.memberStart)])]
+    }
 
     public static func differs(reported: Double, list: Double) -> Bool {
         let gap = abs(reported - list)
@@ -97,6 +107,7 @@ public struct CallGroups: Sendable {
         let canonByModel = builder.canonByModel
         func sameModel(_ a: StrID, _ b: StrID) -> Bool { canonByModel[a] == canonByModel[b] }
         var groups: [CallGroup] = []
+        var mergedFacts: [LLMFacts] = []
         groups.reserveCapacity(counts.count)
         var countedByID: [StrID: Int32] = [:]
         for g in counts.indices {
@@ -114,8 +125,9 @@ public struct CallGroups: Sendable {
             // The span counted: the innermost one with usage (the innermost when none has any).
             let counter = list.first { facts[Int($0)].hasUsage } ?? list.first!
             var group = CallGroup(memberStart: starts[g], memberCount: Int32(range.count), counted: counter,
-                                  countedElsewhere: -1, facts: merged.facts, cost: cost, listCostUSD: listCost,
-                                  conflicts: merged.conflicts)
+                                  countedElsewhere: -1, mergedIndex: list.count == 1 ? -1 : Int32(mergedFacts.count),
+                                  cost: cost, listCostUSD: listCost, conflicts: merged.conflicts)
+            if list.count > 1 { mergedFacts.append(merged.facts) }
             if merged.facts.responseID != 0 {
                 if let earlier = countedByID[merged.facts.responseID] {
                     group.countedElsewhere = earlier
@@ -129,6 +141,8 @@ public struct CallGroups: Sendable {
         self.groups = groups
         self.members = members
         self.groupOf = groupOf
+        self.spanFacts = facts
+        self.mergedFacts = mergedFacts
     }
 
     /// Member order: deepest first (the span nearest the provider), then the one with usage, then
@@ -387,7 +401,17 @@ private struct GroupBuilder {
             let f = facts[Int(s)]
             return (forest.traceOf[Int(s)], canon[Int(s)], f.inputTokens >= 0 ? f.allInputTokens : -1, f.outputTokens)
         }
-        var keyed = calls.filter { canon[Int($0)] >= 0 && (facts[Int($0)].inputTokens >= 0 || facts[Int($0)].outputTokens >= 0) }
+        // Only traces whose calls come from two instrumentation scopes or more can hold such a pair.
+        var firstScope = [StrID](repeating: 0, count: forest.traces.count)
+        var mixed = [Bool](repeating: false, count: forest.traces.count)
+        for s in calls where !store.scopes.isEmpty {
+            let t = Int(forest.traceOf[Int(s)]), scope = store.scopes[Int(spans[Int(s)].scope)].name
+            if firstScope[t] == 0 { firstScope[t] = scope } else if firstScope[t] != scope { mixed[t] = true }
+        }
+        var keyed = calls.filter {
+            mixed[Int(forest.traceOf[Int($0)])] && canon[Int($0)] >= 0
+                && (facts[Int($0)].inputTokens >= 0 || facts[Int($0)].outputTokens >= 0)
+        }
         keyed.sort { a, b in
             let ka = key(a), kb = key(b)
             if ka != kb { return ka < kb }
@@ -482,7 +506,7 @@ public struct CallProvenance: Sendable {
 extension Analysis {
     /// The facts of the call a span describes, merged over its group (the span's own facts when it
     /// describes no call).
-    public func callFacts(of span: Int32) -> LLMFacts { calls.group(of: span)?.facts ?? facts[Int(span)] }
+    public func callFacts(of span: Int32) -> LLMFacts { calls.group(of: span).map(calls.facts(of:)) ?? facts[Int(span)] }
 
     public func provenance(ofGroup g: Int, in store: SpanStore) -> CallProvenance {
         let members = calls.members(of: g)

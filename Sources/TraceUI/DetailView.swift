@@ -192,7 +192,7 @@ private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyp
     }
     if members.count > shownMembers { out.append(DetailLine("  … and \(members.count - shownMembers) more spans", Style(dim: true))) }
     // The facts the other spans add (this span's own are listed above, with their keys).
-    let f = call.facts
+    let f = a.calls.facts(of: call)
     for source in provenance.sources where source.span != s {
         guard source.fact != .totalTokens, var value = factText(source.fact, f, store) else { continue }
         if source.fact == .cacheReadTokens { value += f.cacheCountedInInput ? " (part of the input)" : " (beside the input)" }

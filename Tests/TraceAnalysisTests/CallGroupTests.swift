@@ -38,8 +38,8 @@ final class CallGroupTests: XCTestCase {
         XCTAssertEqual(a.counted, [false, true])
         let call = try XCTUnwrap(a.calls.group(of: 1))
         XCTAssertEqual(Array(a.calls.members(of: Int(a.calls.groupOf[1]))), [1, 0])  // innermost first
-        XCTAssertEqual(s.string(call.facts.model), "gpt-4o-2024-08-06")  // the most specific name
-        XCTAssertEqual(call.facts.cacheReadTokens, 1_024)
+        XCTAssertEqual(s.string(a.calls.facts(of: call).model), "gpt-4o-2024-08-06")  // the most specific name
+        XCTAssertEqual(a.calls.facts(of: call).cacheReadTokens, 1_024)
         // 176 × 2.50 + 1,024 × 1.25 + 300 × 10 = 440 + 1,280 + 3,000 = 4,720 → $0.00472 (not $0.006 without the cache).
         XCTAssertEqual(call.cost, SpanCost(usd: 0.00472, source: .computed))
         XCTAssertEqual(a.traceTotals[0].costUSD, 0.00472, accuracy: 1e-15)

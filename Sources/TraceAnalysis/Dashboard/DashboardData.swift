@@ -129,18 +129,17 @@ public struct DashboardData: Sendable {
         var traceModels = [Set<StrID>](repeating: [], count: forest.traces.count)
         for i in 0..<n where a.counted[i] {
             let span = store.spans[i]
-            let group = a.calls.groups[Int(a.calls.groupOf[i])]
-            let f = group.facts
+            let g = Int(a.calls.groupOf[i])
+            let group = a.calls.groups[g]
+            let f = a.calls.facts(of: group)
             let cost = group.cost
             // The call unit: the spans that describe the call and the model-call wrappers around it.
             var unit = Int32(i)
-            var chain = Array(a.calls.members(of: Int(a.calls.groupOf[i])))
-            while forest.parent[Int(unit)] >= 0, a.facts[Int(forest.parent[Int(unit)])].role.isModelCall {
-                unit = forest.parent[Int(unit)]
-                if a.calls.groupOf[Int(unit)] != a.calls.groupOf[i] { chain.append(unit) }
-            }
+            while forest.parent[Int(unit)] >= 0, a.facts[Int(forest.parent[Int(unit)])].role.isModelCall { unit = forest.parent[Int(unit)] }
+            let chain = CallChain(members: a.calls.members(of: g), counted: Int32(i), unit: unit, parent: forest.parent,
+                                  groupOf: a.calls.groupOf)
             var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
-            for member in chain where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
+            for member in chain.members where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
                 let text = conversation(of: store.spans[Int(member)], in: store).output.map(\.text).joined()
                 if !text.isEmpty { length = Int64(text.count) }
             }
@@ -174,6 +173,26 @@ public struct DashboardData: Sendable {
         self.newestEnd = newest == Int64.min ? 0 : newest
         self.oldestStart = oldest == Int64.max ? 0 : oldest
         self.featureKeys = featureKeys
+    }
+
+    /// The spans of one counted call: its group's members, then the model-call wrappers above the
+    /// counted span up to `unit` (rollups among them), walked without building an array per call.
+    struct CallChain {
+        let members: ArraySlice<Int32>
+        let counted: Int32
+        let unit: Int32
+        let parent: [Int32]
+        let groupOf: [Int32]
+
+        func contains(where predicate: (Int32) -> Bool) -> Bool {
+            if members.contains(where: predicate) { return true }
+            var s = counted
+            while s != unit {
+                s = parent[Int(s)]
+                if groupOf[Int(s)] != groupOf[Int(counted)] && predicate(s) { return true }
+            }
+            return false
+        }
     }
 
     /// The retry rule of `conventions.md`: an earlier sibling of the call (same parent) that is a call
