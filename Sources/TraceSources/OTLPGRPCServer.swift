@@ -90,6 +90,12 @@ public final class OTLPGRPCServer: @unchecked Sendable {
         switch bound.value {
         case .success(let p)?: boundPort = p
         default:
+            // The address may be reported missing before `serve()` has said why: give it a moment.
+            if failure.value == nil, let task {
+                let finished = DispatchSemaphore(value: 0)
+                Task.detached { _ = await task.value; finished.signal() }
+                _ = finished.wait(timeout: .now() + 2)
+            }
             let cause = failure.value.map { String(describing: $0) } ?? bound.value.flatMap { r -> String? in
                 if case .failure(let e) = r { return String(describing: e) } else { return nil }
             } ?? "unknown error"
