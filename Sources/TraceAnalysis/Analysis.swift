@@ -75,7 +75,7 @@ public struct Analysis: Sendable {
             costs[i] = spanCost(f, price: priceCache[f.model]!)
         }
 
-        let calls = CallGroups(store: store, forest: forest, facts: facts) { priceCache[$0] ?? nil }
+        let calls = CallGroups(store: store, forest: forest, facts: facts, ownCosts: costs) { priceCache[$0] ?? nil }
         var counted = [Bool](repeating: false, count: n)
         // A wrapper without usage whose call is counted elsewhere has no cost of its own, not an unknown one.
         for i in 0..<n where facts[i].role.isModelCall && !facts[i].hasUsage { costs[i] = .none }

@@ -16,7 +16,8 @@ public struct CallGroup: Sendable {
     var mergedIndex: Int32
     /// Reported by a member if any reports, else computed from the merged facts, else unknown.
     public var cost: SpanCost
-    /// The cost at list price, from the merged tokens and the price table; NaN when it cannot be known.
+    /// For a reported cost: the cost at list price, from the merged tokens and the price table; NaN
+    /// when the cost is not reported or the model or tokens are unknown.
     public var listCostUSD: Double
     /// Facts on which two members disagree, as a bit per `Fact.rawValue`.
     public var conflicts: UInt32
@@ -73,7 +74,8 @@ public struct CallGroups: Sendable {
         return g >= 0 ? groups[Int(g)] : nil
     }
 
-    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], price: (StrID) -> ModelPrice?) {
+    /// `ownCosts` are the spans' own costs (`spanCost` of their facts), reused for calls of one span.
+    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], ownCosts: [SpanCost], price: (StrID) -> ModelPrice?) {
         let n = facts.count
         var builder = GroupBuilder(store: store, forest: forest, facts: facts)
         builder.joinByResponseID()
@@ -106,6 +108,17 @@ public struct CallGroups: Sendable {
 
         let canonByModel = builder.canonByModel
         func sameModel(_ a: StrID, _ b: StrID) -> Bool { canonByModel[a] == canonByModel[b] }
+        // Member order: deepest first (the span nearest the provider), then the one with usage, then the
+        // earlier start.
+        let depth = forest.depth, spans = store.spans
+        func innerFirst(_ a: Int32, _ b: Int32) -> Bool {
+            let da = depth[Int(a)], db = depth[Int(b)]
+            if da != db { return da > db }
+            let ua = facts[Int(a)].hasUsage, ub = facts[Int(b)].hasUsage
+            if ua != ub { return ua }
+            let sa = spans[Int(a)].startNanos, sb = spans[Int(b)].startNanos
+            return sa != sb ? sa < sb : a < b
+        }
         var groups: [CallGroup] = []
         var mergedFacts: [LLMFacts] = []
         groups.reserveCapacity(counts.count)
@@ -113,27 +126,32 @@ public struct CallGroups: Sendable {
         for g in counts.indices {
             let range = Int(starts[g])..<Int(starts[g + 1])
             if range.count > 1 {
-                members[range].sort { Self.innerFirst($0, $1, forest: forest, facts: facts, store: store) }
+                members[range].sort(by: innerFirst)
             }
-            let list = members[range]
-            let merged = list.count == 1 ? MergedFacts(facts: facts[Int(list.first!)], source: [], conflicts: 0)
-                : mergeFacts(list, facts: facts, store: store, sameModel: sameModel)
-            let p = price(merged.facts.model)
-            let tokens = merged.facts.inputTokens >= 0 || merged.facts.outputTokens >= 0
-            let listCost = p.map { tokens ? computeCost(merged.facts, price: $0) : .nan } ?? .nan
-            let cost = spanCost(merged.facts, price: p)
+            let list = members[range], first = list.first!
+            // A call of one span keeps the span's own facts and cost; several spans are merged and priced.
+            var callFacts = facts[Int(first)], cost = ownCosts[Int(first)], conflicts: UInt32 = 0
+            if list.count > 1 {
+                let merged = mergeFacts(list, facts: facts, store: store, sameModel: sameModel)
+                callFacts = merged.facts
+                conflicts = merged.conflicts
+                cost = spanCost(callFacts, price: price(callFacts.model))
+            }
+            // Only a reported cost is set against the list price.
+            let tokens = callFacts.inputTokens >= 0 || callFacts.outputTokens >= 0
+            let listCost = cost.source == .reported && tokens ? price(callFacts.model).map { computeCost(callFacts, price: $0) } ?? .nan : .nan
             // The span counted: the innermost one with usage (the innermost when none has any).
-            let counter = list.first { facts[Int($0)].hasUsage } ?? list.first!
+            let counter = list.first { facts[Int($0)].hasUsage } ?? first
             var group = CallGroup(memberStart: starts[g], memberCount: Int32(range.count), counted: counter,
                                   countedElsewhere: -1, mergedIndex: list.count == 1 ? -1 : Int32(mergedFacts.count),
-                                  cost: cost, listCostUSD: listCost, conflicts: merged.conflicts)
-            if list.count > 1 { mergedFacts.append(merged.facts) }
-            if merged.facts.responseID != 0 {
-                if let earlier = countedByID[merged.facts.responseID] {
+                                  cost: cost, listCostUSD: listCost, conflicts: conflicts)
+            if list.count > 1 { mergedFacts.append(callFacts) }
+            if callFacts.responseID != 0 {
+                if let earlier = countedByID[callFacts.responseID] {
                     group.countedElsewhere = earlier
                     group.counted = -1
                 } else {
-                    countedByID[merged.facts.responseID] = group.counted
+                    countedByID[callFacts.responseID] = group.counted
                 }
             }
             groups.append(group)
@@ -143,17 +161,6 @@ public struct CallGroups: Sendable {
         self.groupOf = groupOf
         self.spanFacts = facts
         self.mergedFacts = mergedFacts
-    }
-
-    /// Member order: deepest first (the span nearest the provider), then the one with usage, then
-    /// the earlier start.
-    static func innerFirst(_ a: Int32, _ b: Int32, forest: TraceForest, facts: [LLMFacts], store: SpanStore) -> Bool {
-        let da = forest.depth[Int(a)], db = forest.depth[Int(b)]
-        if da != db { return da > db }
-        let ua = facts[Int(a)].hasUsage, ub = facts[Int(b)].hasUsage
-        if ua != ub { return ua }
-        let sa = store.spans[Int(a)].startNanos, sb = store.spans[Int(b)].startNanos
-        return sa != sb ? sa < sb : a < b
     }
 }
 
@@ -216,10 +223,11 @@ public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: S
     m.agentName = name(.agentName, \.agentName, compare: false)
     m.responseID = name(.responseID, \.responseID, compare: true)
     // Finish reasons are spelled per convention (`end_turn` and `stop`): compare their categories.
-    var category: FinishCategory?
-    for s in members where facts[Int(s)].finishReason != 0 {
-        let c = FinishCategory.of(store.string(facts[Int(s)].finishReason))
-        if let seen = category, seen != c { flag(.finishReason) } else { category = c }
+    var chosenCategory: FinishCategory?
+    for s in members where facts[Int(s)].finishReason != 0 && facts[Int(s)].finishReason != m.finishReason {
+        let chosen = chosenCategory ?? FinishCategory.of(store.string(m.finishReason))
+        chosenCategory = chosen
+        if FinishCategory.of(store.string(facts[Int(s)].finishReason)) != chosen { flag(.finishReason) }
     }
 
     // The model: the longest name; names of different models are a conflict.
@@ -227,6 +235,7 @@ public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: S
     for s in members where facts[Int(s)].model != 0 {
         let model = facts[Int(s)].model
         if firstModel == 0 { firstModel = model } else if model != firstModel && !sameModel(firstModel, model) { flag(.model) }
+        guard model != m.model else { continue }
         let length = store.string(model).utf8.count
         if length > longest { longest = length; m.model = model; source[Fact.model.rawValue] = s }
     }
@@ -397,10 +406,6 @@ private struct GroupBuilder {
     mutating func joinSideBySide() {
         let spans = store.spans
         let facts = self.facts, forest = self.forest, canon = self.canon
-        func key(_ s: Int32) -> (Int32, Int32, Int64, Int64) {
-            let f = facts[Int(s)]
-            return (forest.traceOf[Int(s)], canon[Int(s)], f.inputTokens >= 0 ? f.allInputTokens : -1, f.outputTokens)
-        }
         // Only traces whose calls come from two instrumentation scopes or more can hold such a pair.
         var firstScope = [StrID](repeating: 0, count: forest.traces.count)
         var mixed = [Bool](repeating: false, count: forest.traces.count)
@@ -408,25 +413,32 @@ private struct GroupBuilder {
             let t = Int(forest.traceOf[Int(s)]), scope = store.scopes[Int(spans[Int(s)].scope)].name
             if firstScope[t] == 0 { firstScope[t] = scope } else if firstScope[t] != scope { mixed[t] = true }
         }
-        var keyed = calls.filter {
-            mixed[Int(forest.traceOf[Int($0)])] && canon[Int($0)] >= 0
-                && (facts[Int($0)].inputTokens >= 0 || facts[Int($0)].outputTokens >= 0)
+        struct Keyed: Comparable {
+            var trace: Int32, model: Int32, input: Int64, output: Int64, start: Int64, span: Int32
+            /// The same call needs the same trace, model and counts.
+            func sameKey(_ o: Keyed) -> Bool { trace == o.trace && model == o.model && input == o.input && output == o.output }
+            static func < (a: Keyed, b: Keyed) -> Bool {
+                (a.trace, a.model, a.input, a.output, a.start, a.span) < (b.trace, b.model, b.input, b.output, b.start, b.span)
+            }
         }
-        keyed.sort { a, b in
-            let ka = key(a), kb = key(b)
-            if ka != kb { return ka < kb }
-            return spans[Int(a)].startNanos != spans[Int(b)].startNanos ? spans[Int(a)].startNanos < spans[Int(b)].startNanos : a < b
+        var keyed: [Keyed] = []
+        for s in calls where mixed[Int(forest.traceOf[Int(s)])] && canon[Int(s)] >= 0 {
+            let f = facts[Int(s)]
+            guard f.inputTokens >= 0 || f.outputTokens >= 0 else { continue }
+            keyed.append(Keyed(trace: forest.traceOf[Int(s)], model: canon[Int(s)], input: f.inputTokens >= 0 ? f.allInputTokens : -1,
+                               output: f.outputTokens, start: spans[Int(s)].startNanos, span: s))
         }
+        keyed.sort()
         var i = 0
         while i < keyed.count {
             var j = i + 1
-            while j < keyed.count && key(keyed[j]) == key(keyed[i]) { j += 1 }
+            while j < keyed.count && keyed[j].sameKey(keyed[i]) { j += 1 }
             for x in i..<j {
-                let a = keyed[x]
+                let a = keyed[x].span
                 // The spans of one call are a handful; a bound keeps a pathological file linear.
                 for y in (x + 1)..<min(j, x + 1 + Self.sideBySideWindow) {
-                    let b = keyed[y]
-                    guard spans[Int(b)].startNanos < spans[Int(a)].endNanos else { break }
+                    let b = keyed[y].span
+                    guard keyed[y].start < spans[Int(a)].endNanos else { break }
                     if sameCallSideBySide(a, b) && agree(a, b) { union(a, b) }
                 }
             }
@@ -460,8 +472,8 @@ private struct GroupBuilder {
             below[Int(fill[w])] = s
             fill[w] += 1
         }
-        let wrappers = calls.filter { start[Int($0) + 1] > start[Int($0)] }
-            .sorted { forest.depth[Int($0)] > forest.depth[Int($1)] }
+        let depth = forest.depth
+        let wrappers = calls.filter { start[Int($0) + 1] > start[Int($0)] }.sorted { depth[Int($0)] > depth[Int($1)] }
         for w in wrappers {
             let own = find(w)
             var beneath: Int32 = -1, several = false, rollupBeneath = false

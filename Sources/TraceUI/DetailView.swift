@@ -61,11 +61,8 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
         let call = a.calls.group(of: s)
         if call == nil || call!.memberCount == 1 {
             let cost = a.costs[Int(s)]
-            switch cost.source {
-            case .reported: fact(.reportedCost, Format.cost(cost.usd) + " reported")
-            case .computed: row("cost", Format.cost(cost.usd) + " computed from tokens × prices of " + store.string(f.model))
-            case .unknown: row("cost", "? unknown: " + unknownCostReason(f))
-            case .none: break
+            if let text = costText(cost, f, store, merged: false) {
+                if cost.source == .reported { fact(.reportedCost, text) } else { row("cost", text) }
             }
         }
         if let call, call.memberCount == 1, call.counted == s { out += mismatchLines(call) }
@@ -134,9 +131,17 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
     return out
 }
 
-/// Why a call's cost is unknown.
-private func unknownCostReason(_ f: LLMFacts) -> String {
-    f.model == 0 ? "no model named" : f.inputTokens < 0 && f.outputTokens < 0 ? "no token counts" : "model not in the price table"
+/// How a cost was obtained; `merged` when it is a call's cost from the facts of several spans.
+private func costText(_ cost: SpanCost, _ f: LLMFacts, _ store: SpanStore, merged: Bool) -> String? {
+    switch cost.source {
+    case .reported: return Format.cost(cost.usd) + " reported"
+    case .computed:
+        return Format.cost(cost.usd) + " computed from " + (merged ? "the merged tokens" : "tokens") + " × prices of " + store.string(f.model)
+    case .unknown:
+        let why = f.model == 0 ? "no model named" : f.inputTokens < 0 && f.outputTokens < 0 ? "no token counts" : "model not in the price table"
+        return "? unknown: " + why
+    case .none: return nil
+    }
 }
 
 /// The reported cost of a call set against its list price, when they differ by more than 5 %.
@@ -166,8 +171,9 @@ private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyp
         return repeated.contains(n) ? n + " " + id(span) : n
     }
     var out: [DetailLine] = []
+    /// Span text (values, keys, names) is sanitized here, before it reaches a grid.
     func line(_ label: String, _ value: String, _ source: String? = nil, _ style: Style = .plain) {
-        out.append(DetailLine(fit(label, 15) + value + (source.map { "  (\($0))" } ?? ""), style))
+        out.append(DetailLine(fit(label, 15) + Format.sanitize(value) + (source.map { "  (\(Format.sanitize($0)))" } ?? ""), style))
     }
     // The counting row comes first, then the call's own section when several spans describe it.
     if call.counted == s {
@@ -196,17 +202,12 @@ private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyp
     for source in provenance.sources where source.span != s {
         guard source.fact != .totalTokens, var value = factText(source.fact, f, store) else { continue }
         if source.fact == .cacheReadTokens { value += f.cacheCountedInInput ? " (part of the input)" : " (beside the input)" }
-        line(source.fact.label, Format.sanitize(value), label(source.span) + " · " + source.key)
+        line(source.fact.label, value, label(source.span) + " · " + source.key)
     }
-    switch call.cost.source {
-    case .reported: line("cost", Format.cost(call.cost.usd) + " reported")
-    case .computed: line("cost", Format.cost(call.cost.usd) + " computed from the merged tokens × prices of " + store.string(f.model))
-    case .unknown: line("cost", "? unknown: " + unknownCostReason(f))
-    case .none: break
-    }
+    if let text = costText(call.cost, f, store, merged: true) { line("cost", text) }
     out += mismatchLines(call)
     for d in provenance.disagreements {
-        line("disagree", d.fact.label + ": " + d.values.map { Format.sanitize($0.value) + " (" + label($0.span) + ")" }.joined(separator: " vs "),
+        line("disagree", d.fact.label + ": " + d.values.map { $0.value + " (" + label($0.span) + ")" }.joined(separator: " vs "),
              nil, Style(fg: .yellow))
     }
     return out

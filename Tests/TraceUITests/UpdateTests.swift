@@ -114,4 +114,22 @@ final class UpdateTests: XCTestCase {
         XCTAssertTrue(grid.lines[2].hasPrefix("· evilname tab "))
         XCTAssertFalse(grid.cells.contains { $0.scalar.value < 0x20 || $0.scalar.value == 0x1B })
     }
+
+    /// The model call's section of the detail pane shows other spans' values and keys: sanitized too.
+    func testCallSectionTextCannotDriveTheTerminal() throws {
+        var store = SpanStore()
+        let evil = #"gpt-4o\u001b]0;pwned\u0007"#
+        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":["#
+            + #"{"traceId":"01","spanId":"01","name":"w","startTimeUnixNano":"1","endTimeUnixNano":"9","attributes":[{"key":"llm.model","value":{"stringValue":"\#(evil)"}},{"key":"note","value":{"stringValue":"x"}}]},"#
+            + #"{"traceId":"01","spanId":"02","parentSpanId":"01","name":"c","startTimeUnixNano":"2","endTimeUnixNano":"8","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"10"}}]}"#
+            + #"]}]}]}"#
+        _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "evil.json", into: &store)
+        let analysis = Analysis(store: store, prices: .embedded)
+        let data = ViewData(store: store, analysis: analysis, title: "x", warnings: [])
+        let lines = detailLines(span: 1, data: data, glyphs: .unicode)
+        // The escape sequence (OSC: set the window title) is removed whole.
+        XCTAssertTrue(lines.contains { $0.text == "model          gpt-4o  (w · llm.model)" }, lines.map(\.text).joined(separator: "\n"))
+        XCTAssertFalse(lines.contains { $0.text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 } })
+    }
 }
+
