@@ -13,6 +13,8 @@ public struct Totals: Sendable, Equatable {
     public var errors: Int = 0
     /// Calls whose reported cost differs from the list price by more than 5 % (`CallGroup.costMismatch`).
     public var costMismatches: Int = 0
+    /// Calls shown here but counted in an earlier trace (the same response id): not in `llmCalls`.
+    public var callsCountedElsewhere: Int = 0
     public init() {}
 
     public var costComplete: Bool { unknownCostCalls == 0 }
@@ -20,7 +22,7 @@ public struct Totals: Sendable, Equatable {
     public mutating func add(_ o: Totals) {
         spans += o.spans; llmCalls += o.llmCalls; inputTokens += o.inputTokens; outputTokens += o.outputTokens
         cachedInputTokens += o.cachedInputTokens; costUSD += o.costUSD; unknownCostCalls += o.unknownCostCalls
-        errors += o.errors; costMismatches += o.costMismatches
+        errors += o.errors; costMismatches += o.costMismatches; callsCountedElsewhere += o.callsCountedElsewhere
     }
 }
 
@@ -87,7 +89,11 @@ public struct Analysis: Sendable {
         var conflicts: UInt32 = 0, conflictCalls = 0, repeatedCalls = 0
         for call in calls.groups {
             if call.conflicts != 0 { conflicts |= call.conflicts; conflictCalls += 1 }
-            guard call.counted >= 0 else { repeatedCalls += 1; continue }
+            guard call.counted >= 0 else {
+                repeatedCalls += 1
+                selfTotals[Int(calls.members[Int(call.memberStart)])].callsCountedElsewhere = 1
+                continue
+            }
             let i = Int(call.counted), f = calls.facts(of: call)
             counted[i] = true
             costs[i] = call.cost

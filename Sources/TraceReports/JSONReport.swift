@@ -41,6 +41,7 @@ public enum JSONReport {
         w.field("costComplete", t.costComplete)
         w.field("errorCount", t.errors)
         w.field("costMismatches", t.costMismatches)
+        w.field("callsCountedElsewhere", t.callsCountedElsewhere)
     }
 
     /// Writes a subtree depth-first without recursion, so a very deep chain cannot overflow the stack.

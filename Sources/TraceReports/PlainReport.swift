@@ -23,7 +23,9 @@ public enum PlainReport {
     public static func tree(store: SpanStore, analysis a: Analysis, trace t: Int) -> String {
         let trace = a.forest.traces[t], totals = a.traceTotals[t]
         let out = "trace \(trace.traceID.hex)  \(Format.sanitize(a.service(of: t, in: store)))  \(Format.timestamp(trace.start)) UTC  "
-            + "\(totals.spans) spans, \(totals.llmCalls) LLM calls, \(Format.cost(totals))\n"
+            + "\(totals.spans) spans, \(totals.llmCalls) LLM calls, "
+            + (totals.callsCountedElsewhere > 0 ? "\(totals.callsCountedElsewhere) more counted in an earlier trace, " : "")
+            + "\(Format.cost(totals))\n"
         var rows = [treeHeader]
         var stack = Array(trace.roots.reversed())
         while let s = stack.popLast() {

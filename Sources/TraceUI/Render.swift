@@ -26,8 +26,9 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
         renderTraceList(&g, s, data, look, y: 1, height: body)
     case .tree(let t):
         let trace = data.analysis.forest.traces[t], totals = data.analysis.traceTotals[t]
+        let elsewhere = totals.callsCountedElsewhere > 0 ? " +\(totals.callsCountedElsewhere) elsewhere" : ""
         header(&g, "trace \(trace.traceID.hex.prefix(12)) · \(Format.sanitize(data.analysis.service(of: t, in: data.store))) · \(totals.spans) spans · "
-               + "\(totals.llmCalls) LLM · \(Format.tokenPair(totals.inputTokens, totals.outputTokens)) tok · \(Format.cost(totals)) · "
+               + "\(totals.llmCalls) LLM\(elsewhere) · \(Format.tokenPair(totals.inputTokens, totals.outputTokens)) tok · \(Format.cost(totals)) · "
                + "\(totals.errors) err · \(Format.duration(trace.durationNanos))", look)
         let treeWidth = s.detailOpen && detailBeside(s) ? s.width * 58 / 100 : s.width
         renderTree(&g, s, data, look, x: 0, y: 1, width: treeWidth, height: body)

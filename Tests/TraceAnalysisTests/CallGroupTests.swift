@@ -196,6 +196,7 @@ final class CallGroupTests: XCTestCase {
         ])
         let a = analyse(s)
         XCTAssertEqual(a.traceTotals.map(\.llmCalls), [1, 1])
+        XCTAssertEqual(a.traceTotals.map(\.callsCountedElsewhere), [0, 1])
         // 1,200 × 2.50 + 300 × 10 = 6,000 → $0.006 in the first trace; the second holds only "other":
         // 10 × 2.50 + 1 × 10 = 35 → $0.000035.
         XCTAssertEqual(a.traceTotals[0].costUSD, 0.006, accuracy: 1e-15)

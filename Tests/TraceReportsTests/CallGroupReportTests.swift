@@ -79,10 +79,12 @@ final class CallGroupReportTests: XCTestCase {
                 XCTAssertEqual(counting["name"] as? String, "anthropic.chat")
                 XCTAssertEqual(root["callGroup"] as? String, counting["spanId"] as? String)
                 XCTAssertEqual(t["llmCalls"] as? Int, 0)
+                XCTAssertEqual(t["callsCountedElsewhere"] as? Int, 1)
                 XCTAssertEqual(t["costUSD"] as? Double, 0)
             } else {
                 XCTAssertEqual(root["countedCall"] as? Bool, true)
                 XCTAssertNil(root["countedInTrace"])
+                XCTAssertEqual(t["callsCountedElsewhere"] as? Int, 0)
             }
         }
     }
@@ -104,7 +106,9 @@ final class CallGroupReportTests: XCTestCase {
     func testPlainTreeMarksACallCountedInAnotherTrace() throws {
         let (store, a) = try load("anthropic-openllmetry-and-sdk-split.json")
         let t = try XCTUnwrap(a.trace(matching: "595757bb"))
-        XCTAssertEqual(PlainReport.tree(store: store, analysis: a, trace: t).split(separator: "\n").last,
-                       "anthropic.messages.create [counted in trace 3c9b85ed]  llm     22.1ms              -  ~$0.0164  ok")
+        let lines = PlainReport.tree(store: store, analysis: a, trace: t).split(separator: "\n")
+        XCTAssertEqual(lines.first, "trace 595757bbcee2ead5ccaa567736a2e5ad  support-app  2026-11-28 02:59:59 UTC  "
+                       + "1 spans, 0 LLM calls, 1 more counted in an earlier trace, -")
+        XCTAssertEqual(lines.last, "anthropic.messages.create [counted in trace 3c9b85ed]  llm     22.1ms              -  ~$0.0164  ok")
     }
 }

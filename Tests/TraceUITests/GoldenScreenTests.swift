@@ -118,4 +118,14 @@ final class GoldenScreenTests: XCTestCase {
         for _ in 0..<17 { update(&s, .key(.down), data) }  // scroll the pane to the call
         try assertGolden(render(s, data, unicode), "call-group-detail-80x24")
     }
+
+    /// A trace whose only call is counted in an earlier trace says so in its header, where 80 columns
+    /// still show it (the span's own `[counted in …]` mark is cut at that width).
+    func testTreeHeaderCountsCallsCountedElsewhere() throws {
+        let data = try Fixture.sample("anthropic-openllmetry-and-sdk-split.json")
+        let t = try XCTUnwrap(data.analysis.trace(matching: "595757bb"))
+        let lines = render(state(data, 80, 24, tree: t), data, unicode).lines
+        XCTAssertEqual(lines[0], "trace 595757bbcee2 · support-app · 1 spans · 0 LLM +1 elsewhere · - tok · - · 0…")
+    }
 }
+
