@@ -12,9 +12,10 @@ public struct Totals: Sendable, Equatable {
     public var unknownCostCalls: Int = 0
     public var errors: Int = 0
     /// Calls whose reported cost differs from the list price by more than 5 % (`CallGroup.costMismatch`).
-    public var costMismatches: Int = 0
+    /// These two rare counts are 32-bit: two totals are kept per span.
+    public var costMismatches: Int32 = 0
     /// Calls shown here but counted in an earlier trace (the same response id): not in `llmCalls`.
-    public var callsCountedElsewhere: Int = 0
+    public var callsCountedElsewhere: Int32 = 0
     public init() {}
 
     public var costComplete: Bool { unknownCostCalls == 0 }
@@ -146,7 +147,7 @@ public struct Analysis: Sendable {
         }
 
         var warnings = forest.warnings
-        let mismatches = traceTotals.reduce(0) { $0 + $1.costMismatches }
+        let mismatches = traceTotals.reduce(0) { $0 + Int($1.costMismatches) }
         if mismatches > 0 {
             warnings.append("\(mismatches) call(s): reported cost differs from list price by more than 5 %; the reported cost is used")
         }

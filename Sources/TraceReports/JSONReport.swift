@@ -40,8 +40,8 @@ public enum JSONReport {
         w.field("costUSD", t.costUSD)
         w.field("costComplete", t.costComplete)
         w.field("errorCount", t.errors)
-        w.field("costMismatches", t.costMismatches)
-        w.field("callsCountedElsewhere", t.callsCountedElsewhere)
+        w.field("costMismatches", Int(t.costMismatches))
+        w.field("callsCountedElsewhere", Int(t.callsCountedElsewhere))
     }
 
     /// Writes a subtree depth-first without recursion, so a very deep chain cannot overflow the stack.
