@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Synchronization
 import TraceFormats
 import TraceModel
 
@@ -13,23 +14,13 @@ import TraceModel
 /// second and decodes as a whole value). When the file is replaced (rotation: another inode at the
 /// path) the old file is read to its end and the new one opened from its start; when it shrinks
 /// (truncation) it is read again from the start. A missing file is waited for.
-public final class FileFollower: @unchecked Sendable {
+public final class FileFollower: Sendable {
     public let path: String
     private let channel: IngestChannel
     private let poll: TimeInterval
-    private let lock = NSLock()
-    private var stopped = false
-    private var thread: Thread?
+    private let status = Mutex("waiting for the file")
+    private let running = Mutex<(started: Bool, stopped: Bool)>((false, false))
     private let done = DispatchSemaphore(value: 0)
-    private var _state = "waiting for the file"
-
-    private var fd: Int32 = -1
-    private var inode: ino_t = 0
-    private var device: dev_t = 0
-    private var offset: off_t = 0
-    private var partial: [UInt8] = []
-    private var partialSince: UInt64 = 0
-    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
 
     public init(path: String, channel: IngestChannel, pollInterval: TimeInterval = 0.1) {
         self.path = path
@@ -38,49 +29,82 @@ public final class FileFollower: @unchecked Sendable {
     }
 
     /// What the follower is doing, for the status line.
-    public var state: String { lock.lock(); defer { lock.unlock() }; return _state }
+    public var state: String { status.withLock { $0 } }
 
     public func start() {
+        running.withLock { $0.started = true }
         let t = Thread { [self] in run() }
         t.name = "tracetui-follow"
-        thread = t
         t.start()
     }
 
     public func stop() {
-        lock.lock(); stopped = true; lock.unlock()
-        if thread != nil { done.wait(); thread = nil }
+        let started = running.withLock { r in
+            defer { r.stopped = true }
+            return r.started && !r.stopped
+        }
+        if started { done.wait() }
     }
 
-    private var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+    private var isStopped: Bool { running.withLock { $0.stopped } }
 
-    private func setState(_ s: String) { lock.lock(); _state = s; lock.unlock() }
-
+    /// Checks the file every `poll` seconds (a file on any file system, rotated or not, without
+    /// inotify's corner cases); the UI is woken by the session when spans arrive, not by this loop.
     private func run() {
+        var file = FollowedFile(path: path, channel: channel, shouldStop: { [self] in isStopped })
         while !isStopped && !channel.isClosed {
-            step()
+            file.step()
+            let state = file.state
+            status.withLock { $0 = state }
             usleep(useconds_t(poll * 1_000_000))
         }
-        if fd >= 0 { close(fd); fd = -1 }
+        file.close()
         done.signal()
+    }
+}
+
+/// One followed file: the open descriptor, how far it was read and the half-written last line.
+/// A value owned by the follower's thread (tests step it directly).
+struct FollowedFile {
+    let path: String
+    let channel: IngestChannel
+    /// Asked between reads of a large file, so `stop` does not wait for the whole file.
+    let shouldStop: () -> Bool
+    private(set) var state = "waiting for the file"
+    private var fd: Int32 = -1
+    private var inode: ino_t = 0
+    private var device: dev_t = 0
+    private var offset: off_t = 0
+    private var partial: [UInt8] = []
+    private var partialSince: UInt64 = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
+
+    init(path: String, channel: IngestChannel, shouldStop: @escaping () -> Bool = { false }) {
+        self.path = path
+        self.channel = channel
+        self.shouldStop = shouldStop
+    }
+
+    mutating func close() {
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
     }
 
     /// One poll: open if needed, read what is new, then notice rotation or truncation.
-    func step() {
+    mutating func step() {
         if fd < 0 && !openFile() { return }
         readAvailable()
         var atPath = stat()
         if stat(path, &atPath) != 0 {
             // Moved away and not yet replaced: keep the old file open (it may still grow).
-            setState("following \(path) (moved away; waiting for a new file)")
+            state = "following \(path) (moved away; waiting for a new file)"
             return
         }
         if atPath.st_ino != inode || atPath.st_dev != device {
             // Rotated: finish the old file, then start on the new one.
             readAvailable()
             flushPartial(force: true)
-            close(fd); fd = -1
-            setState("following \(path) (reopened after rotation)")
+            close()
+            state = "following \(path) (reopened after rotation)"
             _ = openFile()
             readAvailable()
             return
@@ -91,16 +115,16 @@ public final class FileFollower: @unchecked Sendable {
             lseek(fd, 0, SEEK_SET)
             offset = 0
             partial.removeAll()
-            setState("following \(path) (reread after truncation)")
+            state = "following \(path) (reread after truncation)"
             readAvailable()
         }
         flushPartial(force: false)
     }
 
-    private func openFile() -> Bool {
+    private mutating func openFile() -> Bool {
         let f = open(path, O_RDONLY | O_CLOEXEC)
         guard f >= 0 else {
-            setState("waiting for \(path): \(String(cString: strerror(errno)))")
+            state = "waiting for \(path): \(String(cString: strerror(errno)))"
             return false
         }
         var info = stat()
@@ -110,13 +134,13 @@ public final class FileFollower: @unchecked Sendable {
         device = info.st_dev
         offset = 0
         partial.removeAll()
-        setState("following \(path)")
+        state = "following \(path)"
         return true
     }
 
-    private func readAvailable() {
+    private mutating func readAvailable() {
         guard fd >= 0 else { return }
-        while !isStopped {
+        while !shouldStop() {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { return }
@@ -141,7 +165,7 @@ public final class FileFollower: @unchecked Sendable {
 
     /// A last line without its line break: decoded once it has been still for a second and reads as
     /// a whole value (a writer that ends its file without a line break), or when the file is left.
-    private func flushPartial(force: Bool) {
+    private mutating func flushPartial(force: Bool) {
         guard !partial.isEmpty else { return }
         guard force || monotonicNanos() - partialSince > 1_000_000_000 else { return }
         var store = SpanStore()
@@ -168,3 +192,4 @@ public final class FileFollower: @unchecked Sendable {
         if !store.spans.isEmpty { channel.put(IngestBatch(store: store)) }
     }
 }
+

@@ -31,6 +31,8 @@ public struct IngestCounters: Sendable, Equatable {
 /// Bounded by the number of spans waiting: when full, `offer` refuses at once (receivers answer
 /// 503 / UNAVAILABLE with a retry hint, so nothing is dropped silently) and `put` waits (a followed
 /// file is simply read later).
+/// `@unchecked`: blocking `put` and `drain` need a condition variable, which `Mutex` lacks; every
+/// mutable field is read and written only while `condition` is locked.
 public final class IngestChannel: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [IngestBatch] = []

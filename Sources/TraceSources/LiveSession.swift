@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TraceModel
 
 /// What the status line shows.
@@ -35,25 +36,24 @@ public struct LiveStatus: Sendable, Equatable {
 /// The live store and its one owner: a thread that takes batches from the `IngestChannel`, records
 /// them (`--record`), appends them to the store and evicts the least recently active whole traces
 /// past `maxSpans`. Readers take snapshots (`snapshot(after:)`), which share the store's storage
-/// until the next change.
-public final class LiveSession: @unchecked Sendable {
+/// until the next change. `onChange` is called on the owner thread after every new generation and,
+/// at most every `statusInterval`, when the status changed without new spans (the rate decays,
+/// requests are refused): live readers wait for it instead of polling.
+public final class LiveSession: Sendable {
     public let channel: IngestChannel
     public let maxSpans: Int
     private let recorder: Recorder?
+    private let statusInterval: UInt64 = 250_000_000
 
-    private let lock = NSLock()
-    private var store = SpanStore()
-    private var generation: UInt64 = 0
-    private var status = LiveStatus()
-    private var rateSamples: [(time: UInt64, received: Int)] = []
-
-    // Owned by the pump thread.
-    private var traces: [TraceID: (spans: Int, lastActive: UInt64)] = [:]
-    private var sequence: UInt64 = 0
-
-    private var thread: Thread?
+    /// What readers see, changed only by the owner thread.
+    private struct Published {
+        var store = SpanStore()
+        var generation: UInt64 = 0
+        var status = LiveStatus()
+    }
+    private let published = Mutex(Published())
+    private let running = Mutex<(started: Bool, stopping: Bool)>((false, false))
     private let done = DispatchSemaphore(value: 0)
-    private var stopping = false
 
     public init(maxSpans: Int, record: String? = nil, channel: IngestChannel = IngestChannel()) throws {
         self.maxSpans = max(1, maxSpans)
@@ -61,111 +61,141 @@ public final class LiveSession: @unchecked Sendable {
         recorder = try record.map { try Recorder(path: $0) }
     }
 
-    public func start() {
-        let t = Thread { [self] in pump() }
+    /// Starts the owner thread; `onChange` is called on it when readers have something new.
+    public func start(onChange: @escaping @Sendable () -> Void = {}) {
+        running.withLock { $0.started = true }
+        let t = Thread { [self] in pump(onChange: onChange) }
         t.name = "tracetui-store"
-        thread = t
         t.start()
     }
 
     /// Closes the channel, stores and records what was still waiting, and stops the owner thread.
     public func stop() {
-        guard thread != nil else { return }
-        lock.lock(); stopping = true; lock.unlock()
+        let started = running.withLock { r in
+            defer { r.stopping = true }
+            return r.started && !r.stopping
+        }
         channel.close()
-        done.wait()
-        thread = nil
+        if started { done.wait() }
     }
 
     /// The store, when it changed since `generation` (pass 0 the first time).
     public func snapshot(after generation: UInt64) -> (store: SpanStore, generation: UInt64)? {
-        lock.lock(); defer { lock.unlock() }
-        return self.generation > generation ? (store, self.generation) : nil
+        published.withLock { p in p.generation > generation ? (p.store, p.generation) : nil }
     }
 
     public var currentStatus: LiveStatus {
-        lock.lock(); defer { lock.unlock() }
-        var s = status
+        var s = published.withLock { $0.status }
         s.counters = channel.snapshot
         return s
     }
 
-    private func pump() {
+    /// State only the owner thread touches: how many spans each trace holds and when it was last active.
+    private struct OwnerState {
+        var traces: [TraceID: (spans: Int, lastActive: UInt64)] = [:]
+        var sequence: UInt64 = 0
+        var rate = RateMeter()
+        var lastStatus = LiveStatus()
+        var lastStatusTime: UInt64 = 0
+    }
+
+    private func pump(onChange: @Sendable () -> Void) {
+        var owner = OwnerState()
         while true {
             let batches = channel.drain(timeout: 0.1)
-            if !batches.isEmpty { absorb(batches) }
-            sampleRate()
-            lock.lock(); let stop = stopping; lock.unlock()
+            if !batches.isEmpty { absorb(batches, &owner) }
+            let rate = owner.rate.sample(received: channel.snapshot.receivedSpans)
+            published.withLock { $0.status.spansPerSecond = rate }
+            if !batches.isEmpty || statusChanged(&owner) { onChange() }
+            let stop = running.withLock { $0.stopping }
             if stop && batches.isEmpty && channel.isClosed {
                 let rest = channel.drain(timeout: 0)
-                if !rest.isEmpty { absorb(rest) }
+                if !rest.isEmpty { absorb(rest, &owner); onChange() }
                 break
             }
         }
         done.signal()
     }
 
-    private func absorb(_ batches: [IngestBatch]) {
-        var recordError: String? = nil
-        if let recorder {
-            lock.lock(); let failed = status.recordError != nil; lock.unlock()
-            if !failed {
-                for b in batches {
-                    do { try recorder.record(b.store) } catch { recordError = String(describing: error); break }
+    /// True at most every `statusInterval` when the status differs from the last one announced.
+    private func statusChanged(_ owner: inout OwnerState) -> Bool {
+        let now = monotonicNanos()
+        guard now - owner.lastStatusTime >= statusInterval else { return false }
+        let status = currentStatus
+        guard status != owner.lastStatus else { return false }
+        owner.lastStatus = status
+        owner.lastStatusTime = now
+        return true
+    }
+
+    private func absorb(_ batches: [IngestBatch], _ owner: inout OwnerState) {
+        if let recorder, published.withLock({ $0.status.recordError == nil }) {
+            for b in batches {
+                do { try recorder.record(b.store) } catch {
+                    let message = String(describing: error)
+                    published.withLock { $0.status.recordError = message }
+                    break
                 }
             }
         }
-        lock.lock()
         for b in batches {
-            sequence += 1
+            owner.sequence += 1
             for s in b.store.spans {
-                traces[s.traceID, default: (0, 0)].spans += 1
-                traces[s.traceID]!.lastActive = sequence
+                owner.traces[s.traceID, default: (0, 0)].spans += 1
+                owner.traces[s.traceID]!.lastActive = owner.sequence
             }
-            store.append(contentsOf: b.store)
         }
-        if let recordError { status.recordError = recordError }
-        lock.unlock()
-        if store.spans.count > maxSpans { evict() }
-        lock.lock()
-        status.spansHeld = store.spans.count
-        status.tracesHeld = traces.count
-        generation += 1
-        lock.unlock()
+        // Appended under the lock, in place: a copy happens only while a reader holds a snapshot.
+        var held = published.withLock { p in
+            for b in batches { p.store.append(contentsOf: b.store) }
+            return p.store.spans.count
+        }
+        var evicted = (traces: 0, spans: 0)
+        if held > maxSpans {
+            let store = published.withLock { $0.store }
+            let (compacted, traces, spans) = evict(store, &owner)
+            published.withLock { $0.store = compacted }
+            held = compacted.spans.count
+            evicted = (traces, spans)
+        }
+        let traceCount = owner.traces.count
+        published.withLock { [held] p in
+            p.status.spansHeld = held
+            p.status.tracesHeld = traceCount
+            p.status.evictedTraces += evicted.traces
+            p.status.evictedSpans += evicted.spans
+            p.generation += 1
+        }
     }
 
     /// Drops the least recently active whole traces until the store is at 90% of `maxSpans`, so
     /// eviction (a compaction of the store) happens once per 10% of new spans, not on every batch.
-    private func evict() {
+    private func evict(_ store: SpanStore, _ owner: inout OwnerState) -> (store: SpanStore, traces: Int, spans: Int) {
         let target = maxSpans - maxSpans / 10
         var excess = store.spans.count - target
         var victims = Set<TraceID>()
         var evictedSpans = 0
-        for (id, info) in traces.sorted(by: { $0.value.lastActive < $1.value.lastActive }) {
+        for (id, info) in owner.traces.sorted(by: { $0.value.lastActive < $1.value.lastActive }) {
             if excess <= 0 { break }
             victims.insert(id)
             excess -= info.spans
             evictedSpans += info.spans
         }
         let compacted = store.compacted { !victims.contains(store.spans[$0].traceID) }
-        lock.lock()
-        store = compacted
-        for id in victims { traces[id] = nil }
-        status.evictedTraces += victims.count
-        status.evictedSpans += evictedSpans
-        lock.unlock()
+        for id in victims { owner.traces[id] = nil }
+        return (compacted, victims.count, evictedSpans)
     }
+}
 
-    private func sampleRate() {
+/// Spans received per second over the last two seconds.
+struct RateMeter {
+    private var samples: [(time: UInt64, received: Int)] = []
+
+    mutating func sample(received: Int) -> Double {
         let now = monotonicNanos()
-        let received = channel.snapshot.receivedSpans
-        lock.lock(); defer { lock.unlock() }
-        rateSamples.append((now, received))
-        while let first = rateSamples.first, now - first.time > 2_000_000_000 { rateSamples.removeFirst() }
-        if let first = rateSamples.first, now > first.time, rateSamples.count > 1 {
-            status.spansPerSecond = Double(received - first.received) / (Double(now - first.time) / 1e9)
-        } else {
-            status.spansPerSecond = 0
-        }
+        samples.append((now, received))
+        while let first = samples.first, now - first.time > 2_000_000_000 { samples.removeFirst() }
+        guard let first = samples.first, now > first.time, samples.count > 1 else { return 0 }
+        return Double(received - first.received) / (Double(now - first.time) / 1e9)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
@@ -50,7 +51,7 @@ struct OTLPTraceService: RegistrableRPCService {
 
 /// The OTLP/gRPC listener: grpc-swift 2 on its SwiftNIO HTTP/2 transport (plaintext; gzip and
 /// deflate message compression accepted).
-public final class OTLPGRPCServer: @unchecked Sendable {
+public final class OTLPGRPCServer {
     private var server: GRPCServer<HTTP2ServerTransport.Posix>?
     private var task: Task<Void, Never>?
     public private(set) var boundPort = 0
@@ -121,13 +122,12 @@ public final class OTLPGRPCServer: @unchecked Sendable {
     }
 }
 
-/// A value shared between threads under a lock.
-final class LockedBox<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _value: T
-    init(_ value: T) { _value = value }
+/// A value handed between a task and the thread waiting for it.
+final class LockedBox<T: Sendable>: Sendable {
+    private let mutex: Mutex<T>
+    init(_ value: T) { mutex = Mutex(value) }
     var value: T {
-        get { lock.lock(); defer { lock.unlock() }; return _value }
-        set { lock.lock(); _value = newValue; lock.unlock() }
+        get { mutex.withLock { $0 } }
+        set { mutex.withLock { $0 = newValue } }
     }
 }

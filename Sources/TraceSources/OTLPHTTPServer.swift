@@ -180,8 +180,9 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
         let done = context.writeAndFlushPromise()
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if close {
-            let ctx = context
-            done.futureResult.whenComplete { _ in ctx.close(promise: nil) }
+            // Completed on the context's own event loop, where the context may be used.
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            done.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
         }
     }
 }
@@ -191,7 +192,7 @@ extension ChannelHandlerContext {
 }
 
 /// The OTLP/HTTP listener: a SwiftNIO server on its own event-loop threads.
-public final class OTLPHTTPServer: @unchecked Sendable {
+public final class OTLPHTTPServer {
     private let group: MultiThreadedEventLoopGroup
     private var channel: Channel?
     /// The address actually bound (the port is known when 0 was asked for).
@@ -207,8 +208,9 @@ public final class OTLPHTTPServer: @unchecked Sendable {
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.pipeline.configureHTTPServerPipeline(withErrorHandling: true).flatMap {
-                    channel.pipeline.addHandler(OTLPHTTPHandler(ingest: ingest))
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(ingest: ingest))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)

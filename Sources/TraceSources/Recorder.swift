@@ -9,7 +9,7 @@ import TraceModel
 /// Appends received batches to an OTLP JSON Lines file (one `{"resourceSpans":…}` request per line,
 /// as the collector's file exporter writes), which `tracetui view` reopens. Each line is written
 /// with one `write` as it arrives, so a killed process leaves whole lines behind.
-public final class Recorder {
+public final class Recorder: Sendable {
     public let path: String
     private let fd: Int32
 

@@ -34,12 +34,12 @@ final class FileFollowerTests: XCTestCase {
     func testAppendHalfLinesRotationAndTruncation() throws {
         let path = dir + "/traces.jsonl"
         let channel = IngestChannel()
-        let follower = FileFollower(path: path, channel: channel)
+        var follower = FollowedFile(path: path, channel: channel)
 
         // Missing file: waited for.
         follower.step()
         XCTAssertTrue(follower.state.hasPrefix("waiting for"), follower.state)
-        FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceA, span: "00000000000000a1", name: "first").utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceA, span: "00000000000000a1", name: "first").utf8))
         follower.step()
         XCTAssertEqual(names(channel), ["first"])
 
@@ -56,7 +56,7 @@ final class FileFollowerTests: XCTestCase {
         // Rotation: the old file's last lines are read, then the new file from its start.
         append(path, jsonLine(trace: traceA, span: "00000000000000a3", name: "before-rotation"))
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceB, span: "00000000000000b1", name: "after-rotation").utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceB, span: "00000000000000b1", name: "after-rotation").utf8))
         follower.step()
         XCTAssertEqual(names(channel), ["before-rotation", "after-rotation"])
 
@@ -81,9 +81,9 @@ final class FileFollowerTests: XCTestCase {
     func testALastLineWithoutLineBreakIsTakenOnceStill() throws {
         let path = dir + "/t.jsonl"
         let line = jsonLine(trace: traceA, span: "00000000000000a1", name: "unterminated")
-        FileManager.default.createFile(atPath: path, contents: Data(line.dropLast().utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(line.dropLast().utf8))
         let channel = IngestChannel()
-        let follower = FileFollower(path: path, channel: channel)
+        var follower = FollowedFile(path: path, channel: channel)
         follower.step()
         XCTAssertEqual(names(channel), [])
         Thread.sleep(forTimeInterval: 1.1)
@@ -93,7 +93,7 @@ final class FileFollowerTests: XCTestCase {
 
     func testRunsOnItsOwnThreadUntilStopped() throws {
         let path = dir + "/t.jsonl"
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         let channel = IngestChannel()
         let follower = FileFollower(path: path, channel: channel, pollInterval: 0.02)
         follower.start()
@@ -166,8 +166,9 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(channel.snapshot.refusedRequests, 1)
         // put() waits until the owner drains.
         let done = DispatchSemaphore(value: 0)
+        let late = batch(trace: traceB, spans: 1, prefix: "z")
         DispatchQueue.global().async {
-            channel.put(self.batch(trace: traceB, spans: 1, prefix: "z"))
+            channel.put(late)
             done.signal()
         }
         XCTAssertEqual(done.wait(timeout: .now() + 0.2), .timedOut)
