@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The modules follow the one-way data flow of docs/ARCHITECTURE.md:
-// TraceModel ← TraceFormats ← TraceAnalysis ← TraceReports / TraceUI ← TerminalBackend ← tracetui.
+// TraceModel ← TraceFormats ← TraceAnalysis ← TraceText ← TraceReports / TraceUI ← TerminalBackend ← tracetui.
 // Live attach: OTLPProto (generated from Protos/ by scripts/generate-protos.sh) ← TraceSources (OTLP
 // receivers, file follow, recording; SwiftNIO and grpc-swift 2) ← tracetui.
 let package = Package(
@@ -26,8 +26,9 @@ let package = Package(
         .target(name: "TraceModel"),
         .target(name: "TraceFormats", dependencies: ["TraceModel", "CZlib"]),
         .target(name: "TraceAnalysis", dependencies: ["TraceModel", .product(name: "Histogram", package: "hdrhistogram-swift")]),
-        .target(name: "TraceReports", dependencies: ["TraceModel", "TraceAnalysis"]),
-        .target(name: "TraceUI", dependencies: ["TraceModel", "TraceAnalysis"]),
+        .target(name: "TraceText", dependencies: ["TraceModel", "TraceAnalysis"]),
+        .target(name: "TraceReports", dependencies: ["TraceModel", "TraceAnalysis", "TraceText"]),
+        .target(name: "TraceUI", dependencies: ["TraceModel", "TraceAnalysis", "TraceText"]),
         .target(name: "TerminalBackend", dependencies: ["TraceUI", "CNcursesw"]),
         .target(
             name: "OTLPProto",
@@ -53,14 +54,16 @@ let package = Package(
         .executableTarget(
             name: "tracetui",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis", "TraceReports", "TraceUI", "TerminalBackend", "TraceSources",
+                "TraceModel", "TraceFormats", "TraceAnalysis", "TraceText", "TraceReports", "TraceUI", "TerminalBackend",
+                "TraceSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"]),
-        .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceFormats", "TraceModel"]),
-        .testTarget(name: "TraceReportsTests", dependencies: ["TraceReports", "TraceAnalysis", "TraceFormats", "TraceModel"]),
-        .testTarget(name: "TraceUITests", dependencies: ["TraceUI", "TraceAnalysis", "TraceFormats", "TraceModel"]),
+        .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceText", "TraceFormats", "TraceModel"]),
+        .testTarget(name: "TraceTextTests", dependencies: ["TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
+        .testTarget(name: "TraceReportsTests", dependencies: ["TraceReports", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
+        .testTarget(name: "TraceUITests", dependencies: ["TraceUI", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
         .testTarget(
             name: "TraceSourcesTests",
             dependencies: [
@@ -73,5 +76,5 @@ let package = Package(
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["tracetui"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

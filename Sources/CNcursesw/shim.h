@@ -4,6 +4,9 @@
 #define _XOPEN_SOURCE_EXTENDED 1
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
 
@@ -28,5 +31,25 @@ static inline int tt_put_cell(WINDOW *w, int y, int x, wchar_t ch, attr_t attrs,
     wchar_t text[2] = { ch, 0 };
     setcchar(&cell, text, attrs, pair, NULL);
     return mvwadd_wch(w, y, x, &cell);
+}
+
+/// Where SIGWINCH is announced: the write end of the terminal's resize pipe. The signal may be
+/// delivered to any thread of the process, so the handler only writes a byte, which wakes the UI
+/// loop's poll wherever the signal landed.
+static int tt_resize_fd = -1;
+static void tt_on_resize(int sig) {
+    (void)sig;
+    if (tt_resize_fd >= 0) { char b = 1; ssize_t n = write(tt_resize_fd, &b, 1); (void)n; }
+}
+/// Replaces ncurses' own SIGWINCH handler (which only notices a resize in the thread that reads
+/// keys) with one that writes to `fd`.
+static inline int tt_announce_resizes_to(int fd) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tt_on_resize;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    tt_resize_fd = fd;
+    return sigaction(SIGWINCH, &sa, NULL);
 }
 #endif

@@ -15,16 +15,33 @@ public struct TerminalError: Error, CustomStringConvertible {
 public final class Terminal {
     private let screen: OpaquePointer
     private let window: UnsafeMutablePointer<WINDOW>
+    private let input: UnsafeMutablePointer<FILE>
+    private let output: UnsafeMutablePointer<FILE>
+    private let inputFD: Int32
+    private let outputFD: Int32
+    /// Written to by the SIGWINCH handler; polled with the keyboard.
+    private let resizes: WakePipe
     private var previous: CellGrid?
     private let colors: Bool
 
-    /// Opens the terminal named by `TERM` on the process's tty (stdin/stdout).
-    public init(color: Bool) throws {
+    /// Opens the terminal named by `TERM` (or `type`) on the process's tty (stdin/stdout), or on the
+    /// given descriptors (a pseudo-terminal in tests).
+    public init(color: Bool, type: String? = nil, inputFD: Int32 = STDIN_FILENO, outputFD: Int32 = STDOUT_FILENO) throws {
         setlocale(LC_ALL, "")
-        guard let term = newterm(nil, stdout, stdin) else {
-            let name = String(cString: getenv("TERM") ?? strdup("(unset)"))
+        guard let input = fdopen(dup(inputFD), "r"), let output = fdopen(dup(outputFD), "w") else {
+            throw TerminalError(description: "cannot open the terminal: \(String(cString: strerror(errno)))")
+        }
+        guard let term = newterm(type, output, input) else {
+            fclose(input)
+            fclose(output)
+            let name = type ?? getenv("TERM").map { String(cString: $0) } ?? "(unset)"
             throw TerminalError(description: "cannot open the terminal (TERM=\(name)); try TERM=xterm-256color, or --plain")
         }
+        self.input = input
+        self.output = output
+        self.inputFD = fileno(input)
+        self.outputFD = fileno(output)
+        resizes = try WakePipe()
         screen = term
         set_term(term)
         window = tt_stdscr()!
@@ -44,15 +61,42 @@ public final class Terminal {
             for (c, n) in map { init_pair(Int16(c.rawValue), n, -1) }
         }
         Terminal.installSignalHandlers()
+        tt_announce_resizes_to(resizes.writeEnd)
     }
 
     public var size: (width: Int, height: Int) { (Int(tt_getmaxx(window)), Int(tt_getmaxy(window))) }
 
-    /// How long `nextMessage` waits for a key before returning nil; negative waits for ever.
-    public func setInputTimeout(milliseconds: Int) { wtimeout(window, Int32(milliseconds)) }
+    /// Sleeps until there is something to do — a key, a resize, or messages posted to `inbox` — and
+    /// returns it. Keys ncurses has already buffered (the rest of an escape sequence, a paste) come
+    /// first, since `poll` cannot see them.
+    public func nextMessages(inbox: Inbox?) -> [Msg] {
+        wtimeout(window, 0)
+        if let key = readKey() { return [key] }
+        var fds = [pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: resizes.readEnd, events: Int16(POLLIN), revents: 0)]
+        if let inbox { fds.append(pollfd(fd: inbox.fd, events: Int16(POLLIN), revents: 0)) }
+        guard poll(&fds, nfds_t(fds.count), -1) > 0 else { return [] }
+        var messages = inbox.map { fds[2].revents != 0 ? $0.take() : [] } ?? []
+        if fds[1].revents != 0 {
+            resizes.drain()
+            messages.append(resized())
+        }
+        if fds[0].revents != 0, let key = readKey() { messages.append(key) }
+        return messages
+    }
 
-    /// Blocks until the next key or resize (or the input timeout).
-    public func nextMessage() -> Msg? {
+    /// Tells ncurses the terminal's new size (asked from the terminal itself) and says it as a message.
+    private func resized() -> Msg {
+        var size = winsize()
+        if ioctl(outputFD, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0, size.ws_col > 0 {
+            resizeterm(Int32(size.ws_row), Int32(size.ws_col))
+        }
+        return .resize(width: self.size.width, height: self.size.height)
+    }
+
+    /// The next key or resize ncurses can read without waiting (beyond `ESCDELAY` inside an escape
+    /// sequence), or nil.
+    private func readKey() -> Msg? {
         var ch: wint_t = 0
         let r = wget_wch(window, &ch)
         if r == ERR { return nil }
@@ -109,8 +153,11 @@ public final class Terminal {
     }
 
     public func close() {
+        tt_announce_resizes_to(-1)
         endwin()
         delscreen(screen)
+        fclose(input)
+        fclose(output)
     }
 
     /// On a fatal signal the terminal is restored before anything else, so the user's shell is usable.
@@ -125,20 +172,26 @@ public final class Terminal {
     }
 }
 
-/// Runs the UI loop until the user quits: message in, `update`, `render`, draw. Redraws only after a
-/// message changed the state.
+/// Runs the UI loop until the user quits: messages in (keys, resizes, and what other threads post to
+/// `inbox`), `update`, `render`, draw. Sleeps until there is a message; redraws after every batch of
+/// messages that changed the state or the data. `demand` sees the state after each batch, for the
+/// shell to tell background work what the screen needs next (the dashboard's data, live).
 @MainActor
-public func runTerminalUI(data: ViewData, start: Screen, appearance: Appearance) throws {
+public func runTerminalUI(data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil,
+                          demand: (AppState) -> Void = { _ in }) throws {
     let terminal = try Terminal(color: appearance.color)
     defer { terminal.close() }
+    var data = data
     var state = AppState(screen: start, width: terminal.size.width, height: terminal.size.height, data: data)
     terminal.draw(render(state, data, appearance))
     while !state.quit {
-        guard let msg = terminal.nextMessage() else { continue }
         let before = state
-        update(&state, msg, data)
-        if state != before || msg == .resize(width: state.width, height: state.height) {
-            terminal.draw(render(state, data, appearance))
+        var changed = false
+        for msg in terminal.nextMessages(inbox: inbox) {
+            update(&state, msg, &data)
+            if case .key = msg {} else { changed = true }
         }
+        demand(state)
+        if changed || state != before { terminal.draw(render(state, data, appearance)) }
     }
 }

@@ -252,7 +252,7 @@ public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: S
 
 extension LLMFacts {
     /// The span carries this fact.
-    func has(_ fact: Fact) -> Bool {
+    public func has(_ fact: Fact) -> Bool {
         switch fact {
         case .model: return model != 0
         case .provider: return provider != 0
@@ -505,11 +505,8 @@ public struct CallProvenance: Sendable {
     }
     public struct Disagreement: Sendable, Equatable {
         public var fact: Fact
-        /// Each member that has the fact, with its value as text.
-        public var values: [(span: Int32, value: String)]
-        public static func == (a: Self, b: Self) -> Bool {
-            a.fact == b.fact && a.values.map(\.span) == b.values.map(\.span) && a.values.map(\.value) == b.values.map(\.value)
-        }
+        /// Each member that has the fact (its value: `factText` in TraceText).
+        public var spans: [Int32]
     }
     public var sources: [Source]
     public var disagreements: [Disagreement]
@@ -535,34 +532,8 @@ extension Analysis {
             return CallProvenance.Source(fact: fact, span: s, key: key)
         }
         let disagreements = Fact.allCases.filter { calls.groups[g].conflicts(on: $0) }.map { fact in
-            CallProvenance.Disagreement(fact: fact, values: members.compactMap { s in
-                factText(fact, facts[Int(s)], store, inputWithCache: true).map { (s, $0) }
-            })
+            CallProvenance.Disagreement(fact: fact, spans: members.filter { facts[Int($0)].has(fact) })
         }
         return CallProvenance(sources: sources, disagreements: disagreements)
-    }
-}
-
-/// A fact's value as text (unsanitized), nil when the facts lack it. `inputWithCache` gives the input
-/// count with the cache included however the convention counted it, for comparing spans.
-public func factText(_ fact: Fact, _ f: LLMFacts, _ store: SpanStore, inputWithCache: Bool = false) -> String? {
-    guard f.has(fact) else { return nil }
-    switch fact {
-    case .inputTokens: return String(inputWithCache ? f.allInputTokens : f.inputTokens)
-    case .outputTokens: return String(f.outputTokens)
-    case .totalTokens: return String(f.totalTokens)
-    case .cacheReadTokens: return String(f.cacheReadTokens)
-    case .cacheWriteTokens: return String(f.cacheWriteTokens)
-    case .reasoningTokens: return String(f.reasoningTokens)
-    case .responseLength: return String(f.responseLength)
-    case .reportedCost: return Format.cost(f.reportedCost)
-    case .reportedRollupCost: return Format.cost(f.reportedRollupCost)
-    case .model: return store.string(f.model)
-    case .provider: return store.string(f.provider)
-    case .finishReason: return store.string(f.finishReason)
-    case .toolName: return store.string(f.toolName)
-    case .agentName: return store.string(f.agentName)
-    case .responseID: return store.string(f.responseID)
-    case .operation: return nil
     }
 }

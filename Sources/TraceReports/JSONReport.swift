@@ -1,4 +1,5 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// `tracetui view --json`: every trace with its totals and its span tree (schema in the README).
@@ -143,10 +144,10 @@ public enum JSONReport {
             w.beginObject()
             w.field("fact", d.fact.jsonName)
             w.beginArray("values")
-            for v in d.values {
+            for m in d.spans {
                 w.beginObject()
-                w.field("spanId", id(v.span))
-                w.field("value", v.value)
+                w.field("spanId", id(m))
+                w.field("value", factText(d.fact, a.facts[Int(m)], store, inputWithCache: true) ?? "")
                 w.endObject()
             }
             w.endArray()

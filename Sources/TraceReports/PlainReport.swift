@@ -1,4 +1,5 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// `tracetui view --plain`: the trace list and the trees as aligned text, same columns as the TUI.
@@ -48,12 +49,12 @@ public enum PlainReport {
 
     static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
         var widths = [Int](repeating: 0, count: rows.first?.count ?? 0)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], displayWidth(c)) } }
         var out = ""
         for r in rows {
             var line = ""
             for (i, c) in r.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - c.count)
+                let pad = String(repeating: " ", count: widths[i] - displayWidth(c))
                 line += (i > 0 ? "  " : "") + (rightAligned.contains(i) ? pad + c : (i == r.count - 1 ? c : c + pad))
             }
             while line.last == " " { line.removeLast() }

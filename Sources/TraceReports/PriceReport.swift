@@ -1,4 +1,5 @@
 import TraceAnalysis
+import TraceText
 
 /// `tracetui prices`: the table in use, where it came from and when it was checked.
 public enum PriceReport {

@@ -1,4 +1,5 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// `tracetui summary`: the four dashboard rows as plain text sized to a width, or as JSON.
@@ -23,7 +24,7 @@ public enum SummaryReport {
                     for k in 0..<max(left.count, right.count) {
                         let l = k < left.count ? left[k] : ""
                         let r = k < right.count ? right[k] : ""
-                        out.append(trimRight(l + String(repeating: " ", count: max(0, columnWidth - l.unicodeScalars.count)) + " | " + r))
+                        out.append(trimRight(fit(l, max(columnWidth, displayWidth(l))) + " | " + r))
                     }
                     i += 2
                 } else {
@@ -48,13 +49,11 @@ public enum SummaryReport {
     }
 
     static func rule(_ title: String, _ width: Int, _ fill: Character) -> String {
-        title + String(repeating: fill, count: max(0, width - title.unicodeScalars.count))
+        title + String(repeating: fill, count: max(0, width - displayWidth(title)))
     }
 
     static func clip(_ s: String, _ width: Int) -> String {
-        let t = trimRight(s)
-        guard t.unicodeScalars.count > width else { return t }
-        return String(String.UnicodeScalarView(t.unicodeScalars.prefix(width - 1))) + "~"
+        truncate(trimRight(s), to: width, ascii: true)
     }
 
     static func trimRight(_ s: String) -> String {
@@ -209,8 +208,8 @@ public enum SummaryReport {
         w.field("count", q.feedback.count)
         w.field("mean", q.feedback.mean)
         w.beginArray("distribution")
-        for (label, n) in q.feedback.distribution {
-            w.beginObject(); w.field("score", label); w.field("count", n); w.endObject()
+        for bin in q.feedback.distribution {
+            w.beginObject(); w.field("score", DashboardFormat.score(bin)); w.field("count", bin.count); w.endObject()
         }
         w.endArray()
         w.beginArray("labels")

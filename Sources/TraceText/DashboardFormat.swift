@@ -1,3 +1,5 @@
+import TraceAnalysis
+
 /// Text forms of dashboard figures shared by the TUI and `tracetui summary`, like `Format` for
 /// numbers: both print the same "no data", the same percentages and the same sparklines.
 public enum DashboardFormat {
@@ -23,6 +25,12 @@ public enum DashboardFormat {
     public static func cost(_ known: Double?, unknownCalls: Int) -> String {
         if let known { return Format.cost(known, unknownCalls: unknownCalls) }
         return unknownCalls > 0 ? "?" : noData
+    }
+
+    /// A score (`4`, `0.75`) or a bin of scores (`0.20..0.40`).
+    public static func score(_ bin: ScoreBin) -> String {
+        guard let high = bin.high else { return Format.fixed(bin.low, bin.low == bin.low.rounded() ? 0 : 2) }
+        return Format.fixed(bin.low, 2) + ".." + Format.fixed(high, 2)
     }
 
     /// `1 call`, `7 calls`.

@@ -1,3 +1,4 @@
+import TraceAnalysis
 import TraceModel
 
 /// Number formats shared by the TUI and the plain-text report, so both show the same figures.

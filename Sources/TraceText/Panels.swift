@@ -1,3 +1,5 @@
+import TraceAnalysis
+
 /// The sixteen dashboard panels as lines of text, shared by the TUI (which adds styles, selection and
 /// scrolling) and `tracetui summary` (which prints them): both show the same figures, the same "no
 /// data" and the same notes. Pieces carry a semantic tone, not a terminal style, and optionally the
@@ -244,10 +246,10 @@ public enum DashboardPanels {
             fbLines.append([PanelPiece(fb.count == 1 ? "1 score" : "\(fb.count) scores", .value),
                             PanelPiece(fb.mean.map { ", mean " + Format.fixed($0, 2) } ?? ""),
                             PanelPiece(fb.names.isEmpty ? "" : "  (" + fb.names.prefix(3).joined(separator: ", ") + ")", .muted)])
-            let labelW = min(14, max(4, fb.distribution.map { $0.label.count }.max() ?? 4))
+            let labelW = min(14, max(4, fb.distribution.map { displayWidth(DashboardFormat.score($0)) }.max() ?? 4))
             let top = fb.distribution.map(\.count).max() ?? 1
             let barW = max(4, w - labelW - 8)
-            for (label, n) in fb.distribution.prefix(11) {
+            for (label, n) in fb.distribution.prefix(11).map({ (DashboardFormat.score($0), $0.count) }) {
                 fbLines.append([PanelPiece(padLeft(label, labelW) + " "), PanelPiece(pad(DashboardFormat.bar(Double(n) / Double(top), width: barW, ascii: ascii), barW), .bar),
                                 PanelPiece(" " + String(n), .value)])
             }
@@ -306,14 +308,9 @@ public enum DashboardPanels {
         return out
     }
 
-    static func pad(_ s: String, _ w: Int) -> String {
-        let c = s.unicodeScalars.count
-        if c > w { return String(String.UnicodeScalarView(s.unicodeScalars.prefix(max(0, w - 1)))) + "~" }
-        return s + String(repeating: " ", count: w - c)
-    }
+    /// Exactly `w` columns: padded, or cut with `~` (the same in UTF-8 and ASCII output).
+    static func pad(_ s: String, _ w: Int) -> String { fit(s, w, ascii: true) }
 
-    static func padLeft(_ s: String, _ w: Int) -> String {
-        let c = s.unicodeScalars.count
-        return c >= w ? s : String(repeating: " ", count: w - c) + s
-    }
+    /// At least `w` columns, right-aligned; never cut.
+    static func padLeft(_ s: String, _ w: Int) -> String { displayWidth(s) >= w ? s : fit(s, w, right: true) }
 }

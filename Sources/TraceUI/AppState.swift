@@ -1,5 +1,7 @@
 import Foundation
+import Synchronization
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// What the UI shows: the loaded spans and everything derived from them. Read-only for the UI.
@@ -20,23 +22,30 @@ public struct ViewData: Sendable {
     }
 
     /// What the dashboard and the shared filters read (calls, rate-limit events, feedback), extracted
-    /// on first use: about 2 s for a million spans, which opening the tree should not pay.
+    /// on first use: about 2 s for a million spans, which opening the tree should not pay. The
+    /// terminal front end extracts it on another thread while the user looks at the list or the tree
+    /// (`prepareDashboardData`), so `D` rarely waits.
     public var dashboardData: DashboardData {
         dashboardCache.get { DashboardData(store: store, analysis: analysis, featureKeys: featureKeys) }
     }
+
+    /// Extracts the dashboard's data now unless it is there already; for a thread other than the UI's.
+    public func prepareDashboardData() { _ = dashboardData }
 }
 
-/// Computes `DashboardData` once per `ViewData`, whichever thread asks first.
-final class DashboardDataCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: DashboardData?
+/// Computes `DashboardData` once per `ViewData` (and its copies), whichever thread asks first; a
+/// second asker waits for the first one's result.
+final class DashboardDataCache: Sendable {
+    private let value = Mutex<DashboardData?>(nil)
     func get(_ make: () -> DashboardData) -> DashboardData {
-        lock.lock(); defer { lock.unlock() }
-        if let value { return value }
-        let made = make()
-        value = made
-        return made
+        value.withLock { v in
+            if let v { return v }
+            let made = make()
+            v = made
+            return made
+        }
     }
+
 }
 
 public enum Screen: Equatable, Sendable {
@@ -106,6 +115,10 @@ public struct AppState: Equatable, Sendable {
             message = "\(data.warnings.count) warning(s): " + data.warnings[0]
         }
     }
+
+    /// Whether the screen reads the dashboard's data: the dashboard is open (or waits behind a jump)
+    /// or the list is filtered by its facets.
+    public var needsDashboardData: Bool { dashboard != nil || !list.facets.isEmpty }
 
     public var context: KeyContext {
         if detailOpen && detailFocused { return .detail }

@@ -1,3 +1,5 @@
+import TraceText
+
 /// Colours the UI asks for; the terminal backend maps them to what the terminal has (or to none).
 public enum Color: UInt8, Sendable, CaseIterable {
     case normal, red, green, yellow, blue, magenta, cyan, gray

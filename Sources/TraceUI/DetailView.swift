@@ -1,4 +1,5 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// A line of the detail pane.
@@ -207,7 +208,8 @@ private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyp
     if let text = costText(call.cost, f, store, merged: true) { line("cost", text) }
     out += mismatchLines(call)
     for d in provenance.disagreements {
-        line("disagree", d.fact.label + ": " + d.values.map { $0.value + " (" + label($0.span) + ")" }.joined(separator: " vs "),
+        let values = d.spans.map { m in (factText(d.fact, a.facts[Int(m)], store, inputWithCache: true) ?? "") + " (" + label(m) + ")" }
+        line("disagree", d.fact.label + ": " + values.joined(separator: " vs "),
              nil, Style(fg: .yellow))
     }
     return out

@@ -1,14 +1,6 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
-
-/// Where new data comes from while spans arrive (`tracetui listen`, `view --follow`). Polled by the
-/// UI loop on the UI thread; implementations do their work on threads of their own.
-public protocol LiveFeed: AnyObject {
-    /// The newest data, when it is newer than `generation` (0 the first time).
-    func latest(after generation: UInt64) -> (data: ViewData, generation: UInt64)?
-    /// One line for the footer: spans received, traces held, spans/s, dropped or rejected.
-    var statusLine: String { get }
-}
 
 extension AppState {
     /// Swaps in newer data for the same session, keeping the user's place: the selected trace (by

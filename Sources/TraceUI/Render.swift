@@ -1,5 +1,6 @@
 import Foundation
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// Draws the whole screen for a state. Pure: same state and data, same grid. Only visible rows are

@@ -1,18 +1,29 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
 
-/// Messages the UI loop feeds to `update`.
-public enum Msg: Sendable, Equatable {
+/// Messages the UI loop feeds to `update`: the user's keys and resizes from the terminal, and what
+/// other threads post while spans arrive.
+public enum Msg: Sendable {
     case key(Key)
     case resize(width: Int, height: Int)
+    /// Newer data of a live session, analysed off the main thread; swapped in keeping the user's place.
+    case liveData(ViewData)
+    /// The live session's status line (posted when it changes, at most a few times a second).
+    case liveStatus(String)
 }
 
-/// The single entry point for every change of UI state.
-public func update(_ s: inout AppState, _ msg: Msg, _ data: ViewData) {
+/// The single entry point for every change of UI state and of the data shown.
+public func update(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
     switch msg {
     case .resize(let w, let h):
         s.width = w; s.height = h
         clamp(&s)
+    case .liveData(let newer):
+        s.adopt(newer, replacing: data)
+        data = newer
+    case .liveStatus(let line):
+        s.liveStatus = line
     case .key(let key):
         s.message = nil
         if s.prompt != nil { editPrompt(&s, key, data); return }

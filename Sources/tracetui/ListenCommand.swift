@@ -6,10 +6,7 @@ import TraceModel
 import TraceSources
 import TraceUI
 
-/// Set by SIGINT/SIGTERM in headless mode.
-nonisolated(unsafe) private var stopSignal: sig_atomic_t = 0
-
-struct ListenCommand: ParsableCommand {
+struct ListenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listen",
         abstract: "Be the OTLP endpoint: receive spans over gRPC and HTTP and watch them arrive.",
@@ -57,9 +54,10 @@ struct ListenCommand: ParsableCommand {
         if statusInterval <= 0 { throw ValidationError("--status-interval must be positive.") }
     }
 
-    func run() throws {
+    func run() async throws {
         let table = try prices.table()
         let tui = !noTui
+
         if tui && isatty(STDOUT_FILENO) == 0 {
             throw ValidationError("standard output is not a terminal: use --no-tui (with --record FILE) to run headless.")
         }
@@ -69,7 +67,6 @@ struct ListenCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let ingest = OTLPIngest(channel: session.channel)
-        session.start()
         var grpcServer: OTLPGRPCServer?
         var httpServer: OTLPHTTPServer?
         var endpoints: [String] = []
@@ -100,22 +97,13 @@ struct ListenCommand: ParsableCommand {
             session.stop()
         }
         if tui {
-            let feed = LiveFeedAnalyzer(session: session, prices: table, title: listening)
-            feed.start()
-            defer { feed.stop() }
-            let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
-            try MainActor.assumeIsolated { try runLiveTerminalUI(feed: feed, initial: feed.initial, appearance: look) }
+            try await runLiveTerminalUI(session: session, prices: table, title: listening)
         } else {
             printError("tracetui: \(listening)" + (record.map { "; recording to \($0)" } ?? ""))
-            signal(SIGINT) { _ in stopSignal = 1 }
-            signal(SIGTERM) { _ in stopSignal = 1 }
-            var next = Date().addingTimeInterval(statusInterval)
-            while stopSignal == 0 {
-                usleep(50_000)
-                if Date() >= next {
-                    printError("tracetui: " + session.currentStatus.line)
-                    next = Date().addingTimeInterval(statusInterval)
-                }
+            session.start()
+            let stop = StopSignals()
+            while !stop.wait(seconds: statusInterval) {
+                printError("tracetui: " + session.currentStatus.line)
             }
             grpcServer?.stop()
             httpServer?.stop()
@@ -123,4 +111,24 @@ struct ListenCommand: ParsableCommand {
             printError("tracetui: stopped; " + session.currentStatus.line)
         }
     }
+}
+
+/// SIGINT and SIGTERM, delivered as events (their default action, ending the process at once, is
+/// turned off) so headless `listen` can stop its servers and finish the recording first.
+private final class StopSignals {
+    private let received = DispatchSemaphore(value: 0)
+    private var sources: [DispatchSourceSignal] = []
+
+    init() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [received] in received.signal() }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// Sleeps until a signal arrives (true) or for `seconds` (false).
+    func wait(seconds: Double) -> Bool { received.wait(timeout: .now() + seconds) == .success }
 }

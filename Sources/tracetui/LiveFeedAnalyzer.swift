@@ -1,72 +1,103 @@
 import Foundation
+import Synchronization
+import TerminalBackend
 import TraceAnalysis
 import TraceModel
 import TraceSources
 import TraceUI
 
-/// Feeds the live TUI: a thread of its own takes the session's newest store, analyses it (trees,
-/// costs, totals) and publishes the `ViewData`, so the UI thread only swaps it in. One analysis at a
-/// time: while a big store is analysed, new spans wait for the next round, and the store is copied
-/// only as often as it is analysed.
-final class LiveFeedAnalyzer: LiveFeed, @unchecked Sendable {
+/// The analysis thread of a live session. Woken by the session when spans arrive, it analyses the
+/// newest store (trees, costs, totals, and the dashboard's data while the screen needs it) and posts
+/// the result to the UI as a message, so the UI thread only swaps it in. One analysis at a time:
+/// spans that arrive meanwhile wait for the next round, and the store is copied only as often as it
+/// is analysed.
+final class LiveFeedAnalyzer: Sendable {
     private let session: LiveSession
     private let prices: PriceTable
     private let title: String
-    private let extraStatus: () -> String?
-    private let lock = NSLock()
-    private var published: (data: ViewData, generation: UInt64)
-    private var stopped = false
-    private var thread: Thread?
+    private let inbox: Inbox
+    private let wakeUp = DispatchSemaphore(value: 0)
+    /// Set between a wake-up and the round it starts, so a burst of changes wakes the thread once.
+    private let wakeUpPending = Atomic<Bool>(false)
+    private let stopped = Atomic<Bool>(false)
+    private let dashboardWanted = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
 
-    init(session: LiveSession, prices: PriceTable, title: String, extraStatus: @escaping () -> String? = { nil }) {
+    init(session: LiveSession, prices: PriceTable, title: String, inbox: Inbox) {
         self.session = session
         self.prices = prices
         self.title = title
-        self.extraStatus = extraStatus
-        let empty = SpanStore()
-        published = (ViewData(store: empty, analysis: Analysis(store: empty, prices: prices), title: title, warnings: []), 0)
+        self.inbox = inbox
     }
 
-    var initial: ViewData { lock.lock(); defer { lock.unlock() }; return published.data }
+    /// What the UI shows before the first spans arrive.
+    var empty: ViewData {
+        let store = SpanStore()
+        return ViewData(store: store, analysis: Analysis(store: store, prices: prices), title: title, warnings: [])
+    }
 
     func start() {
         let t = Thread { [self] in run() }
         t.name = "tracetui-analysis"
-        thread = t
         t.start()
     }
 
-    func stop() { lock.lock(); stopped = true; lock.unlock() }
+    /// Called by the session (on its thread) when it holds something new.
+    func sessionChanged() {
+        if !wakeUpPending.exchange(true, ordering: .acquiringAndReleasing) { wakeUp.signal() }
+    }
+
+    /// Whether the screen shows the dashboard or filters by it: then each round also extracts the
+    /// dashboard's data, off the UI thread.
+    func wantDashboardData(_ wanted: Bool) { dashboardWanted.store(wanted, ordering: .relaxed) }
+
+    /// Ends the thread after the round in progress.
+    func stop() {
+        stopped.store(true, ordering: .releasing)
+        wakeUp.signal()
+        done.wait()
+    }
 
     private func run() {
         var seen: UInt64 = 0
         while true {
-            lock.lock(); let stop = stopped; lock.unlock()
-            if stop { return }
-            guard let (store, generation) = session.snapshot(after: seen) else {
-                usleep(15_000)
-                continue
-            }
+            wakeUp.wait()
+            wakeUpPending.store(false, ordering: .releasing)
+            if stopped.load(ordering: .acquiring) { break }
+            guard let (store, generation) = session.snapshot(after: seen) else { continue }
             seen = generation
             let analysis = Analysis(store: store, prices: prices)
             // Live, the dashboard's windows end at the clock, not at the newest span.
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let data = ViewData(store: store, analysis: analysis, title: title, warnings: analysis.warnings, now: now)
-            lock.lock()
-            published = (data, generation)
-            lock.unlock()
+            if dashboardWanted.load(ordering: .relaxed) { data.prepareDashboardData() }
+            inbox.post(.liveData(data))
         }
+        done.signal()
     }
+}
 
-    func latest(after generation: UInt64) -> (data: ViewData, generation: UInt64)? {
-        lock.lock(); defer { lock.unlock() }
-        return published.generation > generation ? published : nil
-    }
-
-    var statusLine: String {
-        let status = session.currentStatus
-        var line = "▲ " + status.line
+/// Runs the terminal UI over a live session that is not started yet: starts it with the analysis
+/// thread and the status line wired to the UI's inbox, and returns when the user quits.
+@MainActor
+func runLiveTerminalUI(session: LiveSession, prices: PriceTable, title: String,
+                       extraStatus: @escaping @Sendable () -> String? = { nil }) throws {
+    let inbox = try Inbox()
+    let analyzer = LiveFeedAnalyzer(session: session, prices: prices, title: title, inbox: inbox)
+    analyzer.start()
+    defer { analyzer.stop() }
+    let statusLine: @Sendable () -> String = {
+        var line = "▲ " + session.currentStatus.line
         if let extra = extraStatus() { line += " · " + extra }
         return line
+    }
+    inbox.post(.liveStatus(statusLine()))
+    session.start {
+        inbox.post(.liveStatus(statusLine()))
+        analyzer.sessionChanged()
+    }
+    let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
+    try runTerminalUI(data: analyzer.empty, start: .traceList, appearance: look, inbox: inbox) { state in
+        analyzer.wantDashboardData(state.needsDashboardData)
     }
 }

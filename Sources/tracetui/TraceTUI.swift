@@ -1,6 +1,7 @@
 import ArgumentParser
 
-struct TraceTUI: ParsableCommand {
+@main
+struct TraceTUI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tracetui",
         abstract: "A terminal trace explorer for LLM and AI-agent applications.",

@@ -7,7 +7,7 @@ import TraceReports
 import TraceSources
 import TraceUI
 
-struct ViewCommand: ParsableCommand {
+struct ViewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "view",
         abstract: "Open trace files and explore their agent workflow trees.",
@@ -57,9 +57,9 @@ struct ViewCommand: ParsableCommand {
         if maxSpans < 1 { throw ValidationError("--max-spans must be at least 1.") }
     }
 
-    func run() throws {
+    func run() async throws {
         let table = try prices.table()
-        if follow { return try runFollow(table) }
+        if follow { return try await runFollow(table) }
         let inputs = loadInputs(files)
         for failure in inputs.failures { printError("tracetui: " + failure) }
         if inputs.store.spans.isEmpty && !inputs.failures.isEmpty {
@@ -87,18 +87,19 @@ struct ViewCommand: ParsableCommand {
             let data = ViewData(store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
                                 featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
             let start: Screen = dashboard ? .dashboard : traces.count == 1 ? .tree(trace: traces[0]) : .traceList
+            // The dashboard's data is extracted while the user looks at the list or the tree.
+            Thread.detachNewThread { data.prepareDashboardData() }
             let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
-            try MainActor.assumeIsolated { try runTerminalUI(data: data, start: start, appearance: look) }
+            try await runTerminalUI(data: data, start: start, appearance: look)
             return
         }
         if partial { throw ExitCode(65) }
     }
 
     /// `--follow`: one follower thread per file feeding a live session, shown in the live TUI.
-    private func runFollow(_ table: PriceTable) throws {
+    private func runFollow(_ table: PriceTable) async throws {
         if isatty(STDOUT_FILENO) == 0 { throw ValidationError("--follow needs a terminal on standard output.") }
         let session = try LiveSession(maxSpans: maxSpans)
-        session.start()
         let followers = files.map { FileFollower(path: $0, channel: session.channel) }
         followers.forEach { $0.start() }
         defer {
@@ -106,11 +107,7 @@ struct ViewCommand: ParsableCommand {
             followers.forEach { $0.stop() }
             session.stop()
         }
-        let feed = LiveFeedAnalyzer(session: session, prices: table, title: "following " + files.joined(separator: " "),
-                                    extraStatus: { followers.map(\.state).filter { !$0.hasPrefix("following ") }.first })
-        feed.start()
-        defer { feed.stop() }
-        let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
-        try MainActor.assumeIsolated { try runLiveTerminalUI(feed: feed, initial: feed.initial, appearance: look) }
+        try await runLiveTerminalUI(session: session, prices: table, title: "following " + files.joined(separator: " "),
+                                    extraStatus: { followers.map(\.state).first { !$0.hasPrefix("following ") } })
     }
 }

@@ -1,3 +1,4 @@
+import TraceText
 import XCTest
 import TraceModel
 import TraceFormats
@@ -147,7 +148,8 @@ final class CallGroupTests: XCTestCase {
         XCTAssertEqual(a.traceTotals[0].inputTokens, 1_200)  // the innermost span's count
         let p = a.provenance(ofGroup: g, in: s)
         XCTAssertEqual(p.disagreements.map(\.fact), [.inputTokens])
-        XCTAssertEqual(p.disagreements[0].values.map(\.value), ["1200", "1150"])
+        XCTAssertEqual(p.disagreements[0].spans, [1, 0])
+        XCTAssertEqual(p.disagreements[0].spans.map { factText(.inputTokens, a.facts[Int($0)], s, inputWithCache: true) }, ["1200", "1150"])
         XCTAssertEqual(a.warnings, ["1 call(s) are described by spans that disagree on input tokens; the innermost span's figure is used"])
     }
 

@@ -1,3 +1,4 @@
+import TraceText
 import XCTest
 import TraceModel
 import TraceFormats
@@ -172,7 +173,8 @@ final class DashboardTests: XCTestCase {
         // Feedback: 4 (attribute) and 2 (evaluation event).
         XCTAssertEqual(q.feedback.count, 2)
         XCTAssertEqual(q.feedback.mean!, 3, accuracy: 1e-12)
-        XCTAssertEqual(q.feedback.distribution.map(\.label), ["2", "4"])
+        XCTAssertEqual(q.feedback.distribution.map(\.low), [2, 4])
+        XCTAssertEqual(q.feedback.distribution.map(DashboardFormat.score), ["2", "4"])
         XCTAssertEqual(q.feedback.distribution.map(\.count), [1, 1])
         XCTAssertEqual(q.feedback.labels.map(\.label), ["poor"])
         XCTAssertEqual(q.feedback.names, ["helpfulness"])

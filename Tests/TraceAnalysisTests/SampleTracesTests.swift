@@ -1,3 +1,4 @@
+import TraceText
 import Foundation
 import XCTest
 import TraceModel

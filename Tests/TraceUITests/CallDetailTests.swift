@@ -1,3 +1,4 @@
+import TraceText
 import XCTest
 import TraceAnalysis
 import TraceFormats

@@ -35,11 +35,11 @@ final class DashboardScreenTests: XCTestCase {
     }
 
     func testDashboardScrolled80x24() throws {
-        let data = try Self.sample()
+        var data = try Self.sample()
         var s = dashboard(data, 80, 24)
-        update(&s, .key(.pageDown), data)
+        update(&s, .key(.pageDown), &data)
         try assertGolden(render(s, data, unicode), "dashboard-page2-80x24")
-        update(&s, .key(.pageDown), data)
+        update(&s, .key(.pageDown), &data)
         try assertGolden(render(s, data, unicode), "dashboard-page3-80x24")
     }
 
@@ -66,79 +66,79 @@ final class DashboardScreenTests: XCTestCase {
 /// Keys of the dashboard: filters shared with the list, jumping to the traces behind a figure and back.
 final class DashboardKeyTests: XCTestCase {
     func testOpenFromTheTreeFilterJumpAndBack() throws {
-        let data = try DashboardScreenTests.sample()
+        var data = try DashboardScreenTests.sample()
         var s = AppState(screen: .tree(trace: 4), width: 80, height: 24, data: data)
-        update(&s, .key(.down), data)
-        update(&s, .key(.char("D")), data)
+        update(&s, .key(.down), &data)
+        update(&s, .key(.char("D")), &data)
         XCTAssertEqual(s.screen, .dashboard)
         XCTAssertEqual(s.dashboard?.dashboard.calls, 7)
 
         // m steps through the models, busiest first: claude-sonnet-4 (3 calls), then gpt-4o (3), …
-        update(&s, .key(.char("m")), data)
+        update(&s, .key(.char("m")), &data)
         XCTAssertEqual(s.list.facets.model, "claude-sonnet-4")
         XCTAssertEqual(s.dashboard?.dashboard.calls, 3)
-        update(&s, .key(.char("m")), data)
+        update(&s, .key(.char("m")), &data)
         XCTAssertEqual(s.list.facets.model, "gpt-4o")
         XCTAssertEqual(s.dashboard?.dashboard.calls, 3)
 
         // The first figure is gpt-4o's row of "cost by model": Enter lists its traces, most expensive first.
-        update(&s, .key(.enter), data)
+        update(&s, .key(.enter), &data)
         XCTAssertEqual(s.screen, .traceList)
         let costs = s.list.rows.map { data.analysis.traceTotals[$0].costUSD }
         XCTAssertEqual(costs, [0.01, 0.0045, 0.003])
         XCTAssertTrue(render(s, data, Appearance()).lines[0].hasPrefix("tracetui · most expensive traces of model gpt-4o · 3 traces · q back to the"))
 
         // Open one: the span behind the figure is selected; q back to the list, q back to the dashboard.
-        update(&s, .key(.enter), data)
+        update(&s, .key(.enter), &data)
         guard case .tree = s.screen, let tree = s.tree else { return XCTFail("no tree") }
         XCTAssertEqual(data.store.string(data.store.spans[Int(tree.rows[tree.selected])].name), "llm.generate")
-        update(&s, .key(.char("q")), data)
+        update(&s, .key(.char("q")), &data)
         XCTAssertEqual(s.screen, .traceList)
-        update(&s, .key(.char("q")), data)
+        update(&s, .key(.char("q")), &data)
         XCTAssertEqual(s.screen, .dashboard)
         XCTAssertEqual(s.list.facets.model, "gpt-4o")
 
         // x clears the filters; q returns to the tree it was opened from, as it was.
-        update(&s, .key(.char("x")), data)
+        update(&s, .key(.char("x")), &data)
         XCTAssertEqual(s.dashboard?.dashboard.calls, 7)
-        update(&s, .key(.char("q")), data)
+        update(&s, .key(.char("q")), &data)
         XCTAssertEqual(s.screen, .tree(trace: 4))
         XCTAssertEqual(s.tree?.selected, 1)
     }
 
     func testJumpToRateLimitsAndTruncatedAnswers() throws {
-        let data = try DashboardScreenTests.sample()
+        var data = try DashboardScreenTests.sample()
         var s = AppState(screen: .dashboard, width: 120, height: 40, data: data)
         let layout = dashboardLayout(s.dashboard!.dashboard, width: 120, ascii: false)
         for target in [DashboardTarget.rateLimits, .finish(.length)] {
             s.dashboard?.selected = layout.targets.firstIndex(of: target)!
-            update(&s, .key(.enter), data)
+            update(&s, .key(.enter), &data)
             XCTAssertEqual(s.screen, .traceList)
             XCTAssertEqual(s.list.rows.count, 1, "\(target)")
             let trace = data.analysis.forest.traces[s.list.rows[0]].traceID.hex
             XCTAssertEqual(trace.prefix(8), target == .rateLimits ? "c810f0ac" : "92211aca")
-            update(&s, .key(.escape), data)
+            update(&s, .key(.escape), &data)
             XCTAssertEqual(s.screen, .dashboard)
         }
     }
 
     func testFiltersNarrowTheTraceList() throws {
-        let data = try DashboardScreenTests.sample()
+        var data = try DashboardScreenTests.sample()
         var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
         XCTAssertEqual(s.list.rows.count, 6)
-        update(&s, .key(.char("m")), data)  // claude-sonnet-4
+        update(&s, .key(.char("m")), &data)  // claude-sonnet-4
         XCTAssertEqual(s.list.rows.count, 2)
-        update(&s, .key(.char("t")), data)  // last hour
+        update(&s, .key(.char("t")), &data)  // last hour
         XCTAssertEqual(s.list.rows.count, 1)
         XCTAssertTrue(render(s, data, Appearance()).lines[0].hasPrefix("tracetui · 1 of 6 traces · filter: model=claude-sonnet-4 range=1h"))
-        update(&s, .key(.char("x")), data)
+        update(&s, .key(.char("x")), &data)
         XCTAssertEqual(s.list.rows.count, 6)
     }
 
     func testDashboardFirstScreenQuits() throws {
-        let data = try DashboardScreenTests.sample()
+        var data = try DashboardScreenTests.sample()
         var s = AppState(screen: .dashboard, width: 80, height: 24, data: data)
-        update(&s, .key(.char("q")), data)
+        update(&s, .key(.char("q")), &data)
         XCTAssertTrue(s.quit)
     }
 

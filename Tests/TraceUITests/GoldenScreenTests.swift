@@ -44,42 +44,42 @@ final class GoldenScreenTests: XCTestCase {
     }
 
     func testFoldedTreeShowsSubtreeTotals() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 80, 24, tree: 0)
-        update(&s, .key(.down), data)         // agent.plan
-        update(&s, .key(.char("j")), data)    // llm.generate
-        update(&s, .key(.char("j")), data)    // agent.step.0
-        update(&s, .key(.enter), data)        // fold it
+        update(&s, .key(.down), &data)         // agent.plan
+        update(&s, .key(.char("j")), &data)    // llm.generate
+        update(&s, .key(.char("j")), &data)    // agent.step.0
+        update(&s, .key(.enter), &data)        // fold it
         try assertGolden(render(s, data, unicode), "tree-folded-80x24")
     }
 
     func testDetailPaneBelow80x24() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 80, 24, tree: 0)
-        update(&s, .key(.char("e")), data)  // the failing tool span
-        update(&s, .key(.tab), data)
+        update(&s, .key(.char("e")), &data)  // the failing tool span
+        update(&s, .key(.tab), &data)
         try assertGolden(render(s, data, unicode), "detail-80x24")
     }
 
     func testDetailPaneBeside120x40() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 120, 40, tree: 0)
-        for _ in 0..<4 { update(&s, .key(.down), data) }  // the claude-sonnet-4 call
-        update(&s, .key(.tab), data)
+        for _ in 0..<4 { update(&s, .key(.down), &data) }  // the claude-sonnet-4 call
+        update(&s, .key(.tab), &data)
         try assertGolden(render(s, data, unicode), "detail-120x40")
     }
 
     func testConversationDetail120x40() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 120, 40, tree: 1)
-        update(&s, .key(.tab), data)
+        update(&s, .key(.tab), &data)
         try assertGolden(render(s, data, unicode), "conversation-120x40")
     }
 
     func testHelp80x24() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 80, 24, tree: 0)
-        update(&s, .key(.char("?")), data)
+        update(&s, .key(.char("?")), &data)
         try assertGolden(render(s, data, unicode), "help-80x24")
     }
 
@@ -100,22 +100,22 @@ final class GoldenScreenTests: XCTestCase {
     }
 
     func testCallGroupDetailOfTheFlaggedCall120x40() throws {
-        let data = try Self.callGroupSample()
+        var data = try Self.callGroupSample()
         var s = state(data, 120, 40, tree: 0)
-        for _ in 0..<4 { update(&s, .key(.down), data) }  // the second ChatCompletion: counted, flagged
-        update(&s, .key(.tab), data)  // open the pane
-        update(&s, .key(.tab), data)  // focus it
-        for _ in 0..<10 { update(&s, .key(.down), data) }  // scroll to the call
+        for _ in 0..<4 { update(&s, .key(.down), &data) }  // the second ChatCompletion: counted, flagged
+        update(&s, .key(.tab), &data)  // open the pane
+        update(&s, .key(.tab), &data)  // focus it
+        for _ in 0..<10 { update(&s, .key(.down), &data) }  // scroll to the call
         try assertGolden(render(s, data, unicode), "call-group-detail-120x40")
     }
 
     func testCallGroupDetailOfAWrapper80x24() throws {
-        let data = try Self.callGroupSample()
+        var data = try Self.callGroupSample()
         var s = state(data, 80, 24, tree: 0)
-        update(&s, .key(.down), data)  // the first llm.generate: described with the call it wraps
-        update(&s, .key(.tab), data)
-        update(&s, .key(.tab), data)
-        for _ in 0..<17 { update(&s, .key(.down), data) }  // scroll the pane to the call
+        update(&s, .key(.down), &data)  // the first llm.generate: described with the call it wraps
+        update(&s, .key(.tab), &data)
+        update(&s, .key(.tab), &data)
+        for _ in 0..<17 { update(&s, .key(.down), &data) }  // scroll the pane to the call
         try assertGolden(render(s, data, unicode), "call-group-detail-80x24")
     }
 

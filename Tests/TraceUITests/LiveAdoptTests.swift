@@ -36,12 +36,14 @@ final class LiveAdoptTests: XCTestCase {
 
     func testOpenTreeKeepsTraceFoldsAndSelectionByID() throws {
         let old = try data(first), new = try data(second)
-        var s = AppState(screen: .traceList, width: 80, height: 24, data: old)
-        update(&s, .key(.enter), old)                       // trace A (earliest)
-        update(&s, .key(.down), old)                        // a-step
-        update(&s, .key(.enter), old)                       // fold it
+        var shown = old
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: shown)
+        update(&s, .key(.enter), &shown)                    // trace A (earliest)
+        update(&s, .key(.down), &shown)                     // a-step
+        update(&s, .key(.enter), &shown)                    // fold it
         XCTAssertEqual(s.tree!.rows.count, 2)
-        s.adopt(new, replacing: old)
+        update(&s, .liveData(new), &shown)
+        XCTAssertEqual(shown.store.spans.count, new.store.spans.count, "the message swaps the data in")
         XCTAssertEqual(s.screen, .tree(trace: 1))           // C is now first, A second
         XCTAssertEqual(selectedName(s, new), "a-step")
         XCTAssertEqual(s.tree!.folded.map { new.store.string(new.store.spans[Int($0)].name) }, ["a-step"])
@@ -50,14 +52,15 @@ final class LiveAdoptTests: XCTestCase {
 
     func testListSelectionFollowsTheTraceAndAnEvictedTreeClosesWithAMessage() throws {
         let old = try data(first), new = try data(second)
-        var s = AppState(screen: .traceList, width: 80, height: 24, data: old)
-        update(&s, .key(.down), old)                        // B selected
-        s.adopt(new, replacing: old)
+        var shown = old
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: shown)
+        update(&s, .key(.down), &shown)                     // B selected
+        update(&s, .liveData(new), &shown)
         XCTAssertEqual(s.list.rows[s.list.selected], 2)     // B is third now: C, A, B
-        update(&s, .key(.up), new)
-        update(&s, .key(.enter), new)                       // open A
+        update(&s, .key(.up), &shown)
+        update(&s, .key(.enter), &shown)                    // open A
         let withoutA = try data([span(tB, "00000000000000b1", "", "b-root", 2000)])
-        s.adopt(withoutA, replacing: new)
+        update(&s, .liveData(withoutA), &shown)
         XCTAssertEqual(s.screen, .traceList)
         XCTAssertNil(s.tree)
         XCTAssertEqual(s.message, "the open trace was evicted to stay under --max-spans")
@@ -65,14 +68,29 @@ final class LiveAdoptTests: XCTestCase {
 
     func testDashboardReturnsToTheSameTreeAfterNewData() throws {
         let old = try data(first), new = try data(second)
-        var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: old)
-        update(&s, .key(.down), old)                        // a-step
-        update(&s, .key(.char("D")), old)
+        var shown = old
+        var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: shown)
+        update(&s, .key(.down), &shown)                     // a-step
+        update(&s, .key(.char("D")), &shown)
         XCTAssertEqual(s.screen, .dashboard)
-        s.adopt(new, replacing: old)
+        XCTAssertTrue(s.needsDashboardData)
+        update(&s, .liveData(new), &shown)
         XCTAssertEqual(s.dashboard?.returnTree?.trace, 1)
-        update(&s, .key(.char("q")), new)
+        update(&s, .key(.char("q")), &shown)
         XCTAssertEqual(s.screen, .tree(trace: 1))
+        XCTAssertFalse(s.needsDashboardData)
         XCTAssertEqual(selectedName(s, new), "a-step")
+    }
+
+    func testTheStatusLineArrivesAsAMessageAndKeepsBackInTheList() throws {
+        var shown = try data(first)
+        var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: shown)
+        update(&s, .liveStatus("▲ 4 spans received"), &shown)
+        XCTAssertEqual(s.liveStatus, "▲ 4 spans received")
+        XCTAssertTrue(render(s, shown, Appearance(glyphs: .unicode, color: false)).lines.last!.contains("▲ 4 spans received"))
+        // Live, q in a tree goes back to the list (where more traces will arrive) instead of quitting.
+        update(&s, .key(.char("q")), &shown)
+        XCTAssertEqual(s.screen, .traceList)
+        XCTAssertFalse(s.quit)
     }
 }

@@ -1,3 +1,4 @@
+import TraceText
 import XCTest
 import TraceAnalysis
 import TraceModel
@@ -11,7 +12,10 @@ final class UpdateTests: XCTestCase {
         return data.store.string(data.store.spans[Int(tree.rows[tree.selected])].name)
     }
 
-    func press(_ s: inout AppState, _ data: ViewData, _ keys: Key...) { for k in keys { update(&s, .key(k), data) } }
+    func press(_ s: inout AppState, _ data: ViewData, _ keys: Key...) {
+        var data = data
+        for k in keys { update(&s, .key(k), &data) }
+    }
 
     func testFoldUnfoldAndCollapseAll() throws {
         let data = try Fixture.data()
@@ -88,10 +92,10 @@ final class UpdateTests: XCTestCase {
     }
 
     func testResizeKeepsSelectionVisible() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = AppState(screen: .tree(trace: 0), width: 120, height: 40, data: data)
         press(&s, data, .char("G"))
-        update(&s, .resize(width: 80, height: 8), data)
+        update(&s, .resize(width: 80, height: 8), &data)
         XCTAssertEqual(s.tree!.selected, 10)
         XCTAssertEqual(s.tree!.top, 6)  // 8 rows - header - footer - column header = 5 visible
         let grid = render(s, data, Appearance())

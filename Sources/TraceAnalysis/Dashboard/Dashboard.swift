@@ -183,14 +183,26 @@ public struct FinishReasons: Sendable, Equatable {
     public func share(_ c: FinishCategory) -> Double? { reported == 0 ? nil : Double(count(c)) / Double(reported) }
 }
 
+/// One bar of the score distribution: a single score (`high` nil) or the bin from `low` to `high`.
+public struct ScoreBin: Sendable, Equatable {
+    public var low: Double
+    public var high: Double?
+    public var count: Int
+    public init(low: Double, high: Double?, count: Int) {
+        self.low = low
+        self.high = high
+        self.count = count
+    }
+}
+
 public struct FeedbackScores: Sendable, Equatable {
     /// `calls` is the number of LLM calls in the window, for scale; `count` the scores found.
     public var basis: Basis
     public var count: Int
     public var mean: Double?
     /// Score → how many times it was given, lowest score first (integer scores), or equal-width bins
-    /// labelled by their range (fractional scores).
-    public var distribution: [(label: String, count: Int)]
+    /// (fractional scores).
+    public var distribution: [ScoreBin]
     /// Labels given without or beside a score.
     public var labels: [(label: String, count: Int)]
     /// Names of the evaluations the scores came from (`gen_ai.evaluation.name`, annotation names).
@@ -198,7 +210,7 @@ public struct FeedbackScores: Sendable, Equatable {
 
     public static func == (a: FeedbackScores, b: FeedbackScores) -> Bool {
         a.basis == b.basis && a.count == b.count && a.mean == b.mean && a.names == b.names
-            && a.distribution.map(\.label) == b.distribution.map(\.label) && a.distribution.map(\.count) == b.distribution.map(\.count)
+            && a.distribution == b.distribution
             && a.labels.map(\.label) == b.labels.map(\.label) && a.labels.map(\.count) == b.labels.map(\.count)
     }
 }
@@ -431,17 +443,17 @@ public struct Dashboard: Sendable, Equatable {
     }
 
     /// Integer scores with at most 11 distinct values: one entry per value. Otherwise five equal-width
-    /// bins between the lowest and highest score, labelled `lo..hi`.
-    static func scoreDistribution(_ scores: [Double]) -> [(label: String, count: Int)] {
+    /// bins between the lowest and highest score.
+    static func scoreDistribution(_ scores: [Double]) -> [ScoreBin] {
         guard let lo = scores.min(), let hi = scores.max() else { return [] }
         let distinct = Set(scores)
         if scores.allSatisfy({ $0 == $0.rounded() }) && distinct.count <= 11 {
-            return distinct.sorted().map { v in (label: Format.fixed(v, 0), count: scores.filter { $0 == v }.count) }
+            return distinct.sorted().map { v in ScoreBin(low: v, high: nil, count: scores.filter { $0 == v }.count) }
         }
-        if lo == hi { return [(label: Format.fixed(lo, 2), count: scores.count)] }
+        if lo == hi { return [ScoreBin(low: lo, high: nil, count: scores.count)] }
         let width = (hi - lo) / 5
         var counts = [Int](repeating: 0, count: 5)
         for s in scores { counts[min(4, Int((s - lo) / width))] += 1 }
-        return (0..<5).map { i in (label: Format.fixed(lo + Double(i) * width, 2) + ".." + Format.fixed(lo + Double(i + 1) * width, 2), count: counts[i]) }
+        return (0..<5).map { i in ScoreBin(low: lo + Double(i) * width, high: lo + Double(i + 1) * width, count: counts[i]) }
     }
 }

@@ -1,4 +1,5 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// The traces behind a dashboard figure, shown in the trace list until the user goes back.

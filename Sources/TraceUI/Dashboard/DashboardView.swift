@@ -1,4 +1,5 @@
 import TraceAnalysis
+import TraceText
 import TraceModel
 
 /// A piece of a dashboard screen line: text, how it looks, and the figure it belongs to (an index
