@@ -74,6 +74,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
+        .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TraceUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["tracetui"]),
     ],
     swiftLanguageModes: [.v6]

@@ -102,7 +102,8 @@ public final class Terminal {
         if r == ERR { return nil }
         if r == tt_key_code_yes() {
             let code = Int32(ch)
-            if code == tt_key_resize() { return .resize(width: size.width, height: size.height) }
+            // Queued by our own `resizeterm` call; the resize was reported when it was made.
+            if code == tt_key_resize() { return nil }
             switch code {
             case KEY_UP: return .key(.up)
             case KEY_DOWN: return .key(.down)
