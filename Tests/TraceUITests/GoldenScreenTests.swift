@@ -2,22 +2,11 @@ import XCTest
 import TraceAnalysis
 @testable import TraceUI
 
-/// Whole screens of the pure renderer against golden text files in Goldens/.
-/// Regenerate after an intended change with `UPDATE_GOLDENS=1 swift test --filter GoldenScreenTests`.
+/// Whole screens of the pure renderer, text and style, against golden files in Goldens/ (see `Golden`
+/// for the format and how to regenerate them).
 final class GoldenScreenTests: XCTestCase {
     let unicode = Appearance(glyphs: .unicode, color: true)
     let ascii = Appearance(glyphs: .asciiOnly, color: false)
-
-    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens/\(name).txt")
-        let actual = grid.lines.joined(separator: "\n") + "\n"
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(actual, expected, "screen \(name) differs:\n\(actual)", file: file, line: line)
-    }
 
     func state(_ data: ViewData, _ w: Int, _ h: Int, tree: Int? = nil) -> AppState {
         AppState(screen: tree.map { .tree(trace: $0) } ?? .traceList, width: w, height: h, data: data)
