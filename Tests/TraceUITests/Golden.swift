@@ -90,3 +90,25 @@ func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePa
         \(actual)
         """, file: file, line: line)
 }
+
+/// The golden format itself, on a grid small enough to read.
+final class GoldenFormatTests: XCTestCase {
+    func testTextThenTheStyleRunsOfEachRow() {
+        var g = CellGrid(width: 8, height: 4)
+        g.put("ab", x: 0, y: 0, style: Style(fg: .red, bold: true))
+        g.fill(x: 0, y: 1, width: 8, style: Style(reverse: true))
+        g.put("中", x: 2, y: 1, style: Style(reverse: true, dim: true))
+        g.put("x", x: 7, y: 1, style: Style(fg: .cyan, reverse: true))
+        g.put("plain", x: 0, y: 3)
+        XCTAssertEqual(Golden.file(g), """
+            ab
+              中   x
+
+            plain
+            \(Golden.separator)
+            row 0: 0-1 fg=red bold
+            row 1: 0-1 reverse; 2-3 reverse dim; 4-6 reverse; 7 fg=cyan reverse
+
+            """)
+    }
+}
