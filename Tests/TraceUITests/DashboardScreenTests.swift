@@ -6,21 +6,10 @@ import TraceModel
 
 /// The dashboard screen: golden screens at 80×24 and 120×40 with and without colour and UTF-8, and
 /// the keys that filter, jump to the traces behind a figure and come back.
-/// Regenerate with `UPDATE_GOLDENS=1 swift test --filter DashboardScreenTests` and review each file.
+/// Golden files: see `Golden` for the format and how to regenerate them.
 final class DashboardScreenTests: XCTestCase {
     let unicode = Appearance(glyphs: .unicode, color: true)
     let ascii = Appearance(glyphs: .asciiOnly, color: false)
-
-    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens/\(name).txt")
-        let actual = grid.lines.joined(separator: "\n") + "\n"
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(actual, expected, "screen \(name) differs:\n\(actual)", file: file, line: line)
-    }
 
     /// The bundled six-run sample over three days: daily trend, a 429, a retry, a truncated answer.
     static func sample() throws -> ViewData { try Fixture.sample("multi-trace.jsonl", warnings: false) }
@@ -46,6 +35,15 @@ final class DashboardScreenTests: XCTestCase {
     func testDashboard120x40() throws {
         let data = try Self.sample()
         try assertGolden(render(dashboard(data, 120, 40), data, unicode), "dashboard-120x40")
+    }
+
+    /// Down twice moves the reversed figure from the error rate to gpt-4o's row of cost by model; the text stays.
+    func testSelectedFigureMoves80x24() throws {
+        let data = try Self.sample()
+        var s = dashboard(data, 80, 24)
+        update(&s, .key(.down), data)
+        update(&s, .key(.down), data)
+        try assertGolden(render(s, data, unicode), "dashboard-third-figure-80x24")
     }
 
     func testDashboardASCII80x24() throws {

@@ -2,22 +2,11 @@ import XCTest
 import TraceAnalysis
 @testable import TraceUI
 
-/// Whole screens of the pure renderer against golden text files in Goldens/.
-/// Regenerate after an intended change with `UPDATE_GOLDENS=1 swift test --filter GoldenScreenTests`.
+/// Whole screens of the pure renderer, text and style, against golden files in Goldens/ (see `Golden`
+/// for the format and how to regenerate them).
 final class GoldenScreenTests: XCTestCase {
     let unicode = Appearance(glyphs: .unicode, color: true)
     let ascii = Appearance(glyphs: .asciiOnly, color: false)
-
-    func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens/\(name).txt")
-        let actual = grid.lines.joined(separator: "\n") + "\n"
-        if ProcessInfo.processInfo.environment["UPDATE_GOLDENS"] != nil {
-            try actual.write(to: url, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        XCTAssertEqual(actual, expected, "screen \(name) differs:\n\(actual)", file: file, line: line)
-    }
 
     func state(_ data: ViewData, _ w: Int, _ h: Int, tree: Int? = nil) -> AppState {
         AppState(screen: tree.map { .tree(trace: $0) } ?? .traceList, width: w, height: h, data: data)
@@ -87,6 +76,42 @@ final class GoldenScreenTests: XCTestCase {
         let data = try Fixture.data()
         try assertGolden(render(state(data, 80, 24, tree: 0), data, ascii), "tree-ascii-80x24")
         XCTAssertTrue(render(state(data, 80, 24, tree: 0), data, ascii).cells.allSatisfy { $0.scalar.isASCII && $0.style.fg == .normal })
+    }
+
+    // MARK: how rows look: the style sections of these goldens are what they check
+
+    /// The selection on the second row: the error row above it red without the bar, the selected row reversed.
+    func testSelectionBelowAnErrorRow80x24() throws {
+        let data = try Fixture.data()
+        var s = state(data, 80, 24)
+        update(&s, .key(.down), data)
+        try assertGolden(render(s, data, unicode), "trace-list-second-selected-80x24")
+    }
+
+    /// ASCII and NO_COLOR: no colour anywhere, the selection still reversed, header and titles still bold.
+    func testASCIIFallbackTraceList80x24() throws {
+        let data = try Fixture.data()
+        try assertGolden(render(state(data, 80, 24), data, ascii), "trace-list-ascii-80x24")
+    }
+
+    /// The selected error span beside its detail: its row reversed and red, its ✗ bold, the exception event red.
+    func testErrorSpanDetailBeside120x40() throws {
+        let data = try Fixture.data()
+        var s = state(data, 120, 40, tree: 0)
+        update(&s, .key(.char("e")), data)
+        update(&s, .key(.tab), data)
+        try assertGolden(render(s, data, unicode), "detail-error-120x40")
+    }
+
+    /// The search prompt on the last line, bold with its cursor; after Enter the answer in the message
+    /// colour and the selection on the match.
+    func testSearchPromptAndAnswer80x24() throws {
+        let data = try Fixture.data()
+        var s = state(data, 80, 24, tree: 0)
+        for c in "/mini" { update(&s, .key(.char(c)), data) }
+        try assertGolden(render(s, data, unicode), "tree-search-prompt-80x24")
+        update(&s, .key(.enter), data)
+        try assertGolden(render(s, data, unicode), "tree-search-match-80x24")
     }
 
     // MARK: several spans describing one call
