@@ -39,10 +39,10 @@ final class DashboardScreenTests: XCTestCase {
 
     /// Down twice moves the reversed figure from the error rate to gpt-4o's row of cost by model; the text stays.
     func testSelectedFigureMoves80x24() throws {
-        let data = try Self.sample()
+        var data = try Self.sample()
         var s = dashboard(data, 80, 24)
-        update(&s, .key(.down), data)
-        update(&s, .key(.down), data)
+        update(&s, .key(.down), &data)
+        update(&s, .key(.down), &data)
         try assertGolden(render(s, data, unicode), "dashboard-third-figure-80x24")
     }
 

@@ -82,9 +82,9 @@ final class GoldenScreenTests: XCTestCase {
 
     /// The selection on the second row: the error row above it red without the bar, the selected row reversed.
     func testSelectionBelowAnErrorRow80x24() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 80, 24)
-        update(&s, .key(.down), data)
+        update(&s, .key(.down), &data)
         try assertGolden(render(s, data, unicode), "trace-list-second-selected-80x24")
     }
 
@@ -96,21 +96,21 @@ final class GoldenScreenTests: XCTestCase {
 
     /// The selected error span beside its detail: its row reversed and red, its ✗ bold, the exception event red.
     func testErrorSpanDetailBeside120x40() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 120, 40, tree: 0)
-        update(&s, .key(.char("e")), data)
-        update(&s, .key(.tab), data)
+        update(&s, .key(.char("e")), &data)
+        update(&s, .key(.tab), &data)
         try assertGolden(render(s, data, unicode), "detail-error-120x40")
     }
 
     /// The search prompt on the last line, bold with its cursor; after Enter the answer in the message
     /// colour and the selection on the match.
     func testSearchPromptAndAnswer80x24() throws {
-        let data = try Fixture.data()
+        var data = try Fixture.data()
         var s = state(data, 80, 24, tree: 0)
-        for c in "/mini" { update(&s, .key(.char(c)), data) }
+        for c in "/mini" { update(&s, .key(.char(c)), &data) }
         try assertGolden(render(s, data, unicode), "tree-search-prompt-80x24")
-        update(&s, .key(.enter), data)
+        update(&s, .key(.enter), &data)
         try assertGolden(render(s, data, unicode), "tree-search-match-80x24")
     }
 
