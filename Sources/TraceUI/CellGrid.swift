@@ -52,6 +52,7 @@ public struct CellGrid: Equatable, Sendable {
             if w == 0 { continue }
             if col + w > limit { break }
             if col >= 0 {
+                splitWideCharacters(y: y, from: col, to: col + w)
                 cells[y * width + col] = Cell(u.value < 0x20 || u.value == 0x7F ? " " : u, style: style)
                 if w == 2 { cells[y * width + col + 1] = Cell(" ", style: style, continuation: true) }
             }
@@ -62,8 +63,17 @@ public struct CellGrid: Equatable, Sendable {
 
     /// Fills a row span with a style (for selection bars and backgrounds).
     public mutating func fill(x: Int, y: Int, width w: Int, style: Style) {
-        guard y >= 0, y < height else { return }
+        guard y >= 0, y < height, max(0, x) < min(width, x + w) else { return }
+        splitWideCharacters(y: y, from: max(0, x), to: min(width, x + w))
         for col in max(0, x)..<min(width, x + w) { cells[y * width + col] = Cell(" ", style: style) }
+    }
+
+    /// Before columns `from..<to` are overwritten: a wide character with only one half inside is
+    /// blanked whole, as a terminal does, so `lines` stays column for column what the screen shows.
+    private mutating func splitWideCharacters(y: Int, from: Int, to: Int) {
+        let row = y * width
+        if from > 0, cells[row + from].continuation { cells[row + from - 1] = Cell(" ", style: cells[row + from - 1].style) }
+        if to < width, cells[row + to].continuation { cells[row + to] = Cell(" ", style: cells[row + to].style) }
     }
 
     /// Restyles existing cells of a row (keeps their characters).

@@ -35,7 +35,7 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only spans of this service.", valueName: "SERVICE"))
     var service: String?
 
-    @Option(help: ArgumentHelp("Only the last 1h, 24h or 7d before now (default: all).", valueName: "RANGE"))
+    @Option(help: ArgumentHelp("Only the last 1h, 24h or 7d before now, or all.", valueName: "RANGE"))
     var range: String = "all"
 
     @OptionGroup var prices: PriceOptions

@@ -92,19 +92,22 @@ final class CellGridTests: XCTestCase {
         XCTAssertEqual(g.lines[1], "ex\u{E9}")
     }
 
-    /// Writing over one half of a wide character leaves the other half as it was. This pins a defect: a
-    /// terminal blanks the whole character (it shows " ab" and "a b"), while the grid keeps 中 with `a`
-    /// in its second cell, or a continuation cell after `a`, so `lines` is a column off from the screen.
-    /// When `put` clears the other half, these expectations become " ab" and "a b".
-    func testOverwritingHalfOfAWideCharacterKeepsTheOtherHalf() {
+    /// Writing over one half of a wide character blanks the other half, as a terminal does, so `lines`
+    /// stays column for column what the screen shows.
+    func testOverwritingHalfOfAWideCharacterBlanksTheOtherHalf() {
         var g = CellGrid(width: 4, height: 2)
         g.put("中b", x: 0, y: 0)
         g.put("a", x: 1, y: 0)
         g.put("中b", x: 0, y: 1)
         g.put("a", x: 0, y: 1)
-        XCTAssertEqual(row(g, 0), [Cell("中"), Cell("a"), Cell("b"), Cell()])
-        XCTAssertEqual(row(g, 1), [Cell("a"), Cell(" ", continuation: true), Cell("b"), Cell()])
-        XCTAssertEqual(g.lines, ["中ab", "ab"])
+        XCTAssertEqual(row(g, 0), [Cell(" "), Cell("a"), Cell("b"), Cell()])
+        XCTAssertEqual(row(g, 1), [Cell("a"), Cell(" "), Cell("b"), Cell()])
+        XCTAssertEqual(g.lines, [" ab", "a b"])
+        // A fill that starts in the middle of a wide character (the help overlay over a CJK name).
+        var h = CellGrid(width: 4, height: 1)
+        h.put("中中", x: 0, y: 0)
+        h.fill(x: 1, y: 0, width: 2, style: Style(reverse: true))
+        XCTAssertEqual(row(h, 0), [Cell(" "), Cell(" ", style: Style(reverse: true)), Cell(" ", style: Style(reverse: true)), Cell(" ")])
     }
 
     func testStylesArePerCell() {
