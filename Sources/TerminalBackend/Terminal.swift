@@ -176,23 +176,52 @@ public final class Terminal {
 /// Runs the UI loop until the user quits: messages in (keys, resizes, and what other threads post to
 /// `inbox`), `update`, `render`, draw. Sleeps until there is a message; redraws after every batch of
 /// messages that changed the state or the data. `demand` sees the state after each batch, for the
-/// shell to tell background work what the screen needs next (the dashboard's data, live).
+/// shell to tell background work what the screen needs next (the dashboard's data, live). With
+/// `TRACETUI_FRAME_LOG=FILE` in the environment, each batch's messages and the time spent on them
+/// (update, render and draw, in ms) are appended to FILE: what `scripts/bench/live-keys.sh` reads.
 @MainActor
 public func runTerminalUI(data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil,
                           demand: (AppState) -> Void = { _ in }) throws {
     let terminal = try Terminal(color: appearance.color)
     defer { terminal.close() }
+    let frameLog = getenv("TRACETUI_FRAME_LOG").flatMap { fopen($0, "a") }
+    defer { if let frameLog { fclose(frameLog) } }
     var data = data
     var state = AppState(screen: start, width: terminal.size.width, height: terminal.size.height, data: data)
     terminal.draw(render(state, data, appearance))
     while !state.quit {
+        let messages = terminal.nextMessages(inbox: inbox)
+        let started = monotonicNanos()
         let before = state
         var changed = false
-        for msg in terminal.nextMessages(inbox: inbox) {
+        for msg in messages {
             update(&state, msg, &data)
             if case .key = msg {} else { changed = true }
         }
         demand(state)
         if changed || state != before { terminal.draw(render(state, data, appearance)) }
+        if let frameLog {
+            let kinds = messages.map(\.kind).joined(separator: ",")
+            fputs("\(kinds) \(Double(monotonicNanos() - started) / 1e6)\n", frameLog)
+            fflush(frameLog)
+        }
+    }
+}
+
+private func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+extension Msg {
+    /// The message's case, for the frame log.
+    fileprivate var kind: String {
+        switch self {
+        case .key: return "key"
+        case .resize: return "resize"
+        case .liveData: return "data"
+        case .liveStatus: return "status"
+        }
     }
 }
