@@ -63,7 +63,11 @@ let package = Package(
         .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceText", "TraceFormats", "TraceModel"]),
         .testTarget(name: "TraceTextTests", dependencies: ["TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
         .testTarget(name: "TraceReportsTests", dependencies: ["TraceReports", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
-        .testTarget(name: "TraceUITests", dependencies: ["TraceUI", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
+        .testTarget(
+            name: "TraceUITests",
+            dependencies: ["TraceUI", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"],
+            exclude: ["Goldens"]  // read through #filePath
+        ),
         .testTarget(
             name: "TraceSourcesTests",
             dependencies: [
@@ -75,7 +79,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TraceUI"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["tracetui"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["tracetui"], exclude: ["Goldens", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-@preconcurrency import CNcursesw
+import CNcursesw
 #if canImport(Glibc)
 import Glibc
 #endif

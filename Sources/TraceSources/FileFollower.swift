@@ -21,11 +21,13 @@ public final class FileFollower: Sendable {
     private let status = Mutex("waiting for the file")
     private let running = Mutex<(started: Bool, stopped: Bool)>((false, false))
     private let done = DispatchSemaphore(value: 0)
+    private let changes: DirectoryChanges
 
-    public init(path: String, channel: IngestChannel, pollInterval: TimeInterval = 0.1) {
+    public init(path: String, channel: IngestChannel, pollInterval: TimeInterval = 1) {
         self.path = path
         self.channel = channel
         self.poll = pollInterval
+        changes = DirectoryChanges(of: path)
     }
 
     /// What the follower is doing, for the status line.
@@ -43,23 +45,63 @@ public final class FileFollower: Sendable {
             defer { r.stopped = true }
             return r.started && !r.stopped
         }
+        changes.wake()
         if started { done.wait() }
     }
 
     private var isStopped: Bool { running.withLock { $0.stopped } }
 
-    /// Checks the file every `poll` seconds (a file on any file system, rotated or not, without
-    /// inotify's corner cases); the UI is woken by the session when spans arrive, not by this loop.
+    /// Reads what is new whenever the file's directory changes (inotify: a write, a rotation, a new
+    /// file), and at least every `poll` seconds for file systems that report nothing (NFS, FUSE) and
+    /// for a half-written last line's one-second rule.
     private func run() {
         var file = FollowedFile(path: path, channel: channel, shouldStop: { [self] in isStopped })
         while !isStopped && !channel.isClosed {
             file.step()
             let state = file.state
             status.withLock { $0 = state }
-            usleep(useconds_t(poll * 1_000_000))
+            changes.wait(seconds: poll)
         }
         file.close()
         done.signal()
+    }
+}
+
+/// Changes in the directory of a path, from inotify, or a `wake` from another thread; without
+/// inotify (or on a file system that reports nothing) `wait` waits its whole time unless woken.
+final class DirectoryChanges: Sendable {
+    private let inotify: Int32
+    private let wakeUp: (read: Int32, write: Int32)
+
+    init(of path: String) {
+        inotify = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
+        var ends: [Int32] = [-1, -1]
+        if pipe(&ends) == 0 {
+            for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        }
+        wakeUp = (ends[0], ends[1])
+        guard inotify >= 0 else { return }
+        let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
+        let events = IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ATTRIB
+        _ = inotify_add_watch(inotify, directory.isEmpty ? "/" : directory, UInt32(events))
+    }
+
+    deinit {
+        for fd in [inotify, wakeUp.read, wakeUp.write] where fd >= 0 { close(fd) }
+    }
+
+    /// Returns when something in the directory changed, `wake` was called, or after `seconds`.
+    func wait(seconds: Double) {
+        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wakeUp.read, events: Int16(POLLIN), revents: 0)]
+        guard poll(&fds, 2, Int32(seconds * 1000)) > 0 else { return }
+        var sink = [UInt8](repeating: 0, count: 4096)
+        for fd in [inotify, wakeUp.read] where fd >= 0 { while read(fd, &sink, sink.count) > 0 {} }
+    }
+
+    func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeUp.write, &byte, 1)
     }
 }
 

@@ -14,6 +14,7 @@ public struct ViewData: Sendable {
     public let now: Int64?
     public let featureKeys: [String]
     private let dashboardCache = DashboardDataCache()
+    private let figuresCache = DashboardFiguresCache()
     public init(store: SpanStore, analysis: Analysis, title: String, warnings: [String],
                 featureKeys: [String] = Conventions.featureKeys, now: Int64? = nil) {
         self.store = store; self.analysis = analysis; self.title = title; self.warnings = warnings
@@ -31,6 +32,28 @@ public struct ViewData: Sendable {
 
     /// Extracts the dashboard's data now unless it is there already; for a thread other than the UI's.
     public func prepareDashboardData() { _ = dashboardData }
+
+    /// The dashboard's figures for a filter; the last ones computed are kept, so figures a live
+    /// session's analysis thread prepared (`prepareDashboard`) cost the UI thread nothing.
+    public func dashboard(filter: DashboardFilter) -> Dashboard {
+        figuresCache.get(filter) { Dashboard(data: dashboardData, store: store, analysis: analysis, filter: filter, now: now) }
+    }
+
+    /// Computes the figures for `filter` now; for a thread other than the UI's.
+    public func prepareDashboard(filter: DashboardFilter) { _ = dashboard(filter: filter) }
+}
+
+/// The figures last computed for one `ViewData`, with the filter they were computed for.
+final class DashboardFiguresCache: Sendable {
+    private let last = Mutex<(filter: DashboardFilter, figures: Dashboard)?>(nil)
+    func get(_ filter: DashboardFilter, _ make: () -> Dashboard) -> Dashboard {
+        last.withLock { last in
+            if let last, last.filter == filter { return last.figures }
+            let made = make()
+            last = (filter, made)
+            return made
+        }
+    }
 }
 
 /// Computes `DashboardData` once per `ViewData` (and its copies), whichever thread asks first; a
@@ -119,6 +142,9 @@ public struct AppState: Equatable, Sendable {
     /// Whether the screen reads the dashboard's data: the dashboard is open (or waits behind a jump)
     /// or the list is filtered by its facets.
     public var needsDashboardData: Bool { dashboard != nil || !list.facets.isEmpty }
+
+    /// The filter of the dashboard's figures while the dashboard is open (or waits behind a jump).
+    public var dashboardFilter: DashboardFilter? { dashboard == nil ? nil : list.facets }
 
     public var context: KeyContext {
         if detailOpen && detailFocused { return .detail }

@@ -20,7 +20,8 @@ final class LiveFeedAnalyzer: Sendable {
     /// Set between a wake-up and the round it starts, so a burst of changes wakes the thread once.
     private let wakeUpPending = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
-    private let dashboardWanted = Atomic<Bool>(false)
+    /// What the screen needs from each round beyond the analysis (set by the UI thread).
+    private let wanted = Mutex<(data: Bool, figures: DashboardFilter?)>((false, nil))
     private let done = DispatchSemaphore(value: 0)
 
     init(session: LiveSession, prices: PriceTable, title: String, inbox: Inbox) {
@@ -47,9 +48,9 @@ final class LiveFeedAnalyzer: Sendable {
         if !wakeUpPending.exchange(true, ordering: .acquiringAndReleasing) { wakeUp.signal() }
     }
 
-    /// Whether the screen shows the dashboard or filters by it: then each round also extracts the
-    /// dashboard's data, off the UI thread.
-    func wantDashboardData(_ wanted: Bool) { dashboardWanted.store(wanted, ordering: .relaxed) }
+    /// Whether the screen shows the dashboard (with which filter) or filters the list by it: then each
+    /// round also extracts the dashboard's data and computes its figures, off the UI thread.
+    func want(dashboardData: Bool, figures filter: DashboardFilter?) { wanted.withLock { $0 = (dashboardData, filter) } }
 
     /// Ends the thread after the round in progress.
     func stop() {
@@ -70,7 +71,9 @@ final class LiveFeedAnalyzer: Sendable {
             // Live, the dashboard's windows end at the clock, not at the newest span.
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let data = ViewData(store: store, analysis: analysis, title: title, warnings: analysis.warnings, now: now)
-            if dashboardWanted.load(ordering: .relaxed) { data.prepareDashboardData() }
+            let (wantsData, figures) = wanted.withLock { $0 }
+            if wantsData { data.prepareDashboardData() }
+            if let figures { data.prepareDashboard(filter: figures) }
             inbox.post(.liveData(data))
         }
         done.signal()
@@ -98,6 +101,6 @@ func runLiveTerminalUI(session: LiveSession, prices: PriceTable, title: String,
     }
     let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
     try runTerminalUI(data: analyzer.empty, start: .traceList, appearance: look, inbox: inbox) { state in
-        analyzer.wantDashboardData(state.needsDashboardData)
+        analyzer.want(dashboardData: state.needsDashboardData, figures: state.dashboardFilter)
     }
 }

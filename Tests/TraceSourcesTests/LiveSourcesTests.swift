@@ -104,6 +104,35 @@ final class FileFollowerTests: XCTestCase {
         follower.stop()
         XCTAssertEqual(got, ["x"])
     }
+
+    /// With a fallback period of 30 s, a new line and a rotated file still arrive at once: the
+    /// follower wakes on the directory's inotify events, not on a timer.
+    func testWakesOnWritesAndRotationWithoutWaitingForItsPeriod() throws {
+        let path = dir + "/t.jsonl"
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        let channel = IngestChannel()
+        let follower = FileFollower(path: path, channel: channel, pollInterval: 30)
+        follower.start()
+        defer { channel.close(); follower.stop() }
+        Thread.sleep(forTimeInterval: 0.2)  // the first read of the empty file is done; now it waits
+        func next() -> ([String], TimeInterval) {
+            let started = Date()
+            var got: [String] = []
+            while got.isEmpty && Date().timeIntervalSince(started) < 5 {
+                got = channel.drain(timeout: 0.05).flatMap { b in b.store.spans.map { b.store.string($0.name) } }
+            }
+            return (got, Date().timeIntervalSince(started))
+        }
+        append(path, jsonLine(trace: traceA, span: "00000000000000a1", name: "written"))
+        let (written, writeDelay) = next()
+        XCTAssertEqual(written, ["written"])
+        XCTAssertLessThan(writeDelay, 2, "woken by the write, not by the 30 s period")
+        try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
+        _ = FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceB, span: "00000000000000b1", name: "rotated").utf8))
+        let (rotated, rotateDelay) = next()
+        XCTAssertEqual(rotated, ["rotated"])
+        XCTAssertLessThan(rotateDelay, 2)
+    }
 }
 
 final class LiveSessionTests: XCTestCase {

@@ -4,7 +4,9 @@
 # TRACETUI_FRAME_LOG set, opens the dashboard, starts SENDERS OpenTelemetry Python SDK processes that
 # export PREBUILT agent-workflow traces (6 spans each) over gRPC as fast as tracetui takes them, and
 # presses j/k every 50 ms meanwhile. Prints, per kind of message batch (keys, new data, status), the
-# count and the p50/p99/max of update + render + draw in milliseconds, and the spans/s received.
+# count and the p50/p99/max of update + render + draw in milliseconds (wall time: on a busy 2-core
+# machine it includes time the thread waited for a core), the spans received, and the CPU time of the
+# UI thread beside the whole process's.
 # Usage: scripts/bench/live-keys.sh [PREBUILT] [SENDERS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,7 +23,7 @@ tmux -L "$sock" -f /dev/null new-session -d -s bench -x 120 -y 40 \
   "env LANG=C.UTF-8 TERM=xterm-256color TRACETUI_FRAME_LOG=$log $bin listen --grpc 127.0.0.1:$port --no-http --max-spans 2000000"
 for _ in $(seq 1 100); do tmux -L "$sock" capture-pane -p -t bench | grep -q "listening on" && break; sleep 0.1; done
 tmux -L "$sock" send-keys -t bench D
-start=$(date +%s.%N)
+start=$(python3 -c "import time; print(time.time())")
 pids=()
 for s in $(seq 1 "$senders"); do
   timeout 600 "$py" Tests/otlp-senders/send_workflow.py --protocol grpc --endpoint "127.0.0.1:$port" \
@@ -35,10 +37,17 @@ done
 for pid in "${pids[@]}"; do wait "$pid"; done
 sleep 2
 status=$(tmux -L "$sock" capture-pane -p -t bench | grep -o '▲ [0-9]* spans received · [0-9]* traces held' || true)
+# CPU time of the UI (main) thread and of the whole process: utime + stime, in clock ticks.
+pid=$(tmux -L "$sock" list-panes -t bench -F '#{pane_pid}')
+ticks=$(getconf CLK_TCK)
+ui_cpu=$(awk -v t="$ticks" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$pid/task/$pid/stat")
+all_cpu=$(awk -v t="$ticks" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$pid/stat")
+elapsed=$(python3 -c "import time; print(round(time.time() - $start, 1))")
 tmux -L "$sock" send-keys -t bench q q
 sleep 0.5
 tmux -L "$sock" kill-server 2>/dev/null || true
 echo "machine: $(nproc) cores; tracetui $bin; $senders senders x $prebuilt traces over gRPC; status: $status"
+echo "CPU over ${elapsed}s: UI thread ${ui_cpu}s, whole process ${all_cpu}s"
 python3 - "$log" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]

@@ -27,7 +27,7 @@ public struct DashboardState: Equatable, Sendable {
 
 extension AppState {
     mutating func openDashboard(_ data: ViewData, returnTo: Screen?) {
-        let d = Dashboard(data: data.dashboardData, store: data.store, analysis: data.analysis, filter: list.facets, now: data.now)
+        let d = data.dashboard(filter: list.facets)
         dashboard = DashboardState(dashboard: d, returnTo: returnTo, returnTree: tree)
         // The tree waits in `returnTree`: no tree is open while the dashboard is.
         tree = nil
@@ -40,7 +40,7 @@ extension AppState {
     /// adopting new data), keeping scroll and selection.
     public mutating func refreshDashboard(_ data: ViewData) {
         guard var state = dashboard else { return }
-        state.dashboard = Dashboard(data: data.dashboardData, store: data.store, analysis: data.analysis, filter: list.facets, now: data.now)
+        state.dashboard = data.dashboard(filter: list.facets)
         dashboard = state
     }
 }
