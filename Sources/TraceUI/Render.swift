@@ -192,7 +192,8 @@ private func treeGuides(_ sp: Int32, _ forest: TraceForest, _ glyphs: Glyphs) ->
     while forest.parent[Int(p)] >= 0 {
         let parent = forest.parent[Int(p)]
         let isLast = forest.children(of: parent).last == p
-        guides.append(guides.isEmpty ? (isLast ? glyphs.lastBranch : glyphs.branch) : (isLast ? glyphs.blank : glyphs.pipe))
+        if guides.isEmpty { guides.append(isLast ? glyphs.lastBranch : glyphs.branch) }
+        else { guides.append(isLast ? glyphs.blank : glyphs.pipe) }
         p = parent
     }
     return guides.reversed().joined()
