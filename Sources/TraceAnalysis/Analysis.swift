@@ -59,24 +59,10 @@ public struct Analysis: Sendable {
         let forest = TraceForest(store: store)
         let extractor = FactExtractor(strings: store.strings)
         let n = store.spans.count
-        var facts = [LLMFacts]()
-        facts.reserveCapacity(n)
-        var isError = [Bool](repeating: false, count: n)
-        for i in 0..<n {
-            let span = store.spans[i]
-            facts.append(extractor.facts(of: span, in: store))
-            isError[i] = span.status == .error || extractor.hasException(span, in: store) || extractor.hasErrorAttribute(span, in: store)
-        }
-
+        let (facts, isError) = Self.factsAndErrors(store, extractor)
         // Costs, with one price lookup per distinct model string.
-        var unknownModels: [StrID: Int] = [:]
         var priceCache: [StrID: ModelPrice?] = [:]
-        var costs = [SpanCost](repeating: .none, count: n)
-        for i in 0..<n where facts[i].role.isModelCall || facts[i].hasUsage {
-            let f = facts[i]
-            if priceCache[f.model] == nil { priceCache[f.model] = .some(prices.price(for: store.string(f.model))) }
-            costs[i] = spanCost(f, price: priceCache[f.model]!)
-        }
+        var costs = Self.ownCosts(store, facts, prices, &priceCache)
 
         let calls = CallGroups(store: store, forest: forest, facts: facts, ownCosts: costs) { priceCache[$0] ?? nil }
         var counted = [Bool](repeating: false, count: n)
@@ -87,11 +73,75 @@ public struct Analysis: Sendable {
             selfTotals[i].spans = 1
             selfTotals[i].errors = isError[i] ? 1 : 0
         }
+        let tally = Self.countCalls(calls, &costs, &counted, &selfTotals)
+        let rollup = Rollup(store: store, forest: forest, selfTotals: selfTotals)
+        var traceTotals: [Totals] = []
+        for trace in forest.traces {
+            var t = Totals()
+            for r in trace.roots { t.add(rollup.subtree[Int(r)]) }
+            traceTotals.append(t)
+        }
+        let warnings = Self.warnings(forest: forest, traceTotals: traceTotals, tally: tally, store: store,
+                                     priceCache: priceCache)
+
+        self.forest = forest
+        self.extractor = extractor
+        self.facts = facts
+        self.costs = costs
+        self.calls = calls
+        self.counted = counted
+        self.isError = isError
+        self.selfTotals = selfTotals
+        self.subtree = rollup.subtree
+        self.selfNanos = rollup.selfNanos
+        self.subtreeStart = rollup.subtreeStart
+        self.subtreeEnd = rollup.subtreeEnd
+        self.traceTotals = traceTotals
+        self.warnings = warnings
+    }
+
+    /// Per span: what it says, and whether it is an error (status, exception event or error attribute).
+    private static func factsAndErrors(_ store: SpanStore, _ extractor: FactExtractor) -> ([LLMFacts], [Bool]) {
+        let n = store.spans.count
+        var facts = [LLMFacts]()
+        facts.reserveCapacity(n)
+        var isError = [Bool](repeating: false, count: n)
+        for i in 0..<n {
+            let span = store.spans[i]
+            facts.append(extractor.facts(of: span, in: store))
+            isError[i] = span.status == .error || extractor.hasException(span, in: store)
+                || extractor.hasErrorAttribute(span, in: store)
+        }
+        return (facts, isError)
+    }
+
+    /// Per span: its own cost, for model calls and spans with usage; `priceCache` keeps one lookup per model.
+    private static func ownCosts(_ store: SpanStore, _ facts: [LLMFacts], _ prices: PriceTable,
+                                 _ priceCache: inout [StrID: ModelPrice?]) -> [SpanCost] {
+        var costs = [SpanCost](repeating: .none, count: facts.count)
+        for i in 0..<facts.count where facts[i].role.isModelCall || facts[i].hasUsage {
+            let f = facts[i]
+            if priceCache[f.model] == nil { priceCache[f.model] = .some(prices.price(for: store.string(f.model))) }
+            costs[i] = spanCost(f, price: priceCache[f.model]!)
+        }
+        return costs
+    }
+
+    /// What counting the calls found, for the warnings.
+    private struct CallTally {
         var conflicts: UInt32 = 0, conflictCalls = 0, repeatedCalls = 0
+        var unknownModels: [StrID: Int] = [:]
+    }
+
+    /// Puts each call's figures on the span that counts it (a call seen in an earlier trace only marks its
+    /// first member), and gives that span the call's cost.
+    private static func countCalls(_ calls: CallGroups, _ costs: inout [SpanCost], _ counted: inout [Bool],
+                                   _ selfTotals: inout [Totals]) -> CallTally {
+        var tally = CallTally()
         for call in calls.groups {
-            if call.conflicts != 0 { conflicts |= call.conflicts; conflictCalls += 1 }
+            if call.conflicts != 0 { tally.conflicts |= call.conflicts; tally.conflictCalls += 1 }
             guard call.counted >= 0 else {
-                repeatedCalls += 1
+                tally.repeatedCalls += 1
                 selfTotals[Int(calls.members[Int(call.memberStart)])].callsCountedElsewhere = 1
                 continue
             }
@@ -106,84 +156,88 @@ public struct Analysis: Sendable {
             t.costMismatches = call.costMismatch ? 1 : 0
             if call.cost.source == .unknown {
                 t.unknownCostCalls = 1
-                unknownModels[f.model, default: 0] += 1
+                tally.unknownModels[f.model, default: 0] += 1
             } else {
                 t.costUSD = call.cost.usd
             }
             selfTotals[i] = t
         }
+        return tally
+    }
 
-        // Subtree totals and self time, children before parents (reverse depth-first order).
-        var subtree = selfTotals
-        var selfNanos = [Int64](repeating: 0, count: n)
-        var subtreeStart = store.spans.map(\.startNanos)
-        var subtreeEnd = store.spans.map(\.endNanos)
-        var order: [Int32] = []
-        order.reserveCapacity(n)
-        for trace in forest.traces {
-            var stack = Array(trace.roots.reversed())
-            while let s = stack.popLast() {
-                order.append(s)
-                stack.append(contentsOf: forest.children(of: s).reversed())
-            }
-        }
-        for s in order.reversed() {
-            let span = store.spans[Int(s)]
-            var covered: Int64 = 0, cursor = span.startNanos
-            for c in forest.children(of: s) {
-                subtree[Int(s)].add(subtree[Int(c)])
-                subtreeStart[Int(s)] = min(subtreeStart[Int(s)], subtreeStart[Int(c)])
-                subtreeEnd[Int(s)] = max(subtreeEnd[Int(s)], subtreeEnd[Int(c)])
-                let cs = max(store.spans[Int(c)].startNanos, cursor), ce = min(store.spans[Int(c)].endNanos, span.endNanos)
-                if ce > cs { covered += ce - cs; cursor = ce }
-            }
-            selfNanos[Int(s)] = max(0, span.durationNanos - covered)
-        }
-        var traceTotals: [Totals] = []
-        for trace in forest.traces {
-            var t = Totals()
-            for r in trace.roots { t.add(subtree[Int(r)]) }
-            traceTotals.append(t)
-        }
+    /// Subtree totals, extents and self time, children before parents (reverse depth-first order).
+    private struct Rollup {
+        var subtree: [Totals]
+        var selfNanos: [Int64]
+        var subtreeStart: [Int64]
+        var subtreeEnd: [Int64]
 
+        init(store: SpanStore, forest: TraceForest, selfTotals: [Totals]) {
+            let n = store.spans.count
+            var subtree = selfTotals
+            var selfNanos = [Int64](repeating: 0, count: n)
+            var subtreeStart = store.spans.map(\.startNanos)
+            var subtreeEnd = store.spans.map(\.endNanos)
+            var order: [Int32] = []
+            order.reserveCapacity(n)
+            for trace in forest.traces {
+                var stack = Array(trace.roots.reversed())
+                while let s = stack.popLast() {
+                    order.append(s)
+                    stack.append(contentsOf: forest.children(of: s).reversed())
+                }
+            }
+            for s in order.reversed() {
+                let span = store.spans[Int(s)]
+                var covered: Int64 = 0, cursor = span.startNanos
+                for c in forest.children(of: s) {
+                    subtree[Int(s)].add(subtree[Int(c)])
+                    subtreeStart[Int(s)] = min(subtreeStart[Int(s)], subtreeStart[Int(c)])
+                    subtreeEnd[Int(s)] = max(subtreeEnd[Int(s)], subtreeEnd[Int(c)])
+                    let cs = max(store.spans[Int(c)].startNanos, cursor)
+                    let ce = min(store.spans[Int(c)].endNanos, span.endNanos)
+                    if ce > cs { covered += ce - cs; cursor = ce }
+                }
+                selfNanos[Int(s)] = max(0, span.durationNanos - covered)
+            }
+            self.subtree = subtree
+            self.selfNanos = selfNanos
+            self.subtreeStart = subtreeStart
+            self.subtreeEnd = subtreeEnd
+        }
+    }
+
+    /// The forest's warnings, then cost mismatches, disagreeing spans, repeated calls and unknown costs.
+    private static func warnings(forest: TraceForest, traceTotals: [Totals], tally: CallTally, store: SpanStore,
+                                 priceCache: [StrID: ModelPrice?]) -> [String] {
         var warnings = forest.warnings
         let mismatches = traceTotals.reduce(0) { $0 + Int($1.costMismatches) }
         if mismatches > 0 {
-            warnings.append("\(mismatches) call(s): reported cost differs from list price by more than 5 %; the reported cost is used")
+            warnings.append("\(mismatches) call(s): reported cost differs from list price by more than 5 %; "
+                            + "the reported cost is used")
         }
-        if conflictCalls > 0 {
-            let names = Fact.allCases.filter { conflicts & (1 << UInt32($0.rawValue)) != 0 }.map(\.label)
-            warnings.append("\(conflictCalls) call(s) are described by spans that disagree on \(names.joined(separator: ", ")); "
-                + "the innermost span's figure is used")
+        if tally.conflictCalls > 0 {
+            let names = Fact.allCases.filter { tally.conflicts & (1 << UInt32($0.rawValue)) != 0 }.map(\.label)
+            warnings.append("\(tally.conflictCalls) call(s) are described by spans that disagree on "
+                + "\(names.joined(separator: ", ")); the innermost span's figure is used")
         }
-        if repeatedCalls > 0 {
-            warnings.append("\(repeatedCalls) call(s) appear again in a later trace (same response id); each is counted once, in the earliest trace")
+        if tally.repeatedCalls > 0 {
+            warnings.append("\(tally.repeatedCalls) call(s) appear again in a later trace (same response id); "
+                            + "each is counted once, in the earliest trace")
         }
-        let unknownByName = unknownModels.map { (model: $0.key, name: store.string($0.key), count: $0.value) }
-        for (model, name, count) in unknownByName.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }) {
+        let unknownByName = tally.unknownModels.map { (model: $0.key, name: store.string($0.key), count: $0.value) }
+        let sorted = unknownByName.sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
+        for (model, name, count) in sorted {
             if name.isEmpty {
                 warnings.append("\(count) model call(s) name no model or carry no token counts: cost unknown")
             } else if (priceCache[model] ?? nil) != nil {
                 // The model is priced: these calls lack token counts.
                 warnings.append("\(count) call(s) to model \"\(name)\" carry no token counts: cost unknown")
             } else {
-                warnings.append("model \"\(name)\" is not in the price table: cost of \(count) call(s) unknown (add it with --prices)")
+                warnings.append("model \"\(name)\" is not in the price table: cost of \(count) call(s) unknown "
+                                + "(add it with --prices)")
             }
         }
-
-        self.forest = forest
-        self.extractor = extractor
-        self.facts = facts
-        self.costs = costs
-        self.calls = calls
-        self.counted = counted
-        self.isError = isError
-        self.selfTotals = selfTotals
-        self.subtree = subtree
-        self.selfNanos = selfNanos
-        self.subtreeStart = subtreeStart
-        self.subtreeEnd = subtreeEnd
-        self.traceTotals = traceTotals
-        self.warnings = warnings
+        return warnings
     }
 }

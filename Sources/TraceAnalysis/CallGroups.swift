@@ -75,36 +75,16 @@ public struct CallGroups: Sendable {
     }
 
     /// `ownCosts` are the spans' own costs (`spanCost` of their facts), reused for calls of one span.
-    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], ownCosts: [SpanCost], price: (StrID) -> ModelPrice?) {
-        let n = facts.count
+    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], ownCosts: [SpanCost],
+                price: (StrID) -> ModelPrice?) {
         var builder = GroupBuilder(store: store, forest: forest, facts: facts)
         builder.joinByResponseID()
         builder.joinSideBySide()
         builder.joinNested()
-
-        // Groups in trace order, then by the start of their first member: "earlier" is well defined.
-        var groupOf = [Int32](repeating: -1, count: n)
-        var rootGroup = [Int32](repeating: -1, count: n)
-        var counts: [Int32] = []
-        for trace in forest.traces {
-            for s in trace.spans where facts[Int(s)].role.isModelCall && !builder.isRollup[Int(s)] {
-                let root = Int(builder.find(s))
-                if rootGroup[root] < 0 { rootGroup[root] = Int32(counts.count); counts.append(0) }
-                groupOf[Int(s)] = rootGroup[root]
-                counts[Int(rootGroup[root])] += 1
-            }
-        }
-        var starts = [Int32](repeating: 0, count: counts.count + 1)
-        for g in counts.indices { starts[g + 1] = starts[g] + counts[g] }
-        var members = [Int32](repeating: 0, count: Int(starts[counts.count]))
-        var fill = starts
-        for trace in forest.traces {
-            for s in trace.spans where groupOf[Int(s)] >= 0 {
-                let g = Int(groupOf[Int(s)])
-                members[Int(fill[g])] = s
-                fill[g] += 1
-            }
-        }
+        let (groupOf, counts) = Self.numberGroups(&builder, forest: forest, facts: facts)
+        let lists = Self.memberLists(groupOf: groupOf, counts: counts, forest: forest)
+        let starts = lists.starts
+        var members = lists.members
 
         let canonByModel = builder.canonByModel
         func sameModel(_ a: StrID, _ b: StrID) -> Bool { canonByModel[a] == canonByModel[b] }
@@ -128,24 +108,11 @@ public struct CallGroups: Sendable {
             if range.count > 1 {
                 members[range].sort(by: innerFirst)
             }
-            let list = members[range], first = list.first!
-            // A call of one span keeps the span's own facts and cost; several spans are merged and priced.
-            var callFacts = facts[Int(first)], cost = ownCosts[Int(first)], conflicts: UInt32 = 0
-            if list.count > 1 {
-                let merged = mergeFacts(list, facts: facts, store: store, sameModel: sameModel)
-                callFacts = merged.facts
-                conflicts = merged.conflicts
-                cost = spanCost(callFacts, price: price(callFacts.model))
-            }
-            // Only a reported cost is set against the list price.
-            let tokens = callFacts.inputTokens >= 0 || callFacts.outputTokens >= 0
-            let listCost = cost.source == .reported && tokens ? price(callFacts.model).map { computeCost(callFacts, price: $0) } ?? .nan : .nan
-            // The span counted: the innermost one with usage (the innermost when none has any).
-            let counter = list.first { facts[Int($0)].hasUsage } ?? first
-            var group = CallGroup(memberStart: starts[g], memberCount: Int32(range.count), counted: counter,
-                                  countedElsewhere: -1, mergedIndex: list.count == 1 ? -1 : Int32(mergedFacts.count),
-                                  cost: cost, listCostUSD: listCost, conflicts: conflicts)
-            if list.count > 1 { mergedFacts.append(callFacts) }
+            let made = Self.call(members[range], start: starts[g], facts: facts, ownCosts: ownCosts, store: store,
+                                 mergedIndex: Int32(mergedFacts.count), sameModel: sameModel, price: price)
+            var group = made.group
+            let callFacts = made.facts
+            if range.count > 1 { mergedFacts.append(callFacts) }
             if callFacts.responseID != 0 {
                 if let earlier = countedByID[callFacts.responseID] {
                     group.countedElsewhere = earlier
@@ -161,6 +128,67 @@ public struct CallGroups: Sendable {
         self.groupOf = groupOf
         self.spanFacts = facts
         self.mergedFacts = mergedFacts
+    }
+
+    /// Numbers the groups in trace order, then by the start of their first member, so "earlier" is well
+    /// defined: per span its group (-1 for none), and per group its member count.
+    private static func numberGroups(_ builder: inout GroupBuilder, forest: TraceForest,
+                                     facts: [LLMFacts]) -> (groupOf: [Int32], counts: [Int32]) {
+        var groupOf = [Int32](repeating: -1, count: facts.count)
+        var rootGroup = [Int32](repeating: -1, count: facts.count)
+        var counts: [Int32] = []
+        for trace in forest.traces {
+            for s in trace.spans where facts[Int(s)].role.isModelCall && !builder.isRollup[Int(s)] {
+                let root = Int(builder.find(s))
+                if rootGroup[root] < 0 { rootGroup[root] = Int32(counts.count); counts.append(0) }
+                groupOf[Int(s)] = rootGroup[root]
+                counts[Int(rootGroup[root])] += 1
+            }
+        }
+        return (groupOf, counts)
+    }
+
+    /// The members of every group, group after group in trace order: group g is `starts[g] ..< starts[g + 1]`.
+    private static func memberLists(groupOf: [Int32], counts: [Int32],
+                                    forest: TraceForest) -> (starts: [Int32], members: [Int32]) {
+        var starts = [Int32](repeating: 0, count: counts.count + 1)
+        for g in counts.indices { starts[g + 1] = starts[g] + counts[g] }
+        var members = [Int32](repeating: 0, count: Int(starts[counts.count]))
+        var fill = starts
+        for trace in forest.traces {
+            for s in trace.spans where groupOf[Int(s)] >= 0 {
+                let g = Int(groupOf[Int(s)])
+                members[Int(fill[g])] = s
+                fill[g] += 1
+            }
+        }
+        return (starts, members)
+    }
+
+    /// One call from its members (innermost first), and its facts. A call of one span keeps the span's
+    /// own facts and cost; several spans are merged and priced (their facts go to `mergedIndex`).
+    @inline(__always)
+    private static func call(_ list: ArraySlice<Int32>, start: Int32, facts: [LLMFacts], ownCosts: [SpanCost],
+                             store: SpanStore, mergedIndex: Int32, sameModel: (StrID, StrID) -> Bool,
+                             price: (StrID) -> ModelPrice?) -> (group: CallGroup, facts: LLMFacts) {
+        let first = list.first!
+        var callFacts = facts[Int(first)], cost = ownCosts[Int(first)], conflicts: UInt32 = 0
+        if list.count > 1 {
+            let merged = mergeFacts(list, facts: facts, store: store, sameModel: sameModel)
+            callFacts = merged.facts
+            conflicts = merged.conflicts
+            cost = spanCost(callFacts, price: price(callFacts.model))
+        }
+        // Only a reported cost is set against the list price.
+        let tokens = callFacts.inputTokens >= 0 || callFacts.outputTokens >= 0
+        let listCost = cost.source == .reported && tokens
+            ? price(callFacts.model).map { computeCost(callFacts, price: $0) } ?? .nan : .nan
+        // The span counted: the innermost one with usage (the innermost when none has any).
+        let counter = list.first { facts[Int($0)].hasUsage } ?? first
+        let group = CallGroup(memberStart: start, memberCount: Int32(list.count), counted: counter,
+                              countedElsewhere: -1, mergedIndex: list.count == 1 ? -1 : mergedIndex,
+                              cost: cost, listCostUSD: listCost, conflicts: conflicts)
+        return (group, callFacts)
     }
 }
 
@@ -186,30 +214,57 @@ public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: S
         for fact in Fact.allCases where f.has(fact) { source[fact.rawValue] = first }
         return MergedFacts(facts: f, source: source, conflicts: 0)
     }
+    var merger = FactMerger(members: members, facts: facts)
     var m = LLMFacts()
-    var conflicts: UInt32 = 0
-    func flag(_ fact: Fact) { conflicts |= 1 << UInt32(fact.rawValue) }
+    merger.mergeCounts(into: &m)
+    merger.mergeNames(into: &m, store: store)
+    merger.mergeModel(into: &m, store: store, sameModel: sameModel)
+    merger.mergeReportedCost(into: &m)
+    m.role = members.contains { facts[Int($0)].role == .llm } ? .llm : facts[Int(first)].role
+    return MergedFacts(facts: m, source: merger.source, conflicts: merger.conflicts)
+}
 
-    func count(_ fact: Fact, _ get: (LLMFacts) -> Int64, _ compare: (LLMFacts) -> Int64) -> Int64 {
+/// One merge of several members' facts: where each fact came from, and the facts they disagree on.
+private struct FactMerger {
+    let members: ArraySlice<Int32>
+    let facts: [LLMFacts]
+    var source: [Int32]
+    var conflicts: UInt32 = 0
+
+    init(members: ArraySlice<Int32>, facts: [LLMFacts]) {
+        self.members = members; self.facts = facts
+        source = [Int32](repeating: -1, count: Fact.allCases.count)
+    }
+
+    mutating func flag(_ fact: Fact) { conflicts |= 1 << UInt32(fact.rawValue) }
+
+    /// The first member's count; another member with a different `compare` value is a conflict.
+    mutating func count(_ fact: Fact, _ get: (LLMFacts) -> Int64, _ compare: (LLMFacts) -> Int64) -> Int64 {
         var chosen: Int64 = -1, seen: Int64 = -1
         for s in members where get(facts[Int(s)]) >= 0 {
             let other = compare(facts[Int(s)])
-            if chosen < 0 { chosen = get(facts[Int(s)]); seen = other; source[fact.rawValue] = s } else if other != seen { flag(fact) }
+            if chosen < 0 { chosen = get(facts[Int(s)]); seen = other; source[fact.rawValue] = s }
+            else if other != seen { flag(fact) }
         }
         return chosen
     }
-    // Input counts are compared with the cache included, however each convention counted it.
-    m.inputTokens = count(.inputTokens, \.inputTokens, \.allInputTokens)
-    m.outputTokens = count(.outputTokens, \.outputTokens, \.outputTokens)
-    m.cacheReadTokens = count(.cacheReadTokens, \.cacheReadTokens, \.cacheReadTokens)
-    m.cacheWriteTokens = count(.cacheWriteTokens, \.cacheWriteTokens, \.cacheWriteTokens)
-    m.reasoningTokens = count(.reasoningTokens, \.reasoningTokens, \.reasoningTokens)
-    m.responseLength = count(.responseLength, \.responseLength, \.responseLength)
-    let total = count(.totalTokens, \.totalTokens, \.totalTokens)
-    conflicts &= ~(1 << UInt32(Fact.totalTokens.rawValue))  // a derived sum: its parts say it
-    m.totalTokens = m.inputTokens >= 0 || m.outputTokens >= 0 ? max(0, m.inputTokens) + max(0, m.outputTokens) : total
 
-    func name(_ fact: Fact, _ get: (LLMFacts) -> StrID, compare: Bool) -> StrID {
+    mutating func mergeCounts(into m: inout LLMFacts) {
+        // Input counts are compared with the cache included, however each convention counted it.
+        m.inputTokens = count(.inputTokens, \.inputTokens, \.allInputTokens)
+        m.outputTokens = count(.outputTokens, \.outputTokens, \.outputTokens)
+        m.cacheReadTokens = count(.cacheReadTokens, \.cacheReadTokens, \.cacheReadTokens)
+        m.cacheWriteTokens = count(.cacheWriteTokens, \.cacheWriteTokens, \.cacheWriteTokens)
+        m.reasoningTokens = count(.reasoningTokens, \.reasoningTokens, \.reasoningTokens)
+        m.responseLength = count(.responseLength, \.responseLength, \.responseLength)
+        let total = count(.totalTokens, \.totalTokens, \.totalTokens)
+        conflicts &= ~(1 << UInt32(Fact.totalTokens.rawValue))  // a derived sum: its parts say it
+        m.totalTokens = m.inputTokens >= 0 || m.outputTokens >= 0
+            ? max(0, m.inputTokens) + max(0, m.outputTokens) : total
+    }
+
+    /// The first member's string; with `compare`, another member with a different one is a conflict.
+    mutating func name(_ fact: Fact, _ get: (LLMFacts) -> StrID, compare: Bool) -> StrID {
         var chosen: StrID = 0
         for s in members where get(facts[Int(s)]) != 0 {
             let v = get(facts[Int(s)])
@@ -217,37 +272,43 @@ public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: S
         }
         return chosen
     }
-    m.provider = name(.provider, \.provider, compare: false)
-    m.finishReason = name(.finishReason, \.finishReason, compare: false)
-    m.toolName = name(.toolName, \.toolName, compare: false)
-    m.agentName = name(.agentName, \.agentName, compare: false)
-    m.responseID = name(.responseID, \.responseID, compare: true)
-    // Finish reasons are spelled per convention (`end_turn` and `stop`): compare their categories.
-    var chosenCategory: FinishCategory?
-    for s in members where facts[Int(s)].finishReason != 0 && facts[Int(s)].finishReason != m.finishReason {
-        let chosen = chosenCategory ?? FinishCategory.of(store.string(m.finishReason))
-        chosenCategory = chosen
-        if FinishCategory.of(store.string(facts[Int(s)].finishReason)) != chosen { flag(.finishReason) }
+
+    mutating func mergeNames(into m: inout LLMFacts, store: SpanStore) {
+        m.provider = name(.provider, \.provider, compare: false)
+        m.finishReason = name(.finishReason, \.finishReason, compare: false)
+        m.toolName = name(.toolName, \.toolName, compare: false)
+        m.agentName = name(.agentName, \.agentName, compare: false)
+        m.responseID = name(.responseID, \.responseID, compare: true)
+        // Finish reasons are spelled per convention (`end_turn` and `stop`): compare their categories.
+        var chosenCategory: FinishCategory?
+        for s in members where facts[Int(s)].finishReason != 0 && facts[Int(s)].finishReason != m.finishReason {
+            let chosen = chosenCategory ?? FinishCategory.of(store.string(m.finishReason))
+            chosenCategory = chosen
+            if FinishCategory.of(store.string(facts[Int(s)].finishReason)) != chosen { flag(.finishReason) }
+        }
     }
 
-    // The model: the longest name; names of different models are a conflict.
-    var longest = 0, firstModel: StrID = 0
-    for s in members where facts[Int(s)].model != 0 {
-        let model = facts[Int(s)].model
-        if firstModel == 0 { firstModel = model } else if model != firstModel && !sameModel(firstModel, model) { flag(.model) }
-        guard model != m.model else { continue }
-        let length = store.string(model).utf8.count
-        if length > longest { longest = length; m.model = model; source[Fact.model.rawValue] = s }
+    /// The model: the longest name; names of different models are a conflict.
+    mutating func mergeModel(into m: inout LLMFacts, store: SpanStore, sameModel: (StrID, StrID) -> Bool) {
+        var longest = 0, firstModel: StrID = 0
+        for s in members where facts[Int(s)].model != 0 {
+            let model = facts[Int(s)].model
+            if firstModel == 0 { firstModel = model }
+            else if model != firstModel && !sameModel(firstModel, model) { flag(.model) }
+            guard model != m.model else { continue }
+            let length = store.string(model).utf8.count
+            if length > longest { longest = length; m.model = model; source[Fact.model.rawValue] = s }
+        }
     }
 
-    // The reported cost: the innermost reported one.
-    for s in members where !facts[Int(s)].reportedCost.isNaN {
-        let v = facts[Int(s)].reportedCost
-        if m.reportedCost.isNaN { m.reportedCost = v; source[Fact.reportedCost.rawValue] = s }
-        else if abs(v - m.reportedCost) > CallGroups.mismatchFloorUSD { flag(.reportedCost) }
+    /// The reported cost: the innermost reported one.
+    mutating func mergeReportedCost(into m: inout LLMFacts) {
+        for s in members where !facts[Int(s)].reportedCost.isNaN {
+            let v = facts[Int(s)].reportedCost
+            if m.reportedCost.isNaN { m.reportedCost = v; source[Fact.reportedCost.rawValue] = s }
+            else if abs(v - m.reportedCost) > CallGroups.mismatchFloorUSD { flag(.reportedCost) }
+        }
     }
-    m.role = members.contains { facts[Int($0)].role == .llm } ? .llm : facts[Int(first)].role
-    return MergedFacts(facts: m, source: source, conflicts: conflicts)
 }
 
 extension LLMFacts {

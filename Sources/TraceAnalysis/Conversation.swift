@@ -31,6 +31,19 @@ public struct Conversation: Equatable, Sendable {
 public func conversation(of span: Span, in store: SpanStore) -> Conversation {
     var attrs: [String: AttrValue] = [:]
     for a in store.attributes(of: span) where attrs[store.string(a.key)] == nil { attrs[store.string(a.key)] = a.value }
+    if let c = attributeConversation(attrs, store) { return c }
+    // OTel GenAI before 1.37: span events.
+    var c = eventConversation(span, store)
+    if !c.isEmpty { c.source = "span events"; return c }
+    if let input = attrs["input.value"] { c.input = [ChatMessage(role: "input", text: store.text(input))] }
+    if let output = attrs["output.value"] { c.output = [ChatMessage(role: "output", text: store.text(output))] }
+    if !c.isEmpty { c.source = "input.value / output.value" }
+    return c
+}
+
+/// The attribute forms, in order: OTel GenAI ≥ 1.37 JSON messages, OpenInference, OpenLLMetry and the
+/// Vercel AI SDK; nil when the span uses none of them.
+private func attributeConversation(_ attrs: [String: AttrValue], _ store: SpanStore) -> Conversation? {
     func text(_ key: String) -> String? { attrs[key].map { store.text($0) } }
     var c = Conversation()
 
@@ -45,16 +58,20 @@ public func conversation(of span: Span, in store: SpanStore) -> Conversation {
     // OpenInference: llm.input_messages.<i>.message.role|content|tool_calls.<k>.tool_call.function.name|arguments
     if attrs.keys.contains(where: { $0.hasPrefix("llm.input_messages.") || $0.hasPrefix("llm.output_messages.") }) {
         c.input = flattened(attrs, store, prefix: "llm.input_messages.", inner: "message.",
-                            toolPrefix: "tool_calls.", toolName: "tool_call.function.name", toolArgs: "tool_call.function.arguments")
+                            toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
+                            toolArgs: "tool_call.function.arguments")
         c.output = flattened(attrs, store, prefix: "llm.output_messages.", inner: "message.",
-                             toolPrefix: "tool_calls.", toolName: "tool_call.function.name", toolArgs: "tool_call.function.arguments")
+                             toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
+                             toolArgs: "tool_call.function.arguments")
         c.source = "llm.input_messages.* / llm.output_messages.*"
         return c
     }
     // OpenLLMetry: gen_ai.prompt.<i>.role|content, gen_ai.completion.<i>.role|content|tool_calls.<k>.name|arguments
     if attrs.keys.contains(where: { $0.hasPrefix("gen_ai.prompt.") || $0.hasPrefix("gen_ai.completion.") }) {
-        c.input = flattened(attrs, store, prefix: "gen_ai.prompt.", inner: "", toolPrefix: "tool_calls.", toolName: "name", toolArgs: "arguments")
-        c.output = flattened(attrs, store, prefix: "gen_ai.completion.", inner: "", toolPrefix: "tool_calls.", toolName: "name", toolArgs: "arguments")
+        c.input = flattened(attrs, store, prefix: "gen_ai.prompt.", inner: "", toolPrefix: "tool_calls.",
+                            toolName: "name", toolArgs: "arguments")
+        c.output = flattened(attrs, store, prefix: "gen_ai.completion.", inner: "", toolPrefix: "tool_calls.",
+                             toolName: "name", toolArgs: "arguments")
         c.source = "gen_ai.prompt.* / gen_ai.completion.*"
         return c
     }
@@ -68,15 +85,20 @@ public func conversation(of span: Span, in store: SpanStore) -> Conversation {
         c.source = "ai.prompt.messages / ai.response.text"
         return c
     }
-    // OTel GenAI before 1.37: span events.
-    let events = store.events[span.events.range]
-    for e in events {
+    return nil
+}
+
+/// OTel GenAI before 1.37: one span event per message.
+private func eventConversation(_ span: Span, _ store: SpanStore) -> Conversation {
+    var c = Conversation()
+    for e in store.events[span.events.range] {
         let name = store.string(e.name)
         func eventText(_ key: String) -> String? { store.value(forKey: key, in: e.attributes).map { store.text($0) } }
         switch name {
         case "gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.tool.message":
             let role = String(name.dropFirst("gen_ai.".count).dropLast(".message".count))
-            c.input.append(ChatMessage(role: role, text: eventText("content") ?? eventText("gen_ai.event.content") ?? ""))
+            let content = eventText("content") ?? eventText("gen_ai.event.content") ?? ""
+            c.input.append(ChatMessage(role: role, text: content))
         case "gen_ai.choice":
             c.output.append(ChatMessage(role: "assistant", text: eventText("message") ?? eventText("content") ?? ""))
         case "gen_ai.content.prompt":
@@ -86,10 +108,6 @@ public func conversation(of span: Span, in store: SpanStore) -> Conversation {
         default: break
         }
     }
-    if !c.isEmpty { c.source = "span events"; return c }
-    if let input = text("input.value") { c.input = [ChatMessage(role: "input", text: input)] }
-    if let output = text("output.value") { c.output = [ChatMessage(role: "output", text: output)] }
-    if !c.isEmpty { c.source = "input.value / output.value" }
     return c
 }
 

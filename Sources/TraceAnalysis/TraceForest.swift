@@ -56,10 +56,39 @@ public struct TraceForest: Sendable {
         flags = [TreeFlags](repeating: [], count: n)
         depth = [Int32](repeating: 0, count: n)
 
-        // Group spans by trace, traces in order of first appearance for now.
+        let members = Self.groupByTrace(spans, traceOf: &traceOf)
+        let repairs = Self.resolveParents(members, spans, parent: &parent, flags: &flags)
+        let cycles = Self.cutCycles(parent: &parent, flags: &flags, spans: spans)
+        buildChildLists(spans)
+        buildTraceEntries(members, spans)
+        computeDepths()
+
+        if repairs.orphans > 0 {
+            warnings.append("\(repairs.orphans) span(s) name a parent that is not in the data; "
+                            + "shown as roots marked orphan")
+        }
+        if repairs.duplicates > 0 {
+            warnings.append("\(repairs.duplicates) duplicate span id(s); children attach to the first span with the id")
+        }
+        if repairs.selfParents > 0 {
+            warnings.append("\(repairs.selfParents) span(s) name themselves as parent; shown as roots")
+        }
+        if cycles > 0 { warnings.append("\(cycles) parent cycle(s) cut; the cut span is shown as a root") }
+    }
+
+    /// Orders spans by start time, then by index.
+    private static func byStart(_ spans: [Span]) -> (Int32, Int32) -> Bool {
+        { a, b in
+            let sa = spans[Int(a)].startNanos, sb = spans[Int(b)].startNanos
+            return sa != sb ? sa < sb : a < b
+        }
+    }
+
+    /// The spans of each trace, traces in order of first appearance (for now); sets `traceOf`.
+    private static func groupByTrace(_ spans: [Span], traceOf: inout [Int32]) -> [[Int32]] {
         var traceIndex: [TraceID: Int32] = [:]
         var members: [[Int32]] = []
-        for i in 0..<n {
+        for i in 0..<spans.count {
             let id = spans[i].traceID
             if let t = traceIndex[id] {
                 members[Int(t)].append(Int32(i)); traceOf[i] = t
@@ -67,8 +96,12 @@ public struct TraceForest: Sendable {
                 traceIndex[id] = Int32(members.count); traceOf[i] = Int32(members.count); members.append([Int32(i)])
             }
         }
+        return members
+    }
 
-        // Resolve parents within each trace.
+    /// Resolves parents within each trace, flagging duplicate ids, orphans and spans naming themselves.
+    private static func resolveParents(_ members: [[Int32]], _ spans: [Span], parent: inout [Int32],
+                                       flags: inout [TreeFlags]) -> (duplicates: Int, orphans: Int, selfParents: Int) {
         var duplicates = 0, orphans = 0, selfParents = 0
         for list in members {
             var byID: [SpanID: Int32] = Dictionary(minimumCapacity: list.count)
@@ -88,9 +121,12 @@ public struct TraceForest: Sendable {
                 parent[Int(s)] = ps
             }
         }
-        let cycles = Self.cutCycles(parent: &parent, flags: &flags, spans: spans)
+        return (duplicates, orphans, selfParents)
+    }
 
-        // Children lists (CSR), each in start order.
+    /// Children lists (CSR), each in start order.
+    private mutating func buildChildLists(_ spans: [Span]) {
+        let n = spans.count
         var counts = [Int32](repeating: 0, count: n + 1)
         for i in 0..<n where parent[i] >= 0 { counts[Int(parent[i]) + 1] += 1 }
         for i in 0..<n { counts[i + 1] += counts[i] }
@@ -101,15 +137,15 @@ public struct TraceForest: Sendable {
             let p = Int(parent[i])
             childList[Int(fill[p])] = Int32(i); fill[p] += 1
         }
-        let byStart: (Int32, Int32) -> Bool = { a, b in
-            let sa = spans[Int(a)].startNanos, sb = spans[Int(b)].startNanos
-            return sa != sb ? sa < sb : a < b
-        }
+        let byStart = Self.byStart(spans)
         for i in 0..<n where childStart[i + 1] - childStart[i] > 1 {
             childList[Int(childStart[i])..<Int(childStart[i + 1])].sort(by: byStart)
         }
+    }
 
-        // Trace entries, sorted by start time.
+    /// Trace entries, sorted by start time; `traceOf` follows the new order.
+    private mutating func buildTraceEntries(_ members: [[Int32]], _ spans: [Span]) {
+        let byStart = Self.byStart(spans)
         var entries: [TraceEntry] = []
         entries.reserveCapacity(members.count)
         for var list in members {
@@ -125,8 +161,10 @@ public struct TraceForest: Sendable {
         entries.sort { $0.start != $1.start ? $0.start < $1.start : $0.traceID < $1.traceID }
         for (t, e) in entries.enumerated() { for s in e.spans { traceOf[Int(s)] = Int32(t) } }
         traces = entries
+    }
 
-        // Depths, iteratively (no recursion: a million-deep chain must not overflow the stack).
+    /// Depths, iteratively (no recursion: a million-deep chain must not overflow the stack).
+    private mutating func computeDepths() {
         var stack: [Int32] = []
         for e in traces {
             stack.append(contentsOf: e.roots)
@@ -134,11 +172,6 @@ public struct TraceForest: Sendable {
                 for c in children(of: s) { depth[Int(c)] = depth[Int(s)] + 1; stack.append(c) }
             }
         }
-
-        if orphans > 0 { warnings.append("\(orphans) span(s) name a parent that is not in the data; shown as roots marked orphan") }
-        if duplicates > 0 { warnings.append("\(duplicates) duplicate span id(s); children attach to the first span with the id") }
-        if selfParents > 0 { warnings.append("\(selfParents) span(s) name themselves as parent; shown as roots") }
-        if cycles > 0 { warnings.append("\(cycles) parent cycle(s) cut; the cut span is shown as a root") }
     }
 
     /// Finds parent chains that loop and cuts each loop at its earliest-starting span. Returns the

@@ -350,6 +350,13 @@ struct ProtobufSpanDecoder {
             rejectReasons[reason, default: 0] += 1
             return
         }
+        appendSpan(&span, attributes, events, links)
+    }
+
+    /// Stores a decoded span with its attributes, events and links in the pools.
+    @inline(__always)
+    private mutating func appendSpan(_ span: inout Span, _ attributes: [Attribute], _ events: [SpanEvent],
+                                     _ links: [SpanLink]) {
         span.attributes = appendAttributes(attributes)
         if !events.isEmpty {
             span.events = PoolRange(start: UInt32(store.events.count), count: UInt32(events.count))

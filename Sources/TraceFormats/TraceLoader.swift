@@ -89,22 +89,11 @@ public enum TraceLoader {
                         foreign = foreign ?? decoder.sniff.foreignFormat
                         if foreignKeys.isEmpty { foreignKeys = decoder.sniff.keyList }
                     }
-                } catch var e as JSONSyntaxError {
-                    var resume = resumePoint(after: e.offset, in: buffer)
-                    if let cut = lineCut(from: valueStart, to: e.offset, in: buffer) {
-                        // JSON Lines: the value ran past the end of its line into the next record, so
-                        // its line is cut short. Decode that line again, bounded by its end, keeping its
-                        // whole spans and nothing read from the next line; resume at the next line.
-                        decoder.store.spans.removeSubrange(spansBefore...)
-                        decoder.spansDecoded = decodedBefore
-                        let full = decoder.cursor
-                        decoder.cursor = JSONCursor(UnsafeBufferPointer(rebasing: buffer[..<cut]), from: valueStart)
-                        do { try decoder.decodeTopLevelValue() } catch let lineError as JSONSyntaxError { e = lineError } catch {}
-                        decoder.cursor = full
-                        resume = cut + 1
-                    }
+                } catch let e as JSONSyntaxError {
+                    let (error, resume) = recover(from: e, valueStart: valueStart, spansBefore: spansBefore,
+                                                  decodedBefore: decodedBefore, &decoder, buffer)
                     issueCount += 1
-                    if issues.count < maxIssuesPerFile { issues.append(locate(e, in: buffer, file: name)) }
+                    if issues.count < maxIssuesPerFile { issues.append(locate(error, in: buffer, file: name)) }
                     decoder.cursor.pos = resume
                 }
             }
@@ -118,6 +107,26 @@ public enum TraceLoader {
             }
             return LoadResult(file: name, spans: decoder.spansDecoded, skippedValues: decoder.skippedNonTraceValues, issues: issues)
         }
+    }
+
+    /// After a syntax error in the value at `valueStart`: the error to report and where to resume.
+    /// JSON Lines: when the value ran past the end of its line into the next record, its line is cut
+    /// short. That line is decoded again, bounded by its end, keeping its whole spans and nothing read
+    /// from the next line; decoding resumes at the next line.
+    static func recover(from error: JSONSyntaxError, valueStart: Int, spansBefore: Int, decodedBefore: Int,
+                        _ decoder: inout OTLPJSONDecoder,
+                        _ buffer: UnsafeBufferPointer<UInt8>) -> (error: JSONSyntaxError, resume: Int) {
+        guard let cut = lineCut(from: valueStart, to: error.offset, in: buffer) else {
+            return (error, resumePoint(after: error.offset, in: buffer))
+        }
+        var e = error
+        decoder.store.spans.removeSubrange(spansBefore...)
+        decoder.spansDecoded = decodedBefore
+        let full = decoder.cursor
+        decoder.cursor = JSONCursor(UnsafeBufferPointer(rebasing: buffer[..<cut]), from: valueStart)
+        do { try decoder.decodeTopLevelValue() } catch let lineError as JSONSyntaxError { e = lineError } catch {}
+        decoder.cursor = full
+        return (e, cut + 1)
     }
 
     /// Decoding resumes at the next line that starts with `{` (the next JSON Lines record); in a

@@ -92,8 +92,20 @@ public enum SummaryReport {
         w.endObject()
         window(&w, "range", d.range)
         w.field("llmCalls", d.calls)
+        overviewJSON(&w, d.overview)
+        costJSON(&w, d.cost, featureKeys: featureKeys)
+        performanceJSON(&w, d.performance, calls: d.calls)
+        qualityJSON(&w, d.quality)
 
-        let o = d.overview
+        w.beginArray("warnings")
+        for warning in warnings { w.element(warning) }
+        w.endArray()
+        w.endObject()
+        return w.text + "\n"
+    }
+
+    /// Row 1: calls per minute, rolling 24h cost, p95 latency, error rate.
+    private static func overviewJSON(_ w: inout JSONWriter, _ o: Overview) {
         w.beginObject("overview")
         w.beginObject("callsPerMinute")
         basis(&w, o.callsPerMinute.basis)
@@ -119,8 +131,10 @@ public enum SummaryReport {
         w.field("spanRate", o.errorRate.spanRate)
         w.endObject()
         w.endObject()
+    }
 
-        let c = d.cost
+    /// Row 2: cost by model and by feature, the cost trend, the projection.
+    private static func costJSON(_ w: inout JSONWriter, _ c: CostRow, featureKeys: [String]) {
         w.beginObject("cost")
         breakdown(&w, "byModel", c.byModel, nameKey: "model")
         breakdown(&w, "byFeature", c.byFeature, nameKey: "feature", featureKeys: featureKeys)
@@ -136,8 +150,10 @@ public enum SummaryReport {
         w.field("wholeData", c.projection.wholeData)
         w.endObject()
         w.endObject()
+    }
 
-        let p = d.performance
+    /// Row 3: the latency heatmap, token distribution, cache hit rate, rate-limit events.
+    private static func performanceJSON(_ w: inout JSONWriter, _ p: PerformanceRow, calls: Int) {
         w.beginObject("performance")
         w.beginObject("latencyByModel")
         basis(&w, p.latencyByModel.basis)
@@ -155,7 +171,7 @@ public enum SummaryReport {
         w.endArray()
         w.endObject()
         w.beginObject("tokenDistribution")
-        basis(&w, Basis(window: p.tokens.input.basis.window, calls: d.calls))
+        basis(&w, Basis(window: p.tokens.input.basis.window, calls: calls))
         ints(&w, "bucketLower", Dashboard.tokenEdges.map(Int.init))
         for (key, h) in [("input", p.tokens.input), ("output", p.tokens.output)] {
             w.beginObject(key)
@@ -185,8 +201,10 @@ public enum SummaryReport {
         w.endObject()
         w.endObject()
         w.endObject()
+    }
 
-        let q = d.quality
+    /// Row 4: finish reasons, the response length trend, feedback, retry rate.
+    private static func qualityJSON(_ w: inout JSONWriter, _ q: QualityRow) {
         w.beginObject("quality")
         w.beginObject("finishReasons")
         basis(&w, q.finishReasons.basis)
@@ -227,12 +245,6 @@ public enum SummaryReport {
         w.field("retried", q.retryRate.retried)
         w.endObject()
         w.endObject()
-
-        w.beginArray("warnings")
-        for warning in warnings { w.element(warning) }
-        w.endArray()
-        w.endObject()
-        return w.text + "\n"
     }
 
     private static func ms(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }

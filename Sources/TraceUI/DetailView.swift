@@ -13,123 +13,183 @@ public struct DetailLine: Equatable, Sendable {
 /// the conversation, attributes, events (exceptions with stacks), links, resource and scope.
 /// All span text is sanitized here, before it reaches a grid.
 public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [DetailLine] {
-    let store = data.store, a = data.analysis
+    let store = data.store
     let span = store.spans[Int(s)]
-    let f = a.facts[Int(s)]
+    var w = DetailWriter(glyphs: glyphs)
+    identityLines(&w, s, span, data)
+    factLines(&w, s, span, data)
+    let group = data.analysis.calls.groupOf[Int(s)]
+    if group >= 0 { w.out += callLines(group: Int(group), span: s, data: data, glyphs: glyphs) }
+    conversationLines(&w, span, store)
+    attributeAndEventLines(&w, span, store)
+    linkLines(&w, span, store)
+    resourceAndScopeLines(&w, span, store)
+    return w.out
+}
+
+/// The detail lines being written, and the shapes they come in; every piece of span text is sanitized.
+private struct DetailWriter {
     var out: [DetailLine] = []
-    let heading = Style(fg: .cyan, bold: true)
-    func clean(_ t: String) -> String { Format.sanitize(t) }
-    func section(_ title: String) { out.append(DetailLine("")); out.append(DetailLine(glyphs.separator + glyphs.separator + " " + title, heading)) }
-    func row(_ label: String, _ value: String, _ source: String? = nil) {
-        out.append(DetailLine((label.isEmpty ? "  " : fit(label, 15)) + clean(value) + (source.map { "  (\($0))" } ?? "")))
-    }
-    /// Multi-line text (prompts, stacks) keeps its line breaks; each line is sanitized.
-    func block(_ text: String, indent: String = "  ") {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(400) {
-            out.append(DetailLine(indent + clean(String(line))))
-        }
+    let glyphs: Glyphs
+
+    static func clean(_ t: String) -> String { Format.sanitize(t) }
+
+    mutating func section(_ title: String) {
+        out.append(DetailLine(""))
+        out.append(DetailLine(glyphs.separator + glyphs.separator + " " + title, Style(fg: .cyan, bold: true)))
     }
 
-    out.append(DetailLine(clean(store.string(span.name)), Style(bold: true)))
-    row("span", spanIDHex(span.spanID) + (span.parentSpanID != 0 ? "  parent " + spanIDHex(span.parentSpanID) : "  (root)"))
+    mutating func row(_ label: String, _ value: String, _ source: String? = nil) {
+        out.append(DetailLine((label.isEmpty ? "  " : fit(label, 15)) + Self.clean(value)
+                              + (source.map { "  (\($0))" } ?? "")))
+    }
+
+    /// Multi-line text (prompts, stacks) keeps its line breaks; each line is sanitized.
+    mutating func block(_ text: String, indent: String = "  ") {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(400) {
+            out.append(DetailLine(indent + Self.clean(String(line))))
+        }
+    }
+}
+
+/// The name, ids, notes on the tree, kind, status, timing and the subtree's totals.
+private func identityLines(_ w: inout DetailWriter, _ s: Int32, _ span: Span, _ data: ViewData) {
+    let store = data.store, a = data.analysis
+    w.out.append(DetailLine(DetailWriter.clean(store.string(span.name)), Style(bold: true)))
+    w.row("span", spanIDHex(span.spanID)
+          + (span.parentSpanID != 0 ? "  parent " + spanIDHex(span.parentSpanID) : "  (root)"))
     let flags = a.forest.flags[Int(s)]
-    if flags.contains(.orphan) { row("note", "orphan: its parent span was never received") }
-    if flags.contains(.cycle) { row("note", "its parent chain loops back to it; shown as a root") }
-    if flags.contains(.duplicateID) { row("note", "another span of this trace has the same id") }
-    row("kind", f.role.name + " · " + span.kind.name)
+    if flags.contains(.orphan) { w.row("note", "orphan: its parent span was never received") }
+    if flags.contains(.cycle) { w.row("note", "its parent chain loops back to it; shown as a root") }
+    if flags.contains(.duplicateID) { w.row("note", "another span of this trace has the same id") }
+    w.row("kind", a.facts[Int(s)].role.name + " · " + span.kind.name)
     let statusText = span.status.name + (span.statusMessage != 0 ? ": " + store.string(span.statusMessage) : "")
-    row("status", a.isError[Int(s)] && span.status != .error ? "error (exception event)" : statusText)
-    row("start", Format.timestamp(span.startNanos) + " UTC")
-    row("duration", Format.duration(span.durationNanos) + "  (self " + Format.duration(a.selfNanos[Int(s)]) + ")")
+    w.row("status", a.isError[Int(s)] && span.status != .error ? "error (exception event)" : statusText)
+    w.row("start", Format.timestamp(span.startNanos) + " UTC")
+    w.row("duration", Format.duration(span.durationNanos) + "  (self " + Format.duration(a.selfNanos[Int(s)]) + ")")
     let sub = a.subtree[Int(s)]
     if sub.spans > 1 {
-        row("subtree", "\(sub.spans) spans · \(sub.llmCalls) LLM calls · \(Format.tokenPair(sub.inputTokens, sub.outputTokens)) tokens · \(Format.cost(sub)) · \(sub.errors) errors")
+        let tokens = Format.tokenPair(sub.inputTokens, sub.outputTokens)
+        w.row("subtree", "\(sub.spans) spans · \(sub.llmCalls) LLM calls · "
+              + "\(tokens) tokens · \(Format.cost(sub)) · \(sub.errors) errors")
     }
+}
 
+/// "LLM facts": each fact with the attribute it came from, the cost and whether the call is counted.
+private func factLines(_ w: inout DetailWriter, _ s: Int32, _ span: Span, _ data: ViewData) {
+    let store = data.store, a = data.analysis
+    let f = a.facts[Int(s)]
+    guard f.role.isModelCall || f.hasUsage || f.toolName != 0 || f.agentName != 0 || !f.reportedRollupCost.isNaN
+    else { return }
     let sources = Dictionary(a.extractor.sources(of: span, in: store), uniquingKeysWith: { x, _ in x })
-    if f.role.isModelCall || f.hasUsage || f.toolName != 0 || f.agentName != 0 || !f.reportedRollupCost.isNaN {
-        section("LLM facts")
-        func fact(_ fact: Fact, _ value: String) { row(fact.label, value, sources[fact]) }
-        if f.model != 0 { fact(.model, store.string(f.model)) }
-        if f.provider != 0 { fact(.provider, store.string(f.provider)) }
-        if sources[.operation] != nil, let v = store.value(forKey: sources[.operation]!, in: span.attributes) { fact(.operation, store.text(v)) }
-        if f.inputTokens >= 0 { fact(.inputTokens, String(f.inputTokens)) }
-        if f.cacheReadTokens >= 0 { fact(.cacheReadTokens, String(f.cacheReadTokens) + (f.cacheCountedInInput ? " (part of the input)" : " (beside the input)")) }
-        if f.cacheWriteTokens >= 0 { fact(.cacheWriteTokens, String(f.cacheWriteTokens)) }
-        if f.outputTokens >= 0 { fact(.outputTokens, String(f.outputTokens)) }
-        if f.reasoningTokens >= 0 { fact(.reasoningTokens, String(f.reasoningTokens) + " (part of the output)") }
-        if f.totalTokens >= 0 { row(Fact.totalTokens.label, String(f.totalTokens), sources[.totalTokens] ?? "input + output") }
-        let call = a.calls.group(of: s)
-        if call == nil || call!.memberCount == 1 {
-            let cost = a.costs[Int(s)]
-            if let text = costText(cost, f, store, merged: false) {
-                if cost.source == .reported { fact(.reportedCost, text) } else { row("cost", text) }
-            }
-        }
-        if let call, call.memberCount == 1, call.counted == s { out += mismatchLines(call) }
-        if f.role.isModelCall && call == nil {
-            let beneath = a.subtree[Int(s)].llmCalls
-            row("counted", beneath == 1 ? "no: its figures disagree with the call beneath it, which is counted"
-                : "no: a rollup of the \(beneath) calls beneath it (its own figures are not added)")
-        }
-        if !f.reportedRollupCost.isNaN {
-            fact(.reportedRollupCost, Format.cost(f.reportedRollupCost) + " reported; computed subtree: " + Format.cost(sub))
-        }
-        if f.finishReason != 0 {
-            let reason = store.string(f.finishReason)
-            fact(.finishReason, reason + (reason == "length" || reason == "max_tokens" ? "  (truncated answer)" : ""))
-        }
-        if f.toolName != 0 { fact(.toolName, store.string(f.toolName)) }
-        if f.agentName != 0 { fact(.agentName, store.string(f.agentName)) }
+    w.section("LLM facts")
+    func fact(_ fact: Fact, _ value: String) { w.row(fact.label, value, sources[fact]) }
+    if f.model != 0 { fact(.model, store.string(f.model)) }
+    if f.provider != 0 { fact(.provider, store.string(f.provider)) }
+    if sources[.operation] != nil, let v = store.value(forKey: sources[.operation]!, in: span.attributes) {
+        fact(.operation, store.text(v))
     }
+    if f.inputTokens >= 0 { fact(.inputTokens, String(f.inputTokens)) }
+    if f.cacheReadTokens >= 0 {
+        fact(.cacheReadTokens, String(f.cacheReadTokens)
+             + (f.cacheCountedInInput ? " (part of the input)" : " (beside the input)"))
+    }
+    if f.cacheWriteTokens >= 0 { fact(.cacheWriteTokens, String(f.cacheWriteTokens)) }
+    if f.outputTokens >= 0 { fact(.outputTokens, String(f.outputTokens)) }
+    if f.reasoningTokens >= 0 { fact(.reasoningTokens, String(f.reasoningTokens) + " (part of the output)") }
+    if f.totalTokens >= 0 {
+        w.row(Fact.totalTokens.label, String(f.totalTokens), sources[.totalTokens] ?? "input + output")
+    }
+    let call = a.calls.group(of: s)
+    if call == nil || call!.memberCount == 1 {
+        let cost = a.costs[Int(s)]
+        if let text = costText(cost, f, store, merged: false) {
+            if cost.source == .reported { fact(.reportedCost, text) } else { w.row("cost", text) }
+        }
+    }
+    if let call, call.memberCount == 1, call.counted == s { w.out += mismatchLines(call) }
+    if f.role.isModelCall && call == nil {
+        let beneath = a.subtree[Int(s)].llmCalls
+        w.row("counted", beneath == 1 ? "no: its figures disagree with the call beneath it, which is counted"
+              : "no: a rollup of the \(beneath) calls beneath it (its own figures are not added)")
+    }
+    if !f.reportedRollupCost.isNaN {
+        fact(.reportedRollupCost,
+             Format.cost(f.reportedRollupCost) + " reported; computed subtree: " + Format.cost(a.subtree[Int(s)]))
+    }
+    if f.finishReason != 0 {
+        let reason = store.string(f.finishReason)
+        fact(.finishReason, reason + (reason == "length" || reason == "max_tokens" ? "  (truncated answer)" : ""))
+    }
+    if f.toolName != 0 { fact(.toolName, store.string(f.toolName)) }
+    if f.agentName != 0 { fact(.agentName, store.string(f.agentName)) }
+}
 
-    let group = a.calls.groupOf[Int(s)]
-    if group >= 0 { out += callLines(group: Int(group), span: s, data: data, glyphs: glyphs) }
-
+/// The prompt and answer, message by message, with tool calls.
+private func conversationLines(_ w: inout DetailWriter, _ span: Span, _ store: SpanStore) {
     let convo = conversation(of: span, in: store)
-    if !convo.isEmpty {
-        section("Conversation (\(convo.source))")
-        for m in convo.input + convo.output {
-            out.append(DetailLine("[\(clean(m.role))]", Style(fg: m.role == "assistant" ? .green : .yellow, bold: true)))
-            if !m.text.isEmpty { block(m.text) }
-            for call in m.toolCalls { out.append(DetailLine("  → tool call " + clean(call.name) + "(" + clean(call.arguments) + ")", Style(fg: .magenta))) }
+    guard !convo.isEmpty else { return }
+    w.section("Conversation (\(convo.source))")
+    for m in convo.input + convo.output {
+        w.out.append(DetailLine("[\(DetailWriter.clean(m.role))]",
+                                Style(fg: m.role == "assistant" ? .green : .yellow, bold: true)))
+        if !m.text.isEmpty { w.block(m.text) }
+        for call in m.toolCalls {
+            let name = DetailWriter.clean(call.name), arguments = DetailWriter.clean(call.arguments)
+            w.out.append(DetailLine("  → tool call " + name + "(" + arguments + ")", Style(fg: .magenta)))
         }
     }
+}
 
-    section("Attributes (\(span.attributes.count))")
-    for attr in store.attributes(of: span) { row("", store.string(attr.key) + " = " + store.text(attr.value)) }
-    if span.events.count > 0 {
-        section("Events (\(span.events.count))")
-        for e in store.events[span.events.range] {
-            let offset = Format.duration(e.timeNanos - span.startNanos)
-            let name = store.string(e.name)
-            out.append(DetailLine("+" + offset + "  " + clean(name), Style(fg: name == "exception" ? .red : .normal, bold: true)))
-            for attr in store.attributes[e.attributes.range] {
-                let key = store.string(attr.key), value = store.text(attr.value)
-                if key == "exception.stacktrace" { out.append(DetailLine("  " + key + ":")); block(value, indent: "    ") }
-                else { out.append(DetailLine("  " + clean(key) + " = " + clean(value))) }
-            }
+/// The span's attributes, then its events with theirs (an exception's stack as a block).
+private func attributeAndEventLines(_ w: inout DetailWriter, _ span: Span, _ store: SpanStore) {
+    w.section("Attributes (\(span.attributes.count))")
+    for attr in store.attributes(of: span) { w.row("", store.string(attr.key) + " = " + store.text(attr.value)) }
+    guard span.events.count > 0 else { return }
+    w.section("Events (\(span.events.count))")
+    for e in store.events[span.events.range] {
+        let offset = Format.duration(e.timeNanos - span.startNanos)
+        let name = store.string(e.name)
+        w.out.append(DetailLine("+" + offset + "  " + DetailWriter.clean(name),
+                                Style(fg: name == "exception" ? .red : .normal, bold: true)))
+        for attr in store.attributes[e.attributes.range] {
+            let key = store.string(attr.key), value = store.text(attr.value)
+            if key == "exception.stacktrace" {
+                w.out.append(DetailLine("  " + key + ":"))
+                w.block(value, indent: "    ")
+            } else { w.out.append(DetailLine("  " + DetailWriter.clean(key) + " = " + DetailWriter.clean(value))) }
         }
     }
-    if span.links.count > 0 {
-        section("Links (\(span.links.count))")
-        for l in store.links[span.links.range] {
-            out.append(DetailLine("trace " + l.traceID.hex + " span " + spanIDHex(l.spanID)))
-            for attr in store.attributes[l.attributes.range] { out.append(DetailLine("  " + clean(store.string(attr.key)) + " = " + clean(store.text(attr.value)))) }
+}
+
+private func linkLines(_ w: inout DetailWriter, _ span: Span, _ store: SpanStore) {
+    guard span.links.count > 0 else { return }
+    w.section("Links (\(span.links.count))")
+    for l in store.links[span.links.range] {
+        w.out.append(DetailLine("trace " + l.traceID.hex + " span " + spanIDHex(l.spanID)))
+        for attr in store.attributes[l.attributes.range] {
+            let key = DetailWriter.clean(store.string(attr.key)), value = DetailWriter.clean(store.text(attr.value))
+            w.out.append(DetailLine("  " + key + " = " + value))
         }
     }
+}
+
+private func resourceAndScopeLines(_ w: inout DetailWriter, _ span: Span, _ store: SpanStore) {
     if !store.resources.isEmpty {
         let resource = store.resources[Int(span.resource)]
-        section("Resource")
-        for attr in store.attributes[resource.attributes.range] { row("", store.string(attr.key) + " = " + store.text(attr.value)) }
+        w.section("Resource")
+        for attr in store.attributes[resource.attributes.range] {
+            w.row("", store.string(attr.key) + " = " + store.text(attr.value))
+        }
     }
     if !store.scopes.isEmpty {
         let scope = store.scopes[Int(span.scope)]
-        section("Scope")
-        row("name", store.string(scope.name) + (scope.version != 0 ? " " + store.string(scope.version) : ""))
-        for attr in store.attributes[scope.attributes.range] { row("", store.string(attr.key) + " = " + store.text(attr.value)) }
+        w.section("Scope")
+        w.row("name", store.string(scope.name) + (scope.version != 0 ? " " + store.string(scope.version) : ""))
+        for attr in store.attributes[scope.attributes.range] {
+            w.row("", store.string(attr.key) + " = " + store.text(attr.value))
+        }
     }
-    return out
 }
 
 /// How a cost was obtained; `merged` when it is a call's cost from the facts of several spans.

@@ -7,53 +7,36 @@ extension AppState {
     /// trace id) and its row on screen, the open trace, its folds and the selected span (by span id,
     /// so eviction that renumbers spans does not move them). Spans that arrived fill in around them.
     public mutating func adopt(_ new: ViewData, replacing old: ViewData) {
-        let oldForest = old.analysis.forest, newForest = new.analysis.forest, oldStore = old.store
-        var traceIndex: [TraceID: Int] = Dictionary(minimumCapacity: newForest.traces.count)
-        for (i, t) in newForest.traces.enumerated() { traceIndex[t.traceID] = i }
-        func renumbered(_ trace: Int) -> Int? {
-            oldForest.traces.indices.contains(trace) ? traceIndex[oldForest.traces[trace].traceID] : nil
-        }
+        let renumbering = Renumbering(old: old, new: new)
+        adoptList(renumbering)
+        adoptTrees(renumbering)
+        refreshDashboard(new)
+        clamp(&self)
+    }
 
-        let selectedTrace = list.rows.indices.contains(list.selected) ? oldForest.traces[list.rows[list.selected]].traceID : nil
+    /// The trace list: its rows, the selected trace on the same screen row, the traces behind a figure.
+    private mutating func adoptList(_ r: Renumbering) {
+        let oldForest = r.old.analysis.forest
+        let selectedTrace = list.rows.indices.contains(list.selected)
+            ? oldForest.traces[list.rows[list.selected]].traceID : nil
         let listOffset = list.selected - list.top
         if var jump = list.jump {
             // The traces and spans behind a dashboard figure, found again by id.
-            jump.rows = jump.rows.compactMap(renumbered)
-            jump.spans = Set(jump.spans.compactMap { old -> Int32? in
-                let span = oldStore.spans[Int(old)]
-                guard let t = traceIndex[span.traceID] else { return nil }
-                return newForest.traces[t].spans.first { new.store.spans[Int($0)].spanID == span.spanID }
-            })
+            jump.rows = jump.rows.compactMap(r.trace)
+            jump.spans = r.spans(jump.spans)
             list.jump = jump
         }
-        list.rows = Self.listRows(list, new)
-        if let id = selectedTrace, let t = traceIndex[id], let row = list.rows.firstIndex(of: t) {
+        list.rows = Self.listRows(list, r.new)
+        if let id = selectedTrace, let t = r.traceIndex[id], let row = list.rows.firstIndex(of: t) {
             list.selected = row
             list.top = max(0, row - listOffset)
         }
+    }
 
-        /// The same tree in the new data: trace, folds and selected span found again by id.
-        func carried(_ tree: TreeState) -> TreeState? {
-            guard let nt = renumbered(tree.trace) else { return nil }
-            var tree = tree
-            var byID: [SpanID: Int32] = [:]
-            for s in newForest.traces[nt].spans where byID[new.store.spans[Int(s)].spanID] == nil {
-                byID[new.store.spans[Int(s)].spanID] = s
-            }
-            let selectedSpan = tree.rows.indices.contains(tree.selected) ? old.store.spans[Int(tree.rows[tree.selected])].spanID : nil
-            let treeOffset = tree.selected - tree.top
-            tree.folded = Set(tree.folded.compactMap { byID[old.store.spans[Int($0)].spanID] })
-            tree.trace = nt
-            tree.rows = Self.visibleRows(tree, new)
-            if let id = selectedSpan, let s = byID[id], let row = tree.rows.firstIndex(of: s) {
-                tree.selected = row
-                tree.top = max(0, row - treeOffset)
-            }
-            return tree
-        }
-
+    /// The open trace (or the list, when it was evicted) and the tree the dashboard returns to.
+    private mutating func adoptTrees(_ r: Renumbering) {
         if let open = tree {
-            if let moved = carried(open) {
+            if let moved = r.tree(open) {
                 tree = moved
                 screen = .tree(trace: moved.trace)
             } else {
@@ -66,11 +49,60 @@ extension AppState {
         }
         if var d = dashboard {
             // The screen the dashboard returns to holds old indices too.
-            d.returnTree = d.returnTree.flatMap(carried)
+            d.returnTree = d.returnTree.flatMap(r.tree)
             if case .tree? = d.returnTo { d.returnTo = d.returnTree.map { .tree(trace: $0.trace) } ?? .traceList }
             dashboard = d
         }
-        refreshDashboard(new)
-        clamp(&self)
+    }
+}
+
+/// Trace and span indices of older data found again in newer data, by id.
+private struct Renumbering {
+    let old: ViewData
+    let new: ViewData
+    /// Trace id to its index in the new forest.
+    let traceIndex: [TraceID: Int]
+
+    init(old: ViewData, new: ViewData) {
+        self.old = old
+        self.new = new
+        let traces = new.analysis.forest.traces
+        var traceIndex: [TraceID: Int] = Dictionary(minimumCapacity: traces.count)
+        for (i, t) in traces.enumerated() { traceIndex[t.traceID] = i }
+        self.traceIndex = traceIndex
+    }
+
+    func trace(_ trace: Int) -> Int? {
+        let oldTraces = old.analysis.forest.traces
+        return oldTraces.indices.contains(trace) ? traceIndex[oldTraces[trace].traceID] : nil
+    }
+
+    func spans(_ spans: Set<Int32>) -> Set<Int32> {
+        Set(spans.compactMap { old -> Int32? in
+            let span = self.old.store.spans[Int(old)]
+            guard let t = traceIndex[span.traceID] else { return nil }
+            return new.analysis.forest.traces[t].spans.first { new.store.spans[Int($0)].spanID == span.spanID }
+        })
+    }
+
+    /// The same tree in the new data: trace, folds and selected span found again by id.
+    func tree(_ tree: TreeState) -> TreeState? {
+        guard let nt = trace(tree.trace) else { return nil }
+        var tree = tree
+        var byID: [SpanID: Int32] = [:]
+        for s in new.analysis.forest.traces[nt].spans where byID[new.store.spans[Int(s)].spanID] == nil {
+            byID[new.store.spans[Int(s)].spanID] = s
+        }
+        let selectedSpan = tree.rows.indices.contains(tree.selected)
+            ? old.store.spans[Int(tree.rows[tree.selected])].spanID : nil
+        let treeOffset = tree.selected - tree.top
+        tree.folded = Set(tree.folded.compactMap { byID[old.store.spans[Int($0)].spanID] })
+        tree.trace = nt
+        tree.rows = AppState.visibleRows(tree, new)
+        if let id = selectedSpan, let s = byID[id], let row = tree.rows.firstIndex(of: s) {
+            tree.selected = row
+            tree.top = max(0, row - treeOffset)
+        }
+        return tree
     }
 }

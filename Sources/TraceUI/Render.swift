@@ -159,25 +159,9 @@ private func renderTree(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ 
         let children = forest.children(of: sp)
         let ry = y + 1 + row
 
-        // Tree prefix: one guide per ancestor level, then the branch, then the fold marker.
-        var prefix = ""
-        var guides: [String] = []
-        var p = sp
-        while forest.parent[Int(p)] >= 0 {
-            let parent = forest.parent[Int(p)]
-            let isLast = forest.children(of: parent).last == p
-            guides.append(guides.isEmpty ? (isLast ? look.glyphs.lastBranch : look.glyphs.branch) : (isLast ? look.glyphs.blank : look.glyphs.pipe))
-            p = parent
-        }
-        prefix = guides.reversed().joined()
+        let prefix = treeGuides(sp, forest, look.glyphs)
         let marker = children.isEmpty ? look.glyphs.leaf : folded ? look.glyphs.folded : look.glyphs.unfolded
-        var name = Format.sanitize(store.string(span.name))
-        let flags = forest.flags[Int(sp)]
-        if flags.contains(.orphan) { name += " [orphan]" }
-        if flags.contains(.cycle) { name += " [cycle]" }
-        if flags.contains(.duplicateID) { name += " [dup id]" }
-        if let other = a.traceCountingElsewhere(span: sp) { name += " [counted in " + other.hex.prefix(8) + "]" }
-        if folded { name += " (+\(a.subtree[Int(sp)].spans - 1))" }
+        let name = treeRowName(sp, span, data, folded: folded)
 
         // A folded node shows its subtree's totals; an open one its own.
         let totals = folded ? a.subtree[Int(sp)] : a.selfTotals[Int(sp)]
@@ -199,6 +183,33 @@ private func renderTree(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ 
         col += g.put(" " + fit(cost, costW, right: true), x: col, y: ry, style: Style(fg: cost == "?" || cost == "~?" || cost.hasSuffix("!") ? .yellow : isError ? .red : .green, reverse: selected))
         g.put(" " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
     }
+}
+
+/// The tree prefix of a row: one guide per ancestor level, then the branch.
+private func treeGuides(_ sp: Int32, _ forest: TraceForest, _ glyphs: Glyphs) -> String {
+    var guides: [String] = []
+    var p = sp
+    while forest.parent[Int(p)] >= 0 {
+        let parent = forest.parent[Int(p)]
+        let isLast = forest.children(of: parent).last == p
+        if guides.isEmpty { guides.append(isLast ? glyphs.lastBranch : glyphs.branch) }
+        else { guides.append(isLast ? glyphs.blank : glyphs.pipe) }
+        p = parent
+    }
+    return guides.reversed().joined()
+}
+
+/// A span's name with the tree's repairs, where its call is counted and, folded, what it hides.
+private func treeRowName(_ sp: Int32, _ span: Span, _ data: ViewData, folded: Bool) -> String {
+    let a = data.analysis
+    var name = Format.sanitize(data.store.string(span.name))
+    let flags = a.forest.flags[Int(sp)]
+    if flags.contains(.orphan) { name += " [orphan]" }
+    if flags.contains(.cycle) { name += " [cycle]" }
+    if flags.contains(.duplicateID) { name += " [dup id]" }
+    if let other = a.traceCountingElsewhere(span: sp) { name += " [counted in " + other.hex.prefix(8) + "]" }
+    if folded { name += " (+\(a.subtree[Int(sp)].spans - 1))" }
+    return name
 }
 
 func kindLabel(_ role: SpanRole) -> String {

@@ -135,127 +135,155 @@ private func jump(_ s: inout AppState, _ data: ViewData, forward: Bool, includeC
 private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     let page = max(1, bodyHeight(s) - 1)
     if s.context == .dashboard { performDashboard(&s, act, data); return }
-    if s.context == .detail {
-        switch act {
-        case .up: s.detailScroll = max(0, s.detailScroll - 1)
-        case .down: s.detailScroll += 1
-        case .pageUp: s.detailScroll = max(0, s.detailScroll - page)
-        case .pageDown: s.detailScroll += page
-        case .top: s.detailScroll = 0
-        case .bottom: s.detailScroll = Int.max / 2
-        case .toggleDetail: s.detailFocused = false
-        case .back: s.detailOpen = false; s.detailFocused = false
-        case .help: s.helpOpen = true
-        default: break
+    if s.context == .detail { performDetail(&s, act, page: page); return }
+    switch s.screen {
+    case .traceList: performTraceList(&s, act, data, page: page)
+    case .dashboard: break
+    case .tree: performTree(&s, act, data, page: page)
+    }
+}
+
+/// Keys while the detail pane has the focus: scrolling it, and leaving it.
+private func performDetail(_ s: inout AppState, _ act: Action, page: Int) {
+    switch act {
+    case .up: s.detailScroll = max(0, s.detailScroll - 1)
+    case .down: s.detailScroll += 1
+    case .pageUp: s.detailScroll = max(0, s.detailScroll - page)
+    case .pageDown: s.detailScroll += page
+    case .top: s.detailScroll = 0
+    case .bottom: s.detailScroll = Int.max / 2
+    case .toggleDetail: s.detailFocused = false
+    case .back: s.detailOpen = false; s.detailFocused = false
+    case .help: s.helpOpen = true
+    default: break
+    }
+}
+
+/// Keys on the trace list: moving, opening a trace, sorting, filters, the dashboard and back.
+private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewData, page: Int) {
+    switch act {
+    case .up: s.list.selected -= 1
+    case .down: s.list.selected += 1
+    case .pageUp: s.list.selected -= page
+    case .pageDown: s.list.selected += page
+    case .top: s.list.selected = 0
+    case .bottom: s.list.selected = s.list.rows.count - 1
+    case .open:
+        if s.list.rows.indices.contains(s.list.selected) {
+            s.openTree(s.list.rows[s.list.selected], data)
+            selectJumpSpan(&s, data)
         }
+    case .search: s.prompt = s.list.filter
+    case .sortNext:
+        s.list.jump?.ordered = false
+        s.list.sort = SortKey(rawValue: (s.list.sort.rawValue + 1) % SortKey.allCases.count)!
+        s.list.descending = false
+        resort(&s, data)
+    case .sortReverse:
+        s.list.jump?.ordered = false
+        s.list.descending.toggle()
+        resort(&s, data)
+    case .help: s.helpOpen = true
+    case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters: changeFilter(&s, act, data)
+    case .dashboard where s.list.jump == nil || s.dashboard == nil: s.openDashboard(data, returnTo: .traceList)
+    case .back, .dashboard:
+        if s.list.jump != nil, s.dashboard != nil {
+            // Back from the traces behind a figure to the dashboard as it was.
+            s.list.jump = nil
+            s.list.rows = AppState.listRows(s.list, data)
+            s.screen = .dashboard
+        } else { s.quit = true }
+    default: break
+    }
+}
+
+/// Keys on the span tree: moving, folding, searching, the detail pane, the dashboard and back.
+private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, page: Int) {
+    guard var tree = s.tree, !tree.rows.isEmpty else {
+        if act == .back { s.quit = true }
         return
     }
-    switch s.screen {
-    case .traceList:
-        switch act {
-        case .up: s.list.selected -= 1
-        case .down: s.list.selected += 1
-        case .pageUp: s.list.selected -= page
-        case .pageDown: s.list.selected += page
-        case .top: s.list.selected = 0
-        case .bottom: s.list.selected = s.list.rows.count - 1
-        case .open:
-            if s.list.rows.indices.contains(s.list.selected) { s.openTree(s.list.rows[s.list.selected], data); selectJumpSpan(&s, data) }
-        case .search: s.prompt = s.list.filter
-        case .sortNext:
-            s.list.jump?.ordered = false
-            s.list.sort = SortKey(rawValue: (s.list.sort.rawValue + 1) % SortKey.allCases.count)!
-            s.list.descending = false
-            resort(&s, data)
-        case .sortReverse:
-            s.list.jump?.ordered = false
-            s.list.descending.toggle()
-            resort(&s, data)
-        case .help: s.helpOpen = true
-        case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters: changeFilter(&s, act, data)
-        case .dashboard where s.list.jump == nil || s.dashboard == nil: s.openDashboard(data, returnTo: .traceList)
-        case .back, .dashboard:
-            if s.list.jump != nil, s.dashboard != nil {
-                // Back from the traces behind a figure to the dashboard as it was.
-                s.list.jump = nil
-                s.list.rows = AppState.listRows(s.list, data)
-                s.screen = .dashboard
-            } else { s.quit = true }
-        default: break
-        }
-    case .dashboard: break
-    case .tree:
-        guard var tree = s.tree, !tree.rows.isEmpty else {
-            if act == .back { s.quit = true }
-            return
-        }
-        let forest = data.analysis.forest
-        let current = tree.rows[tree.selected]
-        let hasChildren = !forest.children(of: current).isEmpty
-        switch act {
-        case .up: tree.selected -= 1; s.detailScroll = 0
-        case .down: tree.selected += 1; s.detailScroll = 0
-        case .pageUp: tree.selected -= page; s.detailScroll = 0
-        case .pageDown: tree.selected += page; s.detailScroll = 0
-        case .top: tree.selected = 0; s.detailScroll = 0
-        case .bottom: tree.selected = tree.rows.count - 1; s.detailScroll = 0
-        case .toggleFold:
-            if hasChildren {
-                if tree.folded.contains(current) { tree.folded.remove(current) } else { tree.folded.insert(current) }
-                tree.rows = AppState.visibleRows(tree, data)
-            }
-        case .collapse:
-            if hasChildren && !tree.folded.contains(current) {
-                tree.folded.insert(current)
-                tree.rows = AppState.visibleRows(tree, data)
-            } else if forest.parent[Int(current)] >= 0, let i = tree.rows.firstIndex(of: forest.parent[Int(current)]) {
-                tree.selected = i
-            }
-        case .expand:
-            if tree.folded.contains(current) {
-                tree.folded.remove(current)
-                tree.rows = AppState.visibleRows(tree, data)
-            } else if hasChildren {
-                tree.selected += 1
-            }
-        case .collapseAll:
-            let root = rootOf(current, forest)
-            tree.folded = Set(forest.traces[tree.trace].spans.filter { !forest.children(of: $0).isEmpty })
-            tree.rows = AppState.visibleRows(tree, data)
-            tree.selected = tree.rows.firstIndex(of: root) ?? 0
-        case .expandAll:
-            tree.folded = []
-            tree.rows = AppState.visibleRows(tree, data)
-            tree.selected = tree.rows.firstIndex(of: current) ?? 0
-        case .search:
-            s.prompt = ""
-        case .nextMatch, .previousMatch:
-            s.tree = tree
-            if tree.query.isEmpty { s.message = "no search yet: press / to search"; return }
-            let q = tree.query
-            jump(&s, data, forward: act == .nextMatch) { spanMatches($0, q, data) }
-            return
-        case .nextError:
-            s.tree = tree
-            let errors = data.analysis.isError
-            jump(&s, data, forward: true) { errors[Int($0)] }
-            if s.message == "no match" { s.message = "no errors in this trace" }
-            return
-        case .toggleDetail:
-            if s.detailOpen { s.detailFocused = true } else { s.detailOpen = true; s.detailScroll = 0 }
-        case .help: s.helpOpen = true
-        case .dashboard:
-            s.tree = tree
-            s.openDashboard(data, returnTo: .tree(trace: tree.trace))
-            return
-        case .back:
-            if s.detailOpen { s.detailOpen = false }
-            else if data.analysis.forest.traces.count > 1 || s.liveStatus != nil || s.list.jump != nil { s.screen = .traceList; s.tree = nil; return }
-            else { s.quit = true }
-        default: break
-        }
+    switch act {
+    case .up: tree.selected -= 1; s.detailScroll = 0
+    case .down: tree.selected += 1; s.detailScroll = 0
+    case .pageUp: tree.selected -= page; s.detailScroll = 0
+    case .pageDown: tree.selected += page; s.detailScroll = 0
+    case .top: tree.selected = 0; s.detailScroll = 0
+    case .bottom: tree.selected = tree.rows.count - 1; s.detailScroll = 0
+    case .toggleFold, .collapse, .expand, .collapseAll, .expandAll:
+        fold(&tree, act, data)
+    case .search:
+        s.prompt = ""
+    case .nextMatch, .previousMatch, .nextError:
         s.tree = tree
+        jumpToMatch(&s, act, data)
+        return
+    case .toggleDetail:
+        if s.detailOpen { s.detailFocused = true } else { s.detailOpen = true; s.detailScroll = 0 }
+    case .help: s.helpOpen = true
+    case .dashboard:
+        s.tree = tree
+        s.openDashboard(data, returnTo: .tree(trace: tree.trace))
+        return
+    case .back:
+        if s.detailOpen { s.detailOpen = false }
+        else if data.analysis.forest.traces.count > 1 || s.liveStatus != nil || s.list.jump != nil {
+            s.screen = .traceList; s.tree = nil; return
+        }
+        else { s.quit = true }
+    default: break
     }
+    s.tree = tree
+}
+
+/// Folding keys on the tree: one span, up to its parent, into a folded span, or the whole trace.
+private func fold(_ tree: inout TreeState, _ act: Action, _ data: ViewData) {
+    let forest = data.analysis.forest
+    let current = tree.rows[tree.selected]
+    let hasChildren = !forest.children(of: current).isEmpty
+    switch act {
+    case .toggleFold:
+        if hasChildren {
+            if tree.folded.contains(current) { tree.folded.remove(current) } else { tree.folded.insert(current) }
+            tree.rows = AppState.visibleRows(tree, data)
+        }
+    case .collapse:
+        if hasChildren && !tree.folded.contains(current) {
+            tree.folded.insert(current)
+            tree.rows = AppState.visibleRows(tree, data)
+        } else if forest.parent[Int(current)] >= 0, let i = tree.rows.firstIndex(of: forest.parent[Int(current)]) {
+            tree.selected = i
+        }
+    case .expand:
+        if tree.folded.contains(current) {
+            tree.folded.remove(current)
+            tree.rows = AppState.visibleRows(tree, data)
+        } else if hasChildren {
+            tree.selected += 1
+        }
+    case .collapseAll:
+        let root = rootOf(current, forest)
+        tree.folded = Set(forest.traces[tree.trace].spans.filter { !forest.children(of: $0).isEmpty })
+        tree.rows = AppState.visibleRows(tree, data)
+        tree.selected = tree.rows.firstIndex(of: root) ?? 0
+    case .expandAll:
+        tree.folded = []
+        tree.rows = AppState.visibleRows(tree, data)
+        tree.selected = tree.rows.firstIndex(of: current) ?? 0
+    default: break
+    }
+}
+
+/// `n`/`N` (the next or previous span matching the search) and `e` (the next error) in the tree.
+private func jumpToMatch(_ s: inout AppState, _ act: Action, _ data: ViewData) {
+    if act == .nextError {
+        let errors = data.analysis.isError
+        jump(&s, data, forward: true) { errors[Int($0)] }
+        if s.message == "no match" { s.message = "no errors in this trace" }
+        return
+    }
+    guard let q = s.tree?.query, !q.isEmpty else { s.message = "no search yet: press / to search"; return }
+    jump(&s, data, forward: act == .nextMatch) { spanMatches($0, q, data) }
 }
 
 private func rootOf(_ span: Int32, _ forest: TraceForest) -> Int32 {

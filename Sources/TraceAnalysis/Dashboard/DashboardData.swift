@@ -74,94 +74,19 @@ public struct DashboardData: Sendable {
     public init(store: SpanStore, analysis a: Analysis, featureKeys: [String] = Conventions.featureKeys) {
         let n = store.spans.count
         let forest = a.forest
-        let strings = store.strings
-        func ids(_ keys: [String]) -> [StrID] { keys.compactMap { strings.lookup($0) } }
-        func service(_ s: Int) -> StrID {
-            store.resources.isEmpty ? 0 : store.resources[Int(store.spans[s].resource)].serviceName
-        }
-
-        // Feature per span: its own feature attribute, else its parent's, else the trace root's name.
-        let featureIDs = ids(featureKeys)
-        var featureOf = [StrID](repeating: 0, count: n)
-        var newest = Int64.min, oldest = Int64.max
-        for (t, trace) in forest.traces.enumerated() {
-            _ = t
-            let fallback = store.spans[Int(trace.rootSpan)].name
-            var stack = Array(trace.roots)
-            while let s = stack.popLast() {
-                let span = store.spans[Int(s)]
-                newest = max(newest, span.endNanos)
-                oldest = min(oldest, span.startNanos)
-                var own: StrID = 0
-                for key in featureIDs {
-                    if let v = store.value(forKey: key, in: span.attributes), let id = store.firstString(v), id != 0 { own = id; break }
-                }
-                let p = forest.parent[Int(s)]
-                featureOf[Int(s)] = own != 0 ? own : p >= 0 ? featureOf[Int(p)] : fallback
-                stack.append(contentsOf: forest.children(of: s))
-            }
-        }
-
-        let signals = Signals(strings: strings)
-        // Rate limits: outermost rate-limited span of a chain.
-        var limited = [Bool](repeating: false, count: n)
-        for i in 0..<n { limited[i] = signals.isRateLimited(store.spans[i], in: store) }
-        var rateLimits: [RateLimitEvent] = []
-        for i in 0..<n where limited[i] {
-            let p = forest.parent[i]
-            if p >= 0 && limited[Int(p)] { continue }
-            rateLimits.append(RateLimitEvent(span: Int32(i), trace: forest.traceOf[i], end: store.spans[i].endNanos,
-                                             service: service(i), feature: featureOf[i], model: a.facts[i].model))
-        }
-        rateLimits.sort { $0.end != $1.end ? $0.end < $1.end : $0.span < $1.span }
-
-        // Feedback on any span.
-        var feedback: [FeedbackRecord] = []
-        for i in 0..<n {
-            for f in signals.feedback(of: store.spans[i], in: store) {
-                feedback.append(FeedbackRecord(span: Int32(i), trace: forest.traceOf[i], time: f.time ?? store.spans[i].endNanos,
-                                               service: service(i), feature: featureOf[i], model: a.facts[i].model, score: f.score, label: f.label, name: f.name))
-            }
-        }
+        let featureIDs = featureKeys.compactMap { store.strings.lookup($0) }
+        let (featureOf, newest, oldest) = Self.features(store: store, forest: forest, featureIDs: featureIDs)
+        let signals = Signals(strings: store.strings)
+        let rateLimits = Self.rateLimitEvents(store: store, analysis: a, featureOf: featureOf, signals: signals)
+        let feedback = Self.feedbackRecords(store: store, analysis: a, featureOf: featureOf, signals: signals)
 
         // The counted calls.
         var calls: [DashboardCall] = []
         var traceModels = [Set<StrID>](repeating: [], count: forest.traces.count)
         for i in 0..<n where a.counted[i] {
-            let span = store.spans[i]
-            let g = Int(a.calls.groupOf[i])
-            let group = a.calls.groups[g]
-            let f = a.calls.facts(of: group)
-            let cost = group.cost
-            // The call unit: the spans that describe the call and the model-call wrappers around it.
-            var unit = Int32(i)
-            while forest.parent[Int(unit)] >= 0, a.facts[Int(forest.parent[Int(unit)])].role.isModelCall { unit = forest.parent[Int(unit)] }
-            let chain = CallChain(members: a.calls.members(of: g), counted: Int32(i), unit: unit, parent: forest.parent,
-                                  groupOf: a.calls.groupOf)
-            var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
-            for member in chain.members where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
-                let text = conversation(of: store.spans[Int(member)], in: store).output.map(\.text).joined()
-                if !text.isEmpty { length = Int64(text.count) }
-            }
-            let retried = chain.contains { signals.isMarkedRetry(store.spans[Int($0)], in: store) }
-                || signals.subtreeResent(Int32(i), forest: forest, store: store)
-                || Self.followsFailedSibling(unit: unit, model: a.facts[Int(unit)].model != 0 ? a.facts[Int(unit)].model : f.model,
-                                             analysis: a, store: store)
-            let call = DashboardCall(
-                span: Int32(i), trace: forest.traceOf[i], end: span.endNanos, latencyNanos: span.durationNanos,
-                model: f.model, feature: featureOf[i], service: service(i),
-                costUSD: cost.source == .reported || cost.source == .computed ? cost.usd : nil,
-                costMismatch: group.costMismatch,
-                inputTokens: f.inputTokens >= 0 || f.cacheReadTokens >= 0 ? f.allInputTokens : nil,
-                outputTokens: f.outputTokens >= 0 ? f.outputTokens : nil,
-                cachedInputTokens: max(0, f.cacheReadTokens),
-                cacheHit: f.cacheReadTokens > 0 || chain.contains { signals.hasCacheHitFlag(store.spans[Int($0)], in: store) },
-                finish: f.finishReason == 0 ? nil : FinishCategory.of(store.string(f.finishReason)),
-                responseLength: length,
-                isError: chain.contains { a.isError[Int($0)] },
-                retried: retried)
+            let call = Self.call(counted: i, store: store, analysis: a, featureOf: featureOf, signals: signals)
             calls.append(call)
-            traceModels[Int(call.trace)].insert(f.model)
+            traceModels[Int(call.trace)].insert(call.model)
         }
         calls.sort { $0.end != $1.end ? $0.end < $1.end : $0.span < $1.span }
 
@@ -173,6 +98,113 @@ public struct DashboardData: Sendable {
         self.newestEnd = newest == Int64.min ? 0 : newest
         self.oldestStart = oldest == Int64.max ? 0 : oldest
         self.featureKeys = featureKeys
+    }
+
+    @inline(__always)
+    static func service(_ s: Int, _ store: SpanStore) -> StrID {
+        store.resources.isEmpty ? 0 : store.resources[Int(store.spans[s].resource)].serviceName
+    }
+
+    /// Feature per span: its own feature attribute, else its parent's, else the trace root's name; and
+    /// the newest span end and oldest span start (`Int64.min`, `Int64.max` without spans).
+    static func features(store: SpanStore, forest: TraceForest,
+                         featureIDs: [StrID]) -> (featureOf: [StrID], newest: Int64, oldest: Int64) {
+        var featureOf = [StrID](repeating: 0, count: store.spans.count)
+        var newest = Int64.min, oldest = Int64.max
+        for trace in forest.traces {
+            let fallback = store.spans[Int(trace.rootSpan)].name
+            var stack = Array(trace.roots)
+            while let s = stack.popLast() {
+                let span = store.spans[Int(s)]
+                newest = max(newest, span.endNanos)
+                oldest = min(oldest, span.startNanos)
+                var own: StrID = 0
+                for key in featureIDs {
+                    if let v = store.value(forKey: key, in: span.attributes), let id = store.firstString(v), id != 0 {
+                        own = id; break
+                    }
+                }
+                let p = forest.parent[Int(s)]
+                featureOf[Int(s)] = own != 0 ? own : p >= 0 ? featureOf[Int(p)] : fallback
+                stack.append(contentsOf: forest.children(of: s))
+            }
+        }
+        return (featureOf, newest, oldest)
+    }
+
+    /// Rate limits: the outermost rate-limited span of a chain, oldest first.
+    static func rateLimitEvents(store: SpanStore, analysis a: Analysis, featureOf: [StrID],
+                                signals: Signals) -> [RateLimitEvent] {
+        let n = store.spans.count, forest = a.forest
+        var limited = [Bool](repeating: false, count: n)
+        for i in 0..<n { limited[i] = signals.isRateLimited(store.spans[i], in: store) }
+        var rateLimits: [RateLimitEvent] = []
+        for i in 0..<n where limited[i] {
+            let p = forest.parent[i]
+            if p >= 0 && limited[Int(p)] { continue }
+            rateLimits.append(RateLimitEvent(span: Int32(i), trace: forest.traceOf[i], end: store.spans[i].endNanos,
+                                             service: service(i, store), feature: featureOf[i],
+                                             model: a.facts[i].model))
+        }
+        rateLimits.sort { $0.end != $1.end ? $0.end < $1.end : $0.span < $1.span }
+        return rateLimits
+    }
+
+    /// Feedback on any span, in span order.
+    static func feedbackRecords(store: SpanStore, analysis a: Analysis, featureOf: [StrID],
+                                signals: Signals) -> [FeedbackRecord] {
+        var feedback: [FeedbackRecord] = []
+        for i in 0..<store.spans.count {
+            for f in signals.feedback(of: store.spans[i], in: store) {
+                feedback.append(FeedbackRecord(span: Int32(i), trace: a.forest.traceOf[i],
+                                               time: f.time ?? store.spans[i].endNanos, service: service(i, store),
+                                               feature: featureOf[i], model: a.facts[i].model, score: f.score,
+                                               label: f.label, name: f.name))
+            }
+        }
+        return feedback
+    }
+
+    /// The call counted on span `i`, with what the spans of its chain say about it.
+    static func call(counted i: Int, store: SpanStore, analysis a: Analysis, featureOf: [StrID],
+                     signals: Signals) -> DashboardCall {
+        let forest = a.forest
+        let span = store.spans[i]
+        let g = Int(a.calls.groupOf[i])
+        let group = a.calls.groups[g]
+        let f = a.calls.facts(of: group)
+        let cost = group.cost
+        // The call unit: the spans that describe the call and the model-call wrappers around it.
+        var unit = Int32(i)
+        while forest.parent[Int(unit)] >= 0, a.facts[Int(forest.parent[Int(unit)])].role.isModelCall {
+            unit = forest.parent[Int(unit)]
+        }
+        let chain = CallChain(members: a.calls.members(of: g), counted: Int32(i), unit: unit, parent: forest.parent,
+                              groupOf: a.calls.groupOf)
+        var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
+        for member in chain.members where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
+            let text = conversation(of: store.spans[Int(member)], in: store).output.map(\.text).joined()
+            if !text.isEmpty { length = Int64(text.count) }
+        }
+        let unitModel = a.facts[Int(unit)].model != 0 ? a.facts[Int(unit)].model : f.model
+        let cacheHit = f.cacheReadTokens > 0
+            || chain.contains { signals.hasCacheHitFlag(store.spans[Int($0)], in: store) }
+        let retried = chain.contains { signals.isMarkedRetry(store.spans[Int($0)], in: store) }
+            || signals.subtreeResent(Int32(i), forest: forest, store: store)
+            || Self.followsFailedSibling(unit: unit, model: unitModel, analysis: a, store: store)
+        return DashboardCall(
+            span: Int32(i), trace: forest.traceOf[i], end: span.endNanos, latencyNanos: span.durationNanos,
+            model: f.model, feature: featureOf[i], service: service(i, store),
+            costUSD: cost.source == .reported || cost.source == .computed ? cost.usd : nil,
+            costMismatch: group.costMismatch,
+            inputTokens: f.inputTokens >= 0 || f.cacheReadTokens >= 0 ? f.allInputTokens : nil,
+            outputTokens: f.outputTokens >= 0 ? f.outputTokens : nil,
+            cachedInputTokens: max(0, f.cacheReadTokens),
+            cacheHit: cacheHit,
+            finish: f.finishReason == 0 ? nil : FinishCategory.of(store.string(f.finishReason)),
+            responseLength: length,
+            isError: chain.contains { a.isError[Int($0)] },
+            retried: retried)
     }
 
     /// The spans of one counted call: its group's members, then the model-call wrappers above the
