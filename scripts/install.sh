@@ -18,7 +18,6 @@
 # builds in .build-install, a scratch path of its own, so the .build/release that
 # scripts/setup-and-view-sample.sh builds is left alone; a second run rebuilds only what changed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 
@@ -35,7 +34,8 @@ else
   prefix=$HOME/.local
 fi
 [ -n "$prefix" ] || die "the prefix is an empty string"
-case "$prefix" in /*) ;; *) prefix="$(pwd)/$prefix" ;; esac
+case "$prefix" in /*) ;; *) prefix="$(pwd)/$prefix" ;; esac   # relative to where it was run from
+cd "$(dirname "$0")/.."
 
 # What the build needs, checked before a build of several minutes.
 swift=$(command -v swift) \
