@@ -9,7 +9,7 @@ let package = Package(
     name: "tracetui",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "tracetui", targets: ["tracetui"]),
+        .executable(name: "tracetui", targets: ["tracetui"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,7 +25,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .target(name: "TraceModel"),
         .target(name: "TraceFormats", dependencies: ["TraceModel", "CZlib"]),
-        .target(name: "TraceAnalysis", dependencies: ["TraceModel", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(
+            name: "TraceAnalysis",
+            dependencies: ["TraceModel", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .target(name: "TraceText", dependencies: ["TraceModel", "TraceAnalysis"]),
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceAnalysis", "TraceText"]),
         .target(name: "TraceUI", dependencies: ["TraceModel", "TraceAnalysis", "TraceText"]),
@@ -54,15 +56,20 @@ let package = Package(
         .executableTarget(
             name: "tracetui",
             dependencies: [
-                "TraceModel", "TraceFormats", "TraceAnalysis", "TraceText", "TraceReports", "TraceUI", "TerminalBackend",
+                "TraceModel", "TraceFormats", "TraceAnalysis", "TraceText", "TraceReports", "TraceUI",
+                "TerminalBackend",
                 "TraceSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"]),
-        .testTarget(name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceText", "TraceFormats", "TraceModel"]),
-        .testTarget(name: "TraceTextTests", dependencies: ["TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
-        .testTarget(name: "TraceReportsTests", dependencies: ["TraceReports", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
+        .testTarget(
+            name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceText", "TraceFormats", "TraceModel"]),
+        .testTarget(
+            name: "TraceTextTests", dependencies: ["TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
+        .testTarget(
+            name: "TraceReportsTests",
+            dependencies: ["TraceReports", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"]),
         .testTarget(
             name: "TraceUITests",
             dependencies: ["TraceUI", "TraceText", "TraceAnalysis", "TraceFormats", "TraceModel"],

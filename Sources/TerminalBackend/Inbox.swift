@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
 import TraceUI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Messages other threads post to the UI loop (live data, status). Posting queues the message and
 /// writes a byte to a pipe the loop waits on together with the keyboard, so the loop sleeps until

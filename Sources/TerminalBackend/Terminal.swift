@@ -1,8 +1,9 @@
 import CNcursesw
-#if canImport(Glibc)
-import Glibc
-#endif
 import TraceUI
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 public struct TerminalError: Error, CustomStringConvertible {
     public var description: String
@@ -26,7 +27,8 @@ public final class Terminal {
 
     /// Opens the terminal named by `TERM` (or `type`) on the process's tty (stdin/stdout), or on the
     /// given descriptors (a pseudo-terminal in tests).
-    public init(color: Bool, type: String? = nil, inputFD: Int32 = STDIN_FILENO, outputFD: Int32 = STDOUT_FILENO) throws {
+    public init(color: Bool, type: String? = nil, inputFD: Int32 = STDIN_FILENO, outputFD: Int32 = STDOUT_FILENO) throws
+    {
         setlocale(LC_ALL, "")
         guard let input = fdopen(dup(inputFD), "r"), let output = fdopen(dup(outputFD), "w") else {
             throw TerminalError(description: "cannot open the terminal: \(String(cString: strerror(errno)))")
@@ -35,7 +37,8 @@ public final class Terminal {
             fclose(input)
             fclose(output)
             let name = type ?? getenv("TERM").map { String(cString: $0) } ?? "(unset)"
-            throw TerminalError(description: "cannot open the terminal (TERM=\(name)); try TERM=xterm-256color, or --plain")
+            throw TerminalError(
+                description: "cannot open the terminal (TERM=\(name)); try TERM=xterm-256color, or --plain")
         }
         self.input = input
         self.output = output
@@ -55,9 +58,11 @@ public final class Terminal {
         if colors {
             start_color()
             use_default_colors()
-            let map: [(Color, Int16)] = [(.red, Int16(COLOR_RED)), (.green, Int16(COLOR_GREEN)), (.yellow, Int16(COLOR_YELLOW)),
-                                         (.blue, Int16(COLOR_BLUE)), (.magenta, Int16(COLOR_MAGENTA)), (.cyan, Int16(COLOR_CYAN)),
-                                         (.gray, Int16(COLOR_WHITE))]
+            let map: [(Color, Int16)] = [
+                (.red, Int16(COLOR_RED)), (.green, Int16(COLOR_GREEN)), (.yellow, Int16(COLOR_YELLOW)),
+                (.blue, Int16(COLOR_BLUE)), (.magenta, Int16(COLOR_MAGENTA)), (.cyan, Int16(COLOR_CYAN)),
+                (.gray, Int16(COLOR_WHITE)),
+            ]
             for (c, n) in map { init_pair(Int16(c.rawValue), n, -1) }
         }
         Terminal.installSignalHandlers()
@@ -72,8 +77,10 @@ public final class Terminal {
     public func nextMessages(inbox: Inbox?) -> [Msg] {
         wtimeout(window, 0)
         if let key = readKey() { return [key] }
-        var fds = [pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: resizes.readEnd, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: resizes.readEnd, events: Int16(POLLIN), revents: 0),
+        ]
         if let inbox { fds.append(pollfd(fd: inbox.fd, events: Int16(POLLIN), revents: 0)) }
         guard poll(&fds, nfds_t(fds.count), -1) > 0 else { return [] }
         var messages = inbox.map { fds[2].revents != 0 ? $0.take() : [] } ?? []
@@ -180,8 +187,10 @@ public final class Terminal {
 /// `TRACETUI_FRAME_LOG=FILE` in the environment, each batch's messages and the time spent on them
 /// (update, render and draw, in ms) are appended to FILE: what `scripts/bench/live-keys.sh` reads.
 @MainActor
-public func runTerminalUI(data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil,
-                          demand: (AppState) -> Void = { _ in }) throws {
+public func runTerminalUI(
+    data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil,
+    demand: (AppState) -> Void = { _ in }
+) throws {
     let terminal = try Terminal(color: appearance.color)
     defer { terminal.close() }
     let frameLog = getenv("TRACETUI_FRAME_LOG").flatMap { fopen($0, "a") }

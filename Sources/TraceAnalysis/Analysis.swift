@@ -21,9 +21,16 @@ public struct Totals: Sendable, Equatable {
     public var costComplete: Bool { unknownCostCalls == 0 }
 
     public mutating func add(_ o: Totals) {
-        spans += o.spans; llmCalls += o.llmCalls; inputTokens += o.inputTokens; outputTokens += o.outputTokens
-        cachedInputTokens += o.cachedInputTokens; costUSD += o.costUSD; unknownCostCalls += o.unknownCostCalls
-        errors += o.errors; costMismatches += o.costMismatches; callsCountedElsewhere += o.callsCountedElsewhere
+        spans += o.spans
+        llmCalls += o.llmCalls
+        inputTokens += o.inputTokens
+        outputTokens += o.outputTokens
+        cachedInputTokens += o.cachedInputTokens
+        costUSD += o.costUSD
+        unknownCostCalls += o.unknownCostCalls
+        errors += o.errors
+        costMismatches += o.costMismatches
+        callsCountedElsewhere += o.callsCountedElsewhere
     }
 }
 
@@ -81,8 +88,9 @@ public struct Analysis: Sendable {
             for r in trace.roots { t.add(rollup.subtree[Int(r)]) }
             traceTotals.append(t)
         }
-        let warnings = Self.warnings(forest: forest, traceTotals: traceTotals, tally: tally, store: store,
-                                     priceCache: priceCache)
+        let warnings = Self.warnings(
+            forest: forest, traceTotals: traceTotals, tally: tally, store: store,
+            priceCache: priceCache)
 
         self.forest = forest
         self.extractor = extractor
@@ -109,15 +117,18 @@ public struct Analysis: Sendable {
         for i in 0..<n {
             let span = store.spans[i]
             facts.append(extractor.facts(of: span, in: store))
-            isError[i] = span.status == .error || extractor.hasException(span, in: store)
+            isError[i] =
+                span.status == .error || extractor.hasException(span, in: store)
                 || extractor.hasErrorAttribute(span, in: store)
         }
         return (facts, isError)
     }
 
     /// Per span: its own cost, for model calls and spans with usage; `priceCache` keeps one lookup per model.
-    private static func ownCosts(_ store: SpanStore, _ facts: [LLMFacts], _ prices: PriceTable,
-                                 _ priceCache: inout [StrID: ModelPrice?]) -> [SpanCost] {
+    private static func ownCosts(
+        _ store: SpanStore, _ facts: [LLMFacts], _ prices: PriceTable,
+        _ priceCache: inout [StrID: ModelPrice?]
+    ) -> [SpanCost] {
         var costs = [SpanCost](repeating: .none, count: facts.count)
         for i in 0..<facts.count where facts[i].role.isModelCall || facts[i].hasUsage {
             let f = facts[i]
@@ -135,17 +146,23 @@ public struct Analysis: Sendable {
 
     /// Puts each call's figures on the span that counts it (a call seen in an earlier trace only marks its
     /// first member), and gives that span the call's cost.
-    private static func countCalls(_ calls: CallGroups, _ costs: inout [SpanCost], _ counted: inout [Bool],
-                                   _ selfTotals: inout [Totals]) -> CallTally {
+    private static func countCalls(
+        _ calls: CallGroups, _ costs: inout [SpanCost], _ counted: inout [Bool],
+        _ selfTotals: inout [Totals]
+    ) -> CallTally {
         var tally = CallTally()
         for call in calls.groups {
-            if call.conflicts != 0 { tally.conflicts |= call.conflicts; tally.conflictCalls += 1 }
+            if call.conflicts != 0 {
+                tally.conflicts |= call.conflicts
+                tally.conflictCalls += 1
+            }
             guard call.counted >= 0 else {
                 tally.repeatedCalls += 1
                 selfTotals[Int(calls.members[Int(call.memberStart)])].callsCountedElsewhere = 1
                 continue
             }
-            let i = Int(call.counted), f = calls.facts(of: call)
+            let i = Int(call.counted)
+            let f = calls.facts(of: call)
             counted[i] = true
             costs[i] = call.cost
             var t = selfTotals[i]
@@ -189,14 +206,18 @@ public struct Analysis: Sendable {
             }
             for s in order.reversed() {
                 let span = store.spans[Int(s)]
-                var covered: Int64 = 0, cursor = span.startNanos
+                var covered: Int64 = 0
+                var cursor = span.startNanos
                 for c in forest.children(of: s) {
                     subtree[Int(s)].add(subtree[Int(c)])
                     subtreeStart[Int(s)] = min(subtreeStart[Int(s)], subtreeStart[Int(c)])
                     subtreeEnd[Int(s)] = max(subtreeEnd[Int(s)], subtreeEnd[Int(c)])
                     let cs = max(store.spans[Int(c)].startNanos, cursor)
                     let ce = min(store.spans[Int(c)].endNanos, span.endNanos)
-                    if ce > cs { covered += ce - cs; cursor = ce }
+                    if ce > cs {
+                        covered += ce - cs
+                        cursor = ce
+                    }
                 }
                 selfNanos[Int(s)] = max(0, span.durationNanos - covered)
             }
@@ -208,22 +229,27 @@ public struct Analysis: Sendable {
     }
 
     /// The forest's warnings, then cost mismatches, disagreeing spans, repeated calls and unknown costs.
-    private static func warnings(forest: TraceForest, traceTotals: [Totals], tally: CallTally, store: SpanStore,
-                                 priceCache: [StrID: ModelPrice?]) -> [String] {
+    private static func warnings(
+        forest: TraceForest, traceTotals: [Totals], tally: CallTally, store: SpanStore,
+        priceCache: [StrID: ModelPrice?]
+    ) -> [String] {
         var warnings = forest.warnings
         let mismatches = traceTotals.reduce(0) { $0 + Int($1.costMismatches) }
         if mismatches > 0 {
-            warnings.append("\(mismatches) call(s): reported cost differs from list price by more than 5 %; "
-                            + "the reported cost is used")
+            warnings.append(
+                "\(mismatches) call(s): reported cost differs from list price by more than 5 %; "
+                    + "the reported cost is used")
         }
         if tally.conflictCalls > 0 {
             let names = Fact.allCases.filter { tally.conflicts & (1 << UInt32($0.rawValue)) != 0 }.map(\.label)
-            warnings.append("\(tally.conflictCalls) call(s) are described by spans that disagree on "
-                + "\(names.joined(separator: ", ")); the innermost span's figure is used")
+            warnings.append(
+                "\(tally.conflictCalls) call(s) are described by spans that disagree on "
+                    + "\(names.joined(separator: ", ")); the innermost span's figure is used")
         }
         if tally.repeatedCalls > 0 {
-            warnings.append("\(tally.repeatedCalls) call(s) appear again in a later trace (same response id); "
-                            + "each is counted once, in the earliest trace")
+            warnings.append(
+                "\(tally.repeatedCalls) call(s) appear again in a later trace (same response id); "
+                    + "each is counted once, in the earliest trace")
         }
         let unknownByName = tally.unknownModels.map { (model: $0.key, name: store.string($0.key), count: $0.value) }
         let sorted = unknownByName.sorted { $0.count != $1.count ? $0.count > $1.count : $0.name < $1.name }
@@ -234,8 +260,9 @@ public struct Analysis: Sendable {
                 // The model is priced: these calls lack token counts.
                 warnings.append("\(count) call(s) to model \"\(name)\" carry no token counts: cost unknown")
             } else {
-                warnings.append("model \"\(name)\" is not in the price table: cost of \(count) call(s) unknown "
-                                + "(add it with --prices)")
+                warnings.append(
+                    "model \"\(name)\" is not in the price table: cost of \(count) call(s) unknown "
+                        + "(add it with --prices)")
             }
         }
         return warnings

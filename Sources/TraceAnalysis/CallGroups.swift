@@ -75,8 +75,10 @@ public struct CallGroups: Sendable {
     }
 
     /// `ownCosts` are the spans' own costs (`spanCost` of their facts), reused for calls of one span.
-    public init(store: SpanStore, forest: TraceForest, facts: [LLMFacts], ownCosts: [SpanCost],
-                price: (StrID) -> ModelPrice?) {
+    public init(
+        store: SpanStore, forest: TraceForest, facts: [LLMFacts], ownCosts: [SpanCost],
+        price: (StrID) -> ModelPrice?
+    ) {
         var builder = GroupBuilder(store: store, forest: forest, facts: facts)
         builder.joinByResponseID()
         builder.joinSideBySide()
@@ -88,17 +90,7 @@ public struct CallGroups: Sendable {
 
         let canonByModel = builder.canonByModel
         func sameModel(_ a: StrID, _ b: StrID) -> Bool { canonByModel[a] == canonByModel[b] }
-        // Member order: deepest first (the span nearest the provider), then the one with usage, then the
-        // earlier start.
-        let depth = forest.depth, spans = store.spans
-        func innerFirst(_ a: Int32, _ b: Int32) -> Bool {
-            let da = depth[Int(a)], db = depth[Int(b)]
-            if da != db { return da > db }
-            let ua = facts[Int(a)].hasUsage, ub = facts[Int(b)].hasUsage
-            if ua != ub { return ua }
-            let sa = spans[Int(a)].startNanos, sb = spans[Int(b)].startNanos
-            return sa != sb ? sa < sb : a < b
-        }
+        let innerFirst = InnerFirst(depth: forest.depth, facts: facts, spans: store.spans)
         var groups: [CallGroup] = []
         var mergedFacts: [LLMFacts] = []
         groups.reserveCapacity(counts.count)
@@ -106,10 +98,11 @@ public struct CallGroups: Sendable {
         for g in counts.indices {
             let range = Int(starts[g])..<Int(starts[g + 1])
             if range.count > 1 {
-                members[range].sort(by: innerFirst)
+                members[range].sort(by: innerFirst.callAsFunction)
             }
-            let made = Self.call(members[range], start: starts[g], facts: facts, ownCosts: ownCosts, store: store,
-                                 mergedIndex: Int32(mergedFacts.count), sameModel: sameModel, price: price)
+            let made = Self.call(
+                members[range], start: starts[g], facts: facts, ownCosts: ownCosts, store: store,
+                mergedIndex: Int32(mergedFacts.count), sameModel: sameModel, price: price)
             var group = made.group
             let callFacts = made.facts
             if range.count > 1 { mergedFacts.append(callFacts) }
@@ -130,17 +123,42 @@ public struct CallGroups: Sendable {
         self.mergedFacts = mergedFacts
     }
 
+    /// Member order: deepest first (the span nearest the provider), then the one with usage, then the
+    /// earlier start.
+    private struct InnerFirst {
+        let depth: [Int32]
+        let facts: [LLMFacts]
+        let spans: [Span]
+
+        func callAsFunction(_ a: Int32, _ b: Int32) -> Bool {
+            let da = depth[Int(a)]
+            let db = depth[Int(b)]
+            if da != db { return da > db }
+            let ua = facts[Int(a)].hasUsage
+            let ub = facts[Int(b)].hasUsage
+            if ua != ub { return ua }
+            let sa = spans[Int(a)].startNanos
+            let sb = spans[Int(b)].startNanos
+            return sa != sb ? sa < sb : a < b
+        }
+    }
+
     /// Numbers the groups in trace order, then by the start of their first member, so "earlier" is well
     /// defined: per span its group (-1 for none), and per group its member count.
-    private static func numberGroups(_ builder: inout GroupBuilder, forest: TraceForest,
-                                     facts: [LLMFacts]) -> (groupOf: [Int32], counts: [Int32]) {
+    private static func numberGroups(
+        _ builder: inout GroupBuilder, forest: TraceForest,
+        facts: [LLMFacts]
+    ) -> (groupOf: [Int32], counts: [Int32]) {
         var groupOf = [Int32](repeating: -1, count: facts.count)
         var rootGroup = [Int32](repeating: -1, count: facts.count)
         var counts: [Int32] = []
         for trace in forest.traces {
             for s in trace.spans where facts[Int(s)].role.isModelCall && !builder.isRollup[Int(s)] {
                 let root = Int(builder.find(s))
-                if rootGroup[root] < 0 { rootGroup[root] = Int32(counts.count); counts.append(0) }
+                if rootGroup[root] < 0 {
+                    rootGroup[root] = Int32(counts.count)
+                    counts.append(0)
+                }
                 groupOf[Int(s)] = rootGroup[root]
                 counts[Int(rootGroup[root])] += 1
             }
@@ -149,8 +167,10 @@ public struct CallGroups: Sendable {
     }
 
     /// The members of every group, group after group in trace order: group g is `starts[g] ..< starts[g + 1]`.
-    private static func memberLists(groupOf: [Int32], counts: [Int32],
-                                    forest: TraceForest) -> (starts: [Int32], members: [Int32]) {
+    private static func memberLists(
+        groupOf: [Int32], counts: [Int32],
+        forest: TraceForest
+    ) -> (starts: [Int32], members: [Int32]) {
         var starts = [Int32](repeating: 0, count: counts.count + 1)
         for g in counts.indices { starts[g + 1] = starts[g] + counts[g] }
         var members = [Int32](repeating: 0, count: Int(starts[counts.count]))
@@ -168,11 +188,15 @@ public struct CallGroups: Sendable {
     /// One call from its members (innermost first), and its facts. A call of one span keeps the span's
     /// own facts and cost; several spans are merged and priced (their facts go to `mergedIndex`).
     @inline(__always)
-    private static func call(_ list: ArraySlice<Int32>, start: Int32, facts: [LLMFacts], ownCosts: [SpanCost],
-                             store: SpanStore, mergedIndex: Int32, sameModel: (StrID, StrID) -> Bool,
-                             price: (StrID) -> ModelPrice?) -> (group: CallGroup, facts: LLMFacts) {
+    private static func call(
+        _ list: ArraySlice<Int32>, start: Int32, facts: [LLMFacts], ownCosts: [SpanCost],
+        store: SpanStore, mergedIndex: Int32, sameModel: (StrID, StrID) -> Bool,
+        price: (StrID) -> ModelPrice?
+    ) -> (group: CallGroup, facts: LLMFacts) {
         let first = list.first!
-        var callFacts = facts[Int(first)], cost = ownCosts[Int(first)], conflicts: UInt32 = 0
+        var callFacts = facts[Int(first)]
+        var cost = ownCosts[Int(first)]
+        var conflicts: UInt32 = 0
         if list.count > 1 {
             let merged = mergeFacts(list, facts: facts, store: store, sameModel: sameModel)
             callFacts = merged.facts
@@ -181,13 +205,15 @@ public struct CallGroups: Sendable {
         }
         // Only a reported cost is set against the list price.
         let tokens = callFacts.inputTokens >= 0 || callFacts.outputTokens >= 0
-        let listCost = cost.source == .reported && tokens
+        let listCost =
+            cost.source == .reported && tokens
             ? price(callFacts.model).map { computeCost(callFacts, price: $0) } ?? .nan : .nan
         // The span counted: the innermost one with usage (the innermost when none has any).
         let counter = list.first { facts[Int($0)].hasUsage } ?? first
-        let group = CallGroup(memberStart: start, memberCount: Int32(list.count), counted: counter,
-                              countedElsewhere: -1, mergedIndex: list.count == 1 ? -1 : mergedIndex,
-                              cost: cost, listCostUSD: listCost, conflicts: conflicts)
+        let group = CallGroup(
+            memberStart: start, memberCount: Int32(list.count), counted: counter,
+            countedElsewhere: -1, mergedIndex: list.count == 1 ? -1 : mergedIndex,
+            cost: cost, listCostUSD: listCost, conflicts: conflicts)
         return (group, callFacts)
     }
 }
@@ -205,8 +231,10 @@ public struct MergedFacts: Sendable {
 /// Two members with different values of a count, a finish reason or a reported cost are a conflict,
 /// and so are two model names that `sameModel` tells apart (names equal after `canonicalModelName`
 /// are one model).
-public func mergeFacts(_ members: ArraySlice<Int32>, facts: [LLMFacts], store: SpanStore,
-                       sameModel: (StrID, StrID) -> Bool) -> MergedFacts {
+public func mergeFacts(
+    _ members: ArraySlice<Int32>, facts: [LLMFacts], store: SpanStore,
+    sameModel: (StrID, StrID) -> Bool
+) -> MergedFacts {
     var source = [Int32](repeating: -1, count: Fact.allCases.count)
     guard let first = members.first else { return MergedFacts(facts: LLMFacts(), source: source, conflicts: 0) }
     if members.count == 1 {
@@ -232,7 +260,8 @@ private struct FactMerger {
     var conflicts: UInt32 = 0
 
     init(members: ArraySlice<Int32>, facts: [LLMFacts]) {
-        self.members = members; self.facts = facts
+        self.members = members
+        self.facts = facts
         source = [Int32](repeating: -1, count: Fact.allCases.count)
     }
 
@@ -240,11 +269,17 @@ private struct FactMerger {
 
     /// The first member's count; another member with a different `compare` value is a conflict.
     mutating func count(_ fact: Fact, _ get: (LLMFacts) -> Int64, _ compare: (LLMFacts) -> Int64) -> Int64 {
-        var chosen: Int64 = -1, seen: Int64 = -1
+        var chosen: Int64 = -1
+        var seen: Int64 = -1
         for s in members where get(facts[Int(s)]) >= 0 {
             let other = compare(facts[Int(s)])
-            if chosen < 0 { chosen = get(facts[Int(s)]); seen = other; source[fact.rawValue] = s }
-            else if other != seen { flag(fact) }
+            if chosen < 0 {
+                chosen = get(facts[Int(s)])
+                seen = other
+                source[fact.rawValue] = s
+            } else if other != seen {
+                flag(fact)
+            }
         }
         return chosen
     }
@@ -259,7 +294,8 @@ private struct FactMerger {
         m.responseLength = count(.responseLength, \.responseLength, \.responseLength)
         let total = count(.totalTokens, \.totalTokens, \.totalTokens)
         conflicts &= ~(1 << UInt32(Fact.totalTokens.rawValue))  // a derived sum: its parts say it
-        m.totalTokens = m.inputTokens >= 0 || m.outputTokens >= 0
+        m.totalTokens =
+            m.inputTokens >= 0 || m.outputTokens >= 0
             ? max(0, m.inputTokens) + max(0, m.outputTokens) : total
     }
 
@@ -268,7 +304,12 @@ private struct FactMerger {
         var chosen: StrID = 0
         for s in members where get(facts[Int(s)]) != 0 {
             let v = get(facts[Int(s)])
-            if chosen == 0 { chosen = v; source[fact.rawValue] = s } else if compare && v != chosen { flag(fact) }
+            if chosen == 0 {
+                chosen = v
+                source[fact.rawValue] = s
+            } else if compare && v != chosen {
+                flag(fact)
+            }
         }
         return chosen
     }
@@ -290,14 +331,22 @@ private struct FactMerger {
 
     /// The model: the longest name; names of different models are a conflict.
     mutating func mergeModel(into m: inout LLMFacts, store: SpanStore, sameModel: (StrID, StrID) -> Bool) {
-        var longest = 0, firstModel: StrID = 0
+        var longest = 0
+        var firstModel: StrID = 0
         for s in members where facts[Int(s)].model != 0 {
             let model = facts[Int(s)].model
-            if firstModel == 0 { firstModel = model }
-            else if model != firstModel && !sameModel(firstModel, model) { flag(.model) }
+            if firstModel == 0 {
+                firstModel = model
+            } else if model != firstModel && !sameModel(firstModel, model) {
+                flag(.model)
+            }
             guard model != m.model else { continue }
             let length = store.string(model).utf8.count
-            if length > longest { longest = length; m.model = model; source[Fact.model.rawValue] = s }
+            if length > longest {
+                longest = length
+                m.model = model
+                source[Fact.model.rawValue] = s
+            }
         }
     }
 
@@ -305,8 +354,12 @@ private struct FactMerger {
     mutating func mergeReportedCost(into m: inout LLMFacts) {
         for s in members where !facts[Int(s)].reportedCost.isNaN {
             let v = facts[Int(s)].reportedCost
-            if m.reportedCost.isNaN { m.reportedCost = v; source[Fact.reportedCost.rawValue] = s }
-            else if abs(v - m.reportedCost) > CallGroups.mismatchFloorUSD { flag(.reportedCost) }
+            if m.reportedCost.isNaN {
+                m.reportedCost = v
+                source[Fact.reportedCost.rawValue] = s
+            } else if abs(v - m.reportedCost) > CallGroups.mismatchFloorUSD {
+                flag(.reportedCost)
+            }
         }
     }
 }
@@ -366,13 +419,17 @@ private struct GroupBuilder {
         let n = facts.count
         var calls: [Int32] = []
         var canon = [Int32](repeating: -1, count: n)
-        var canonByModel: [StrID: Int32] = [:], canonByName: [String: Int32] = [:]
-        var sigInput = [Int64](repeating: -1, count: n), sigOutput = [Int64](repeating: -1, count: n)
+        var canonByModel: [StrID: Int32] = [:]
+        var canonByName: [String: Int32] = [:]
+        var sigInput = [Int64](repeating: -1, count: n)
+        var sigOutput = [Int64](repeating: -1, count: n)
         for i in 0..<n where facts[i].role.isModelCall {
             calls.append(Int32(i))
             let f = facts[i]
             if f.model != 0 {
-                if let c = canonByModel[f.model] { canon[i] = c } else {
+                if let c = canonByModel[f.model] {
+                    canon[i] = c
+                } else {
                     let name = canonicalModelName(store.string(f.model))
                     let c = canonByName[name] ?? Int32(canonByName.count)
                     canonByName[name] = c
@@ -394,7 +451,13 @@ private struct GroupBuilder {
         self.isRollup = [Bool](repeating: false, count: n)
         self.size = [Int32](repeating: 1, count: n)
 
-        // One walk down every tree: nearest model-call ancestors and preorder numbers.
+        (nearestCall, enter, last) = Self.walkTrees(forest, facts)
+    }
+
+    /// One walk down every tree: each span's nearest model-call ancestor, and its preorder number
+    /// and the last preorder number beneath it (an ancestor test is two comparisons).
+    private static func walkTrees(_ forest: TraceForest, _ facts: [LLMFacts]) -> ([Int32], [Int32], [Int32]) {
+        let n = facts.count
         var nearest = [Int32](repeating: -1, count: n)
         var enter = [Int32](repeating: 0, count: n)
         var order: [Int32] = []
@@ -406,7 +469,10 @@ private struct GroupBuilder {
                 enter[Int(s)] = Int32(order.count)
                 order.append(s)
                 let here = facts[Int(s)].role.isModelCall ? s : nearest[Int(s)]
-                for c in forest.children(of: s).reversed() { nearest[Int(c)] = here; stack.append(c) }
+                for c in forest.children(of: s).reversed() {
+                    nearest[Int(c)] = here
+                    stack.append(c)
+                }
             }
         }
         var last = enter
@@ -414,9 +480,7 @@ private struct GroupBuilder {
             let p = forest.parent[Int(s)]
             if p >= 0 { last[Int(p)] = max(last[Int(p)], last[Int(s)]) }
         }
-        self.nearestCall = nearest
-        self.enter = enter
-        self.last = last
+        return (nearest, enter, last)
     }
 
     mutating func find(_ x: Int32) -> Int32 {
@@ -430,7 +494,8 @@ private struct GroupBuilder {
 
     /// Joins the groups of `a` and `b`; the root keeps what it knew and learns what it did not.
     mutating func union(_ a: Int32, _ b: Int32) {
-        let ra = find(a), rb = find(b)
+        let ra = find(a)
+        let rb = find(b)
         guard ra != rb else { return }
         parent[Int(rb)] = ra
         size[Int(ra)] += size[Int(rb)]
@@ -442,15 +507,20 @@ private struct GroupBuilder {
 
     /// The two groups' facts agree wherever both have them; two different response ids never do.
     mutating func agree(_ a: Int32, _ b: Int32) -> Bool {
-        let ra = Int(find(a)), rb = Int(find(b))
+        let ra = Int(find(a))
+        let rb = Int(find(b))
         func same<T: Comparable & SignedInteger>(_ x: T, _ y: T) -> Bool { x < 0 || y < 0 || x == y }
         let ids = sigID[ra] == 0 || sigID[rb] == 0 || sigID[ra] == sigID[rb]
-        return ids && same(sigModel[ra], sigModel[rb]) && same(sigInput[ra], sigInput[rb]) && same(sigOutput[ra], sigOutput[rb])
+        return ids && same(sigModel[ra], sigModel[rb]) && same(sigInput[ra], sigInput[rb])
+            && same(sigOutput[ra], sigOutput[rb])
     }
 
     /// Rule 1: one response id within one trace is one call.
     mutating func joinByResponseID() {
-        struct Key: Hashable { var trace: Int32; var id: StrID }
+        struct Key: Hashable {
+            var trace: Int32
+            var id: StrID
+        }
         var first: [Key: Int32] = [:]
         for s in calls where facts[Int(s)].responseID != 0 {
             let key = Key(trace: forest.traceOf[Int(s)], id: facts[Int(s)].responseID)
@@ -466,28 +536,38 @@ private struct GroupBuilder {
     /// that overlap in time are ever compared.
     mutating func joinSideBySide() {
         let spans = store.spans
-        let facts = self.facts, forest = self.forest, canon = self.canon
+        let facts = self.facts
+        let forest = self.forest
+        let canon = self.canon
         // Only traces whose calls come from two instrumentation scopes or more can hold such a pair.
         var firstScope = [StrID](repeating: 0, count: forest.traces.count)
         var mixed = [Bool](repeating: false, count: forest.traces.count)
         for s in calls where !store.scopes.isEmpty {
-            let t = Int(forest.traceOf[Int(s)]), scope = store.scopes[Int(spans[Int(s)].scope)].name
+            let t = Int(forest.traceOf[Int(s)])
+            let scope = store.scopes[Int(spans[Int(s)].scope)].name
             if firstScope[t] == 0 { firstScope[t] = scope } else if firstScope[t] != scope { mixed[t] = true }
         }
         struct Keyed: Comparable {
             var trace: Int32, model: Int32, input: Int64, output: Int64, start: Int64, span: Int32
             /// The same call needs the same trace, model and counts.
-            func sameKey(_ o: Keyed) -> Bool { trace == o.trace && model == o.model && input == o.input && output == o.output }
+            func sameKey(_ o: Keyed) -> Bool {
+                trace == o.trace && model == o.model && input == o.input && output == o.output
+            }
             static func < (a: Keyed, b: Keyed) -> Bool {
-                (a.trace, a.model, a.input, a.output, a.start, a.span) < (b.trace, b.model, b.input, b.output, b.start, b.span)
+                (a.trace, a.model, a.input, a.output, a.start, a.span) < (
+                    b.trace, b.model, b.input, b.output, b.start, b.span
+                )
             }
         }
         var keyed: [Keyed] = []
         for s in calls where mixed[Int(forest.traceOf[Int(s)])] && canon[Int(s)] >= 0 {
             let f = facts[Int(s)]
             guard f.inputTokens >= 0 || f.outputTokens >= 0 else { continue }
-            keyed.append(Keyed(trace: forest.traceOf[Int(s)], model: canon[Int(s)], input: f.inputTokens >= 0 ? f.allInputTokens : -1,
-                               output: f.outputTokens, start: spans[Int(s)].startNanos, span: s))
+            keyed.append(
+                Keyed(
+                    trace: forest.traceOf[Int(s)], model: canon[Int(s)],
+                    input: f.inputTokens >= 0 ? f.allInputTokens : -1,
+                    output: f.outputTokens, start: spans[Int(s)].startNanos, span: s))
         }
         keyed.sort()
         var i = 0
@@ -509,8 +589,11 @@ private struct GroupBuilder {
 
     /// Two spans of different scopes, neither beneath the other (`agree` checks the facts and ids).
     private func sameCallSideBySide(_ a: Int32, _ b: Int32) -> Bool {
-        let sa = store.spans[Int(a)], sb = store.spans[Int(b)]
-        guard !store.scopes.isEmpty, store.scopes[Int(sa.scope)].name != store.scopes[Int(sb.scope)].name else { return false }
+        let sa = store.spans[Int(a)]
+        let sb = store.spans[Int(b)]
+        guard !store.scopes.isEmpty, store.scopes[Int(sa.scope)].name != store.scopes[Int(sb.scope)].name else {
+            return false
+        }
         return !isAncestor(a, of: b) && !isAncestor(b, of: a)
     }
 
@@ -521,7 +604,8 @@ private struct GroupBuilder {
     /// Rule 3, deepest wrappers first: a model-call span with exactly one agreeing call beneath it
     /// joins it; one with several calls, a disagreeing one or a rollup beneath it is a rollup.
     mutating func joinNested() {
-        let n = facts.count, nearest = nearestCall
+        let n = facts.count
+        let nearest = nearestCall
         // The calls directly beneath each wrapper (CSR).
         var start = [Int32](repeating: 0, count: n + 1)
         for s in calls where nearest[Int(s)] >= 0 { start[Int(nearest[Int(s)]) + 1] += 1 }
@@ -537,9 +621,14 @@ private struct GroupBuilder {
         let wrappers = calls.filter { start[Int($0) + 1] > start[Int($0)] }.sorted { depth[Int($0)] > depth[Int($1)] }
         for w in wrappers {
             let own = find(w)
-            var beneath: Int32 = -1, several = false, rollupBeneath = false
+            var beneath: Int32 = -1
+            var several = false
+            var rollupBeneath = false
             for c in below[Int(start[Int(w)])..<Int(start[Int(w) + 1])] {
-                if isRollup[Int(c)] { rollupBeneath = true; continue }
+                if isRollup[Int(c)] {
+                    rollupBeneath = true
+                    continue
+                }
                 let r = find(c)
                 if r == own { continue }
                 if beneath >= 0 && beneath != r { several = true } else { beneath = r }
@@ -576,7 +665,9 @@ public struct CallProvenance: Sendable {
 extension Analysis {
     /// The facts of the call a span describes, merged over its group (the span's own facts when it
     /// describes no call).
-    public func callFacts(of span: Int32) -> LLMFacts { calls.group(of: span).map(calls.facts(of:)) ?? facts[Int(span)] }
+    public func callFacts(of span: Int32) -> LLMFacts {
+        calls.group(of: span).map(calls.facts(of:)) ?? facts[Int(span)]
+    }
 
     public func provenance(ofGroup g: Int, in store: SpanStore) -> CallProvenance {
         let members = calls.members(of: g)

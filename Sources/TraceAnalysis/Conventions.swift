@@ -3,8 +3,8 @@ import TraceModel
 /// The facts tracetui reads off a span, whichever instrumentation wrote it.
 public enum Fact: Int, CaseIterable, Sendable {
     case model, provider, operation, inputTokens, outputTokens, totalTokens, cacheReadTokens, cacheWriteTokens,
-         reasoningTokens, reportedCost, reportedRollupCost, finishReason, toolName, agentName, responseLength,
-         responseID
+        reasoningTokens, reportedCost, reportedRollupCost, finishReason, toolName, agentName, responseLength,
+        responseID
 
     public var label: String {
         switch self {
@@ -63,29 +63,75 @@ public enum SpanRole: UInt8, Sendable, CaseIterable {
 /// synonyms in priority order, first present wins. Kept as data so a new instrumentation is one line.
 public enum Conventions {
     public static let synonyms: [(Fact, [String])] = [
-        (.model, ["gen_ai.response.model", "gen_ai.request.model", "llm.response.model_name", "llm.model_name",
-                  "llm.request.model_name", "ai.response.model", "ai.model.id", "llm.model"]),
+        (
+            .model,
+            [
+                "gen_ai.response.model", "gen_ai.request.model", "llm.response.model_name", "llm.model_name",
+                "llm.request.model_name", "ai.response.model", "ai.model.id", "llm.model",
+            ]
+        ),
         (.provider, ["gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system", "ai.model.provider"]),
-        (.operation, ["gen_ai.operation.name", "openinference.span.kind", "traceloop.span.kind", "llm.request.type", "step.type"]),
-        (.inputTokens, ["gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
-                        "ai.usage.inputTokens", "ai.usage.promptTokens", "llm.input_tokens"]),
-        (.outputTokens, ["gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
-                         "ai.usage.outputTokens", "ai.usage.completionTokens", "llm.output_tokens"]),
-        (.totalTokens, ["gen_ai.usage.total_tokens", "llm.usage.total_tokens", "llm.token_count.total",
-                        "ai.usage.totalTokens", "llm.total_tokens"]),
-        (.cacheReadTokens, ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
-                            "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens",
-                            "llm.cached_input_tokens"]),
-        (.cacheWriteTokens, ["gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens",
-                             "gen_ai.usage.cache_write.input_tokens",
-                             "llm.token_count.prompt_details.cache_write"]),
-        (.reasoningTokens, ["gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "llm.usage.reasoning_tokens",
-                            "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens"]),
+        (
+            .operation,
+            [
+                "gen_ai.operation.name", "openinference.span.kind", "traceloop.span.kind", "llm.request.type",
+                "step.type",
+            ]
+        ),
+        (
+            .inputTokens,
+            [
+                "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt",
+                "ai.usage.inputTokens", "ai.usage.promptTokens", "llm.input_tokens",
+            ]
+        ),
+        (
+            .outputTokens,
+            [
+                "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion",
+                "ai.usage.outputTokens", "ai.usage.completionTokens", "llm.output_tokens",
+            ]
+        ),
+        (
+            .totalTokens,
+            [
+                "gen_ai.usage.total_tokens", "llm.usage.total_tokens", "llm.token_count.total",
+                "ai.usage.totalTokens", "llm.total_tokens",
+            ]
+        ),
+        (
+            .cacheReadTokens,
+            [
+                "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                "llm.token_count.prompt_details.cache_read", "ai.usage.cachedInputTokens",
+                "llm.cached_input_tokens",
+            ]
+        ),
+        (
+            .cacheWriteTokens,
+            [
+                "gen_ai.usage.cache_creation.input_tokens", "gen_ai.usage.cache_creation_input_tokens",
+                "gen_ai.usage.cache_write.input_tokens",
+                "llm.token_count.prompt_details.cache_write",
+            ]
+        ),
+        (
+            .reasoningTokens,
+            [
+                "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens", "llm.usage.reasoning_tokens",
+                "llm.token_count.completion_details.reasoning", "ai.usage.reasoningTokens",
+            ]
+        ),
         (.reportedCost, ["llm.cost_usd", "llm.cost.total", "gen_ai.usage.cost"]),
         (.reportedRollupCost, ["agent.total_cost"]),
-        (.finishReason, ["gen_ai.response.finish_reasons", "llm.finish_reason", "quality.finish_reason",
-                         "gen_ai.completion.0.finish_reason", "ai.response.finishReason",
-                         "anthropic.message.stop_reason"]),
+        (
+            .finishReason,
+            [
+                "gen_ai.response.finish_reasons", "llm.finish_reason", "quality.finish_reason",
+                "gen_ai.completion.0.finish_reason", "ai.response.finishReason",
+                "anthropic.message.stop_reason",
+            ]
+        ),
         (.toolName, ["gen_ai.tool.name", "tool.name", "ai.toolCall.name", "step.tool"]),
         (.agentName, ["gen_ai.agent.name", "agent.name"]),
         (.responseLength, ["quality.response_length"]),
@@ -139,15 +185,19 @@ public enum Conventions {
 
     /// Counts of earlier attempts: a value above 0 marks a retry (`http.request.resend_count` sits on
     /// the HTTP client span beneath the model call).
-    public static let retryCountKeys = ["http.request.resend_count", "retry.count", "retry.attempt", "retry_count", "llm.retry_count", "retries"]
+    public static let retryCountKeys = [
+        "http.request.resend_count", "retry.count", "retry.attempt", "retry_count", "llm.retry_count", "retries",
+    ]
     /// Attempt numbers counted from 1: a value above 1 marks a retry.
     public static let attemptKeys = ["attempt", "llm.attempt", "gen_ai.request.attempt"]
     /// Booleans that mark a call as a retry.
     public static let retryFlagKeys = ["retry", "is_retry", "llm.is_retry"]
 
     /// Plain attributes carrying a user feedback score (the article's style), first present wins.
-    public static let feedbackScoreKeys = ["user.feedback.score", "user_feedback.score", "feedback.score", "user.rating",
-                                           "quality.user_feedback", "quality.feedback_score"]
+    public static let feedbackScoreKeys = [
+        "user.feedback.score", "user_feedback.score", "feedback.score", "user.rating",
+        "quality.user_feedback", "quality.feedback_score",
+    ]
     public static let feedbackLabelKeys = ["user.feedback.label", "feedback.label"]
     /// The OTel GenAI evaluation event and its attributes.
     public static let evaluationEvent = "gen_ai.evaluation.result"
@@ -186,7 +236,10 @@ public enum Conventions {
 
 /// The finish-reason categories of the quality row.
 public enum FinishCategory: String, CaseIterable, Sendable {
-    case stop, length, toolCalls = "tool_calls", contentFilter = "content_filter", other
+    case stop, length
+    case toolCalls = "tool_calls"
+    case contentFilter = "content_filter"
+    case other
 
     /// The category of a reported finish reason, whatever the provider's spelling.
     public static func of(_ reason: String) -> FinishCategory {

@@ -7,13 +7,20 @@ public struct ChatMessage: Equatable, Sendable {
     public var text: String
     /// Tool calls the message asks for: name and arguments text.
     public var toolCalls: [ToolCall]
-    public init(role: String, text: String, toolCalls: [ToolCall] = []) { self.role = role; self.text = text; self.toolCalls = toolCalls }
+    public init(role: String, text: String, toolCalls: [ToolCall] = []) {
+        self.role = role
+        self.text = text
+        self.toolCalls = toolCalls
+    }
 }
 
 public struct ToolCall: Equatable, Sendable {
     public var name: String
     public var arguments: String
-    public init(name: String, arguments: String) { self.name = name; self.arguments = arguments }
+    public init(name: String, arguments: String) {
+        self.name = name
+        self.arguments = arguments
+    }
 }
 
 /// The prompt and the answer of a span, and the key (or event) they were read from.
@@ -34,7 +41,10 @@ public func conversation(of span: Span, in store: SpanStore) -> Conversation {
     if let c = attributeConversation(attrs, store) { return c }
     // OTel GenAI before 1.37: span events.
     var c = eventConversation(span, store)
-    if !c.isEmpty { c.source = "span events"; return c }
+    if !c.isEmpty {
+        c.source = "span events"
+        return c
+    }
     if let input = attrs["input.value"] { c.input = [ChatMessage(role: "input", text: store.text(input))] }
     if let output = attrs["output.value"] { c.output = [ChatMessage(role: "output", text: store.text(output))] }
     if !c.isEmpty { c.source = "input.value / output.value" }
@@ -57,21 +67,25 @@ private func attributeConversation(_ attrs: [String: AttrValue], _ store: SpanSt
     }
     // OpenInference: llm.input_messages.<i>.message.role|content|tool_calls.<k>.tool_call.function.name|arguments
     if attrs.keys.contains(where: { $0.hasPrefix("llm.input_messages.") || $0.hasPrefix("llm.output_messages.") }) {
-        c.input = flattened(attrs, store, prefix: "llm.input_messages.", inner: "message.",
-                            toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
-                            toolArgs: "tool_call.function.arguments")
-        c.output = flattened(attrs, store, prefix: "llm.output_messages.", inner: "message.",
-                             toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
-                             toolArgs: "tool_call.function.arguments")
+        c.input = flattened(
+            attrs, store, prefix: "llm.input_messages.", inner: "message.",
+            toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
+            toolArgs: "tool_call.function.arguments")
+        c.output = flattened(
+            attrs, store, prefix: "llm.output_messages.", inner: "message.",
+            toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
+            toolArgs: "tool_call.function.arguments")
         c.source = "llm.input_messages.* / llm.output_messages.*"
         return c
     }
     // OpenLLMetry: gen_ai.prompt.<i>.role|content, gen_ai.completion.<i>.role|content|tool_calls.<k>.name|arguments
     if attrs.keys.contains(where: { $0.hasPrefix("gen_ai.prompt.") || $0.hasPrefix("gen_ai.completion.") }) {
-        c.input = flattened(attrs, store, prefix: "gen_ai.prompt.", inner: "", toolPrefix: "tool_calls.",
-                            toolName: "name", toolArgs: "arguments")
-        c.output = flattened(attrs, store, prefix: "gen_ai.completion.", inner: "", toolPrefix: "tool_calls.",
-                             toolName: "name", toolArgs: "arguments")
+        c.input = flattened(
+            attrs, store, prefix: "gen_ai.prompt.", inner: "", toolPrefix: "tool_calls.",
+            toolName: "name", toolArgs: "arguments")
+        c.output = flattened(
+            attrs, store, prefix: "gen_ai.completion.", inner: "", toolPrefix: "tool_calls.",
+            toolName: "name", toolArgs: "arguments")
         c.source = "gen_ai.prompt.* / gen_ai.completion.*"
         return c
     }
@@ -119,7 +133,9 @@ private func jsonArray(_ text: String) -> [[String: Any]]? {
 private func stringify(_ v: Any?) -> String {
     guard let v else { return "" }
     if let s = v as? String { return s }
-    if JSONSerialization.isValidJSONObject(v), let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys]) {
+    if JSONSerialization.isValidJSONObject(v),
+        let d = try? JSONSerialization.data(withJSONObject: v, options: [.sortedKeys])
+    {
         return String(decoding: d, as: UTF8.self)
     }
     return String(describing: v)
@@ -138,8 +154,10 @@ func genAIMessages(_ json: String, defaultRole: String) -> [ChatMessage] {
         for p in parts {
             switch p["type"] as? String ?? "" {
             case "tool_call", "tool-call":
-                msg.toolCalls.append(ToolCall(name: p["name"] as? String ?? p["toolName"] as? String ?? "?",
-                                              arguments: stringify(p["arguments"] ?? p["args"] ?? p["input"])))
+                msg.toolCalls.append(
+                    ToolCall(
+                        name: p["name"] as? String ?? p["toolName"] as? String ?? "?",
+                        arguments: stringify(p["arguments"] ?? p["args"] ?? p["input"])))
             case "tool_call_response", "tool-result":
                 texts.append("tool result: " + stringify(p["result"] ?? p["response"] ?? p["output"]))
             default:
@@ -152,13 +170,18 @@ func genAIMessages(_ json: String, defaultRole: String) -> [ChatMessage] {
 }
 
 private func jsonToolCalls(_ json: String) -> [ToolCall] {
-    (jsonArray(json) ?? []).map { ToolCall(name: $0["toolName"] as? String ?? $0["name"] as? String ?? "?",
-                                         arguments: stringify($0["args"] ?? $0["input"] ?? $0["arguments"])) }
+    (jsonArray(json) ?? []).map {
+        ToolCall(
+            name: $0["toolName"] as? String ?? $0["name"] as? String ?? "?",
+            arguments: stringify($0["args"] ?? $0["input"] ?? $0["arguments"]))
+    }
 }
 
 /// Messages from flattened attributes `<prefix><i>.<inner>role|content` with tool calls below them.
-private func flattened(_ attrs: [String: AttrValue], _ store: SpanStore, prefix: String, inner: String,
-                       toolPrefix: String, toolName: String, toolArgs: String) -> [ChatMessage] {
+private func flattened(
+    _ attrs: [String: AttrValue], _ store: SpanStore, prefix: String, inner: String,
+    toolPrefix: String, toolName: String, toolArgs: String
+) -> [ChatMessage] {
     var indices = Set<Int>()
     for key in attrs.keys where key.hasPrefix(prefix) {
         if let i = Int(key.dropFirst(prefix.count).prefix { $0 != "." }) { indices.insert(i) }

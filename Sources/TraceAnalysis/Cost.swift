@@ -23,7 +23,8 @@ public func computeCost(_ f: LLMFacts, price p: ModelPrice) -> Double {
     let output = long ? p.longOutput ?? p.output : p.output
     let cached = long ? p.longCachedInput ?? p.cachedInput ?? input : p.cachedInput ?? input
     let write = p.cacheWrite ?? input
-    let dollars = Double(f.uncachedInputTokens) * input
+    let dollars =
+        Double(f.uncachedInputTokens) * input
         + Double(max(0, f.cacheReadTokens)) * cached
         + Double(max(0, f.cacheWriteTokens)) * write
         + Double(max(0, f.outputTokens)) * output

@@ -30,7 +30,8 @@ public struct LLMFacts: Sendable, Equatable {
 
     /// Input tokens billed at the plain input rate.
     public var uncachedInputTokens: Int64 {
-        let input = max(0, inputTokens), cached = max(0, cacheReadTokens) + max(0, cacheWriteTokens)
+        let input = max(0, inputTokens)
+        let cached = max(0, cacheReadTokens) + max(0, cacheWriteTokens)
         return cacheCountedInInput ? input - cached : input
     }
 
@@ -89,15 +90,21 @@ public struct FactExtractor: Sendable {
                     guard key < keyFacts.count else { continue }
                     let entry = keyFacts[key]
                     guard entry != 0 else { continue }
-                    let fact = Int(entry >> 8) - 1, rank = entry & 0xFF
-                    if rank < bestRank[fact] { best[fact] = i; bestRank[fact] = rank }
+                    let fact = Int(entry >> 8) - 1
+                    let rank = entry & 0xFF
+                    if rank < bestRank[fact] {
+                        best[fact] = i
+                        bestRank[fact] = rank
+                    }
                 }
             }
         }
         let op = best[Fact.operation.rawValue]
         if !roleScoped.isEmpty, op >= 0, let opRole = operationRole(store.attributes[op].value, in: store) {
             for (key, role, fact) in roleScoped where role == opRole && best[fact.rawValue] < 0 {
-                if let i = span.attributes.range.first(where: { store.attributes[$0].key == key }) { best[fact.rawValue] = i }
+                if let i = span.attributes.range.first(where: { store.attributes[$0].key == key }) {
+                    best[fact.rawValue] = i
+                }
             }
         }
     }
@@ -105,7 +112,9 @@ public struct FactExtractor: Sendable {
     /// The key each fact of the span came from, for the detail pane.
     public func sources(of span: Span, in store: SpanStore) -> [(Fact, String)] {
         let s = slots(of: span, in: store)
-        return Fact.allCases.compactMap { f in s[f.rawValue] >= 0 ? (f, store.string(store.attributes[s[f.rawValue]].key)) : nil }
+        return Fact.allCases.compactMap { f in
+            s[f.rawValue] >= 0 ? (f, store.string(store.attributes[s[f.rawValue]].key)) : nil
+        }
     }
 
     public func facts(of span: Span, in store: SpanStore) -> LLMFacts {
@@ -117,7 +126,9 @@ public struct FactExtractor: Sendable {
 
     private func facts(of span: Span, in store: SpanStore, slots s: UnsafeBufferPointer<Int>) -> LLMFacts {
         var f = LLMFacts()
-        func value(_ fact: Fact) -> AttrValue? { s[fact.rawValue] >= 0 ? store.attributes[s[fact.rawValue]].value : nil }
+        func value(_ fact: Fact) -> AttrValue? {
+            s[fact.rawValue] >= 0 ? store.attributes[s[fact.rawValue]].value : nil
+        }
         func int(_ fact: Fact) -> Int64 { value(fact).flatMap { store.intValue($0) }.map { max(0, $0) } ?? -1 }
         func str(_ fact: Fact) -> StrID { value(fact).flatMap { store.firstString($0) } ?? 0 }
         f.model = str(.model)

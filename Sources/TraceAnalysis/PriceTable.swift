@@ -15,12 +15,21 @@ public struct ModelPrice: Sendable, Equatable {
     /// Other spellings that are not derivable by the name rules (`claude-4-sonnet`).
     public var aliases: [String]
 
-    public init(_ model: String, input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil,
-                longContextThreshold: Int64? = nil, longInput: Double? = nil, longOutput: Double? = nil,
-                longCachedInput: Double? = nil, aliases: [String] = []) {
-        self.model = model; self.input = input; self.output = output; self.cachedInput = cachedInput
-        self.cacheWrite = cacheWrite; self.longContextThreshold = longContextThreshold; self.longInput = longInput
-        self.longOutput = longOutput; self.longCachedInput = longCachedInput; self.aliases = aliases
+    public init(
+        _ model: String, input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil,
+        longContextThreshold: Int64? = nil, longInput: Double? = nil, longOutput: Double? = nil,
+        longCachedInput: Double? = nil, aliases: [String] = []
+    ) {
+        self.model = model
+        self.input = input
+        self.output = output
+        self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
+        self.longContextThreshold = longContextThreshold
+        self.longInput = longInput
+        self.longOutput = longOutput
+        self.longCachedInput = longCachedInput
+        self.aliases = aliases
     }
 }
 
@@ -44,7 +53,12 @@ public struct PriceTable: Sendable {
     /// Adds an entry or replaces the one with the same canonical name.
     public mutating func upsert(_ price: ModelPrice) {
         let key = canonicalModelName(price.model)
-        if let i = index[key] { entries[i] = price } else { entries.append(price); index[key] = entries.count - 1 }
+        if let i = index[key] {
+            entries[i] = price
+        } else {
+            entries.append(price)
+            index[key] = entries.count - 1
+        }
         for alias in price.aliases { index[canonicalModelName(alias)] = index[key] }
     }
 
@@ -62,9 +76,15 @@ public func canonicalModelName(_ raw: String) -> String {
     if let slash = s.lastIndex(of: "/") { s = String(s[s.index(after: slash)...]) }
     if let at = s.firstIndex(of: "@") { s = String(s[..<at]) }
     let regions = ["us-gov.", "us.", "eu.", "apac.", "jp.", "au.", "global."]
-    for r in regions where s.hasPrefix(r) { s.removeFirst(r.count); break }
+    for r in regions where s.hasPrefix(r) {
+        s.removeFirst(r.count)
+        break
+    }
     let vendors = ["anthropic.", "openai.", "google.", "meta.", "amazon.", "mistral.", "cohere.", "ai21.", "deepseek."]
-    for v in vendors where s.hasPrefix(v) { s.removeFirst(v.count); break }
+    for v in vendors where s.hasPrefix(v) {
+        s.removeFirst(v.count)
+        break
+    }
     s = s.replacingOccurrences(of: #"(-v\d+)?(:\d+)?$"#, with: "", options: .regularExpression)
     s = s.replacingOccurrences(of: #"-latest$"#, with: "", options: .regularExpression)
     s = s.replacingOccurrences(of: #"-(\d{4}-\d{2}-\d{2}|\d{8})$"#, with: "", options: .regularExpression)
@@ -99,15 +119,18 @@ extension PriceTable {
             func rate(_ key: String) throws -> Double? {
                 guard let v = fields[key], !(v is NSNull) else { return nil }
                 guard let n = v as? NSNumber, n.doubleValue >= 0 else {
-                    throw PriceFileError(file: file, message: "model \"\(name)\": \"\(key)\" must be a non-negative number")
+                    throw PriceFileError(
+                        file: file, message: "model \"\(name)\": \"\(key)\" must be a non-negative number")
                 }
                 return n.doubleValue
             }
             guard let input = try rate("input"), let output = try rate("output") else {
                 throw PriceFileError(file: file, message: "model \"\(name)\": \"input\" and \"output\" are required")
             }
-            upsert(ModelPrice(name, input: input, output: output, cachedInput: try rate("cachedInput"),
-                              cacheWrite: try rate("cacheWrite"), aliases: fields["aliases"] as? [String] ?? []))
+            upsert(
+                ModelPrice(
+                    name, input: input, output: output, cachedInput: try rate("cachedInput"),
+                    cacheWrite: try rate("cacheWrite"), aliases: fields["aliases"] as? [String] ?? []))
         }
         if let checked = root["checked"] as? String { self.checked = checked }
         origins.append(file)
@@ -117,7 +140,8 @@ extension PriceTable {
     /// then the `--prices` files in order.
     public static func load(overrides: [String], environment: [String: String]) throws -> PriceTable {
         var table = PriceTable.embedded
-        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+        let configHome =
+            environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["HOME"].map { $0 + "/.config" }
         if let dir = configHome {
             let path = dir + "/tracetui/prices.json"

@@ -64,8 +64,9 @@ public struct TraceForest: Sendable {
         computeDepths()
 
         if repairs.orphans > 0 {
-            warnings.append("\(repairs.orphans) span(s) name a parent that is not in the data; "
-                            + "shown as roots marked orphan")
+            warnings.append(
+                "\(repairs.orphans) span(s) name a parent that is not in the data; "
+                    + "shown as roots marked orphan")
         }
         if repairs.duplicates > 0 {
             warnings.append("\(repairs.duplicates) duplicate span id(s); children attach to the first span with the id")
@@ -79,7 +80,8 @@ public struct TraceForest: Sendable {
     /// Orders spans by start time, then by index.
     private static func byStart(_ spans: [Span]) -> (Int32, Int32) -> Bool {
         { a, b in
-            let sa = spans[Int(a)].startNanos, sb = spans[Int(b)].startNanos
+            let sa = spans[Int(a)].startNanos
+            let sb = spans[Int(b)].startNanos
             return sa != sb ? sa < sb : a < b
         }
     }
@@ -91,24 +93,33 @@ public struct TraceForest: Sendable {
         for i in 0..<spans.count {
             let id = spans[i].traceID
             if let t = traceIndex[id] {
-                members[Int(t)].append(Int32(i)); traceOf[i] = t
+                members[Int(t)].append(Int32(i))
+                traceOf[i] = t
             } else {
-                traceIndex[id] = Int32(members.count); traceOf[i] = Int32(members.count); members.append([Int32(i)])
+                traceIndex[id] = Int32(members.count)
+                traceOf[i] = Int32(members.count)
+                members.append([Int32(i)])
             }
         }
         return members
     }
 
     /// Resolves parents within each trace, flagging duplicate ids, orphans and spans naming themselves.
-    private static func resolveParents(_ members: [[Int32]], _ spans: [Span], parent: inout [Int32],
-                                       flags: inout [TreeFlags]) -> (duplicates: Int, orphans: Int, selfParents: Int) {
-        var duplicates = 0, orphans = 0, selfParents = 0
+    private static func resolveParents(
+        _ members: [[Int32]], _ spans: [Span], parent: inout [Int32],
+        flags: inout [TreeFlags]
+    ) -> (duplicates: Int, orphans: Int, selfParents: Int) {
+        var duplicates = 0
+        var orphans = 0
+        var selfParents = 0
         for list in members {
             var byID: [SpanID: Int32] = Dictionary(minimumCapacity: list.count)
             for s in list {
                 let id = spans[Int(s)].spanID
                 if let first = byID[id] {
-                    flags[Int(s)].insert(.duplicateID); flags[Int(first)].insert(.duplicateID); duplicates += 1
+                    flags[Int(s)].insert(.duplicateID)
+                    flags[Int(first)].insert(.duplicateID)
+                    duplicates += 1
                 } else {
                     byID[id] = s
                 }
@@ -116,8 +127,16 @@ public struct TraceForest: Sendable {
             for s in list {
                 let p = spans[Int(s)].parentSpanID
                 guard p != 0 else { continue }
-                guard let ps = byID[p] else { flags[Int(s)].insert(.orphan); orphans += 1; continue }
-                if ps == s { flags[Int(s)].insert(.cycle); selfParents += 1; continue }
+                guard let ps = byID[p] else {
+                    flags[Int(s)].insert(.orphan)
+                    orphans += 1
+                    continue
+                }
+                if ps == s {
+                    flags[Int(s)].insert(.cycle)
+                    selfParents += 1
+                    continue
+                }
                 parent[Int(s)] = ps
             }
         }
@@ -135,7 +154,8 @@ public struct TraceForest: Sendable {
         var fill = counts
         for i in 0..<n where parent[i] >= 0 {
             let p = Int(parent[i])
-            childList[Int(fill[p])] = Int32(i); fill[p] += 1
+            childList[Int(fill[p])] = Int32(i)
+            fill[p] += 1
         }
         let byStart = Self.byStart(spans)
         for i in 0..<n where childStart[i + 1] - childStart[i] > 1 {
@@ -153,10 +173,16 @@ public struct TraceForest: Sendable {
             let roots = list.filter { parent[Int($0)] < 0 }
             let trueRoots = roots.filter { flags[Int($0)].isEmpty && spans[Int($0)].parentSpanID == 0 }
             let others = roots.filter { !(flags[Int($0)].isEmpty && spans[Int($0)].parentSpanID == 0) }
-            var start = Int64.max, end = Int64.min
-            for s in list { start = min(start, spans[Int(s)].startNanos); end = max(end, spans[Int(s)].endNanos) }
-            entries.append(TraceEntry(traceID: spans[Int(list[0])].traceID, spans: list, roots: trueRoots + others,
-                                      start: start, end: max(end, start)))
+            var start = Int64.max
+            var end = Int64.min
+            for s in list {
+                start = min(start, spans[Int(s)].startNanos)
+                end = max(end, spans[Int(s)].endNanos)
+            }
+            entries.append(
+                TraceEntry(
+                    traceID: spans[Int(list[0])].traceID, spans: list, roots: trueRoots + others,
+                    start: start, end: max(end, start)))
         }
         entries.sort { $0.start != $1.start ? $0.start < $1.start : $0.traceID < $1.traceID }
         for (t, e) in entries.enumerated() { for s in e.spans { traceOf[Int(s)] = Int32(t) } }
@@ -169,7 +195,10 @@ public struct TraceForest: Sendable {
         for e in traces {
             stack.append(contentsOf: e.roots)
             while let s = stack.popLast() {
-                for c in children(of: s) { depth[Int(c)] = depth[Int(s)] + 1; stack.append(c) }
+                for c in children(of: s) {
+                    depth[Int(c)] = depth[Int(s)] + 1
+                    stack.append(c)
+                }
             }
         }
     }
@@ -192,8 +221,10 @@ public struct TraceForest: Sendable {
             if s >= 0 && state[Int(s)] == 1 {
                 // The loop is the part of the path from s onwards.
                 let loop = path[path.firstIndex(of: s)!...]
-                let victim = loop.min { spans[Int($0)].startNanos != spans[Int($1)].startNanos
-                    ? spans[Int($0)].startNanos < spans[Int($1)].startNanos : $0 < $1 }!
+                let victim = loop.min {
+                    spans[Int($0)].startNanos != spans[Int($1)].startNanos
+                        ? spans[Int($0)].startNanos < spans[Int($1)].startNanos : $0 < $1
+                }!
                 parent[Int(victim)] = -1
                 flags[Int(victim)].insert(.cycle)
                 cut += 1

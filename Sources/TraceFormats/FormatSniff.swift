@@ -13,7 +13,9 @@ struct FormatSniff {
     var foreignFormat: ForeignFormat? {
         if keys.contains("observations") { return .langfuse }
         if keys.contains("traceID") && keys.contains("spans") || keys.contains("data") { return .jaegerUI }
-        if keys.contains("localEndpoint") || keys.contains("traceId") && keys.contains("id") && keys.contains("timestamp") {
+        if keys.contains("localEndpoint")
+            || keys.contains("traceId") && keys.contains("id") && keys.contains("timestamp")
+        {
             return .zipkin
         }
         return nil
@@ -32,9 +34,13 @@ public enum ForeignFormat: String, Sendable {
 
     public var advice: String {
         switch self {
-        case .jaegerUI: return "tracetui reads OTLP JSON; fetch the trace from Jaeger's /api/v3/traces/<id>, which returns OTLP"
-        case .zipkin: return "tracetui reads OTLP JSON; convert it with an OpenTelemetry Collector (zipkin receiver, file exporter)"
-        case .langfuse: return "tracetui reads OTLP JSON; export the spans from the application's OpenTelemetry SDK instead"
+        case .jaegerUI:
+            return "tracetui reads OTLP JSON; fetch the trace from Jaeger's /api/v3/traces/<id>, which returns OTLP"
+        case .zipkin:
+            return
+                "tracetui reads OTLP JSON; convert it with an OpenTelemetry Collector (zipkin receiver, file exporter)"
+        case .langfuse:
+            return "tracetui reads OTLP JSON; export the spans from the application's OpenTelemetry SDK instead"
         case .zstd: return "decompress it first (zstd -d) or pipe it: zstd -dc FILE | tracetui view -"
         case .protobuf: return "tracetui reads OTLP JSON files; send protobuf to `tracetui listen` instead"
         }

@@ -32,7 +32,8 @@ func gunzip(_ input: [UInt8], limit: Int = .max) throws -> [UInt8] {
                 }
                 guard status == Z_OK || status == Z_STREAM_END else {
                     let reason = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    throw GzipError(message: "corrupt gzip data at compressed byte \(consumed + Int(stream.total_in)): \(reason)")
+                    throw GzipError(
+                        message: "corrupt gzip data at compressed byte \(consumed + Int(stream.total_in)): \(reason)")
                 }
             } while status != Z_STREAM_END
             consumed = inBuf.count - Int(stream.avail_in)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where a decode failed: a byte offset that `DecodeError` turns into line and column.
 struct JSONSyntaxError: Error {
@@ -24,7 +25,8 @@ struct JSONKey {
         let n = literal.utf8CodeUnitCount
         if count == n { return memcmp(base, lit, n) == 0 }
         guard count > n else { return false }
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < count && j < n {
             var c = base[i]
             if c == UInt8(ascii: "_") && i + 1 < count {
@@ -33,7 +35,8 @@ struct JSONKey {
                 if c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z") { c -= 32 }
             }
             if c != lit[j] { return false }
-            i += 1; j += 1
+            i += 1
+            j += 1
         }
         return i == count && j == n
     }
@@ -92,7 +95,10 @@ struct JSONCursor {
     /// Starts an object; `null` counts as an empty object.
     mutating func beginObject() throws -> Bool {
         skipWhitespace()
-        if pos < end && base[pos] == UInt8(ascii: "n") { try literal("null"); return false }
+        if pos < end && base[pos] == UInt8(ascii: "n") {
+            try literal("null")
+            return false
+        }
         try expect(UInt8(ascii: "{"), "'{'")
         return true
     }
@@ -102,15 +108,22 @@ struct JSONCursor {
     mutating func nextKey(_ first: inout Bool) throws -> JSONKey? {
         skipWhitespace()
         guard pos < end else { throw fail("unexpected end of input inside an object") }
-        if base[pos] == UInt8(ascii: "}") { pos += 1; return nil }
+        if base[pos] == UInt8(ascii: "}") {
+            pos += 1
+            return nil
+        }
         if !first {
-            guard base[pos] == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in an object, found \(describe(base[pos]))") }
+            guard base[pos] == UInt8(ascii: ",") else {
+                throw fail("expected ',' or '}' in an object, found \(describe(base[pos]))")
+            }
             pos += 1
             skipWhitespace()
         }
         first = false
         guard pos < end, base[pos] == UInt8(ascii: "\"") else {
-            throw pos < end ? fail("expected a key string, found \(describe(base[pos]))") : fail("unexpected end of input inside an object")
+            throw pos < end
+                ? fail("expected a key string, found \(describe(base[pos]))")
+                : fail("unexpected end of input inside an object")
         }
         pos += 1
         let start = pos
@@ -128,7 +141,10 @@ struct JSONCursor {
     /// Starts an array; `null` counts as an empty array.
     mutating func beginArray() throws -> Bool {
         skipWhitespace()
-        if pos < end && base[pos] == UInt8(ascii: "n") { try literal("null"); return false }
+        if pos < end && base[pos] == UInt8(ascii: "n") {
+            try literal("null")
+            return false
+        }
         try expect(UInt8(ascii: "["), "'['")
         return true
     }
@@ -137,9 +153,14 @@ struct JSONCursor {
     mutating func nextElement(_ first: inout Bool) throws -> Bool {
         skipWhitespace()
         guard pos < end else { throw fail("unexpected end of input inside an array") }
-        if base[pos] == UInt8(ascii: "]") { pos += 1; return false }
+        if base[pos] == UInt8(ascii: "]") {
+            pos += 1
+            return false
+        }
         if !first {
-            guard base[pos] == UInt8(ascii: ",") else { throw fail("expected ',' or ']' in an array, found \(describe(base[pos]))") }
+            guard base[pos] == UInt8(ascii: ",") else {
+                throw fail("expected ',' or ']' in an array, found \(describe(base[pos]))")
+            }
             pos += 1
         }
         first = false
@@ -166,7 +187,11 @@ struct JSONCursor {
                 pos += 1
                 return (r, escaped)
             }
-            if c == UInt8(ascii: "\\") { escaped = true; pos += 2; continue }
+            if c == UInt8(ascii: "\\") {
+                escaped = true
+                pos += 2
+                continue
+            }
             pos += 1
         }
         pos = start
@@ -191,7 +216,11 @@ struct JSONCursor {
         let n = raw.count
         while i < n {
             let c = raw[i]
-            if c != UInt8(ascii: "\\") { out.append(c); i += 1; continue }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                i += 1
+                continue
+            }
             guard i + 1 < n else { throw JSONSyntaxError(offset: offsetOf(raw, i), message: "bad escape") }
             let e = raw[i + 1]
             i += 2
@@ -202,11 +231,15 @@ struct JSONCursor {
             case UInt8(ascii: "b"): out.append(0x08)
             case UInt8(ascii: "f"): out.append(0x0C)
             case UInt8(ascii: "u"):
-                guard let hi = hex4(raw, i) else { throw JSONSyntaxError(offset: offsetOf(raw, i), message: "bad \\u escape") }
+                guard let hi = hex4(raw, i) else {
+                    throw JSONSyntaxError(offset: offsetOf(raw, i), message: "bad \\u escape")
+                }
                 i += 4
                 var scalar = UInt32(hi)
-                if (0xD800..<0xDC00).contains(hi), i + 6 <= n, raw[i] == UInt8(ascii: "\\"), raw[i + 1] == UInt8(ascii: "u"),
-                   let lo = hex4(raw, i + 2), (0xDC00..<0xE000).contains(lo) {
+                if (0xD800..<0xDC00).contains(hi), i + 6 <= n, raw[i] == UInt8(ascii: "\\"),
+                    raw[i + 1] == UInt8(ascii: "u"),
+                    let lo = hex4(raw, i + 2), (0xDC00..<0xE000).contains(lo)
+                {
                     scalar = 0x10000 + ((UInt32(hi) - 0xD800) << 10) + (UInt32(lo) - 0xDC00)
                     i += 6
                 }
@@ -236,9 +269,18 @@ struct JSONCursor {
         while pos < end {
             let c = base[pos]
             if (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
-                || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") { pos += 1 } else { break }
+                || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+            {
+                pos += 1
+            } else {
+                break
+            }
         }
-        guard pos > start else { throw fail(pos < end ? "expected a number, found \(describe(base[pos]))" : "unexpected end of input, expected a number") }
+        guard pos > start else {
+            throw fail(
+                pos < end
+                    ? "expected a number, found \(describe(base[pos]))" : "unexpected end of input, expected a number")
+        }
         return UnsafeBufferPointer(start: base + start, count: pos - start)
     }
 
@@ -268,15 +310,24 @@ struct JSONCursor {
         let start = pos
         let tok: UnsafeBufferPointer<UInt8>
         if pos < end && base[pos] == UInt8(ascii: "\"") { tok = try rawString().0 } else { tok = try numberToken() }
-        guard let v = parseDouble(tok) else { pos = start; throw fail("expected a number") }
+        guard let v = parseDouble(tok) else {
+            pos = start
+            throw fail("expected a number")
+        }
         return v
     }
 
     mutating func bool() throws -> Bool {
         skipWhitespace()
         guard pos < end else { throw fail("unexpected end of input, expected true or false") }
-        if base[pos] == UInt8(ascii: "t") { try literal("true"); return true }
-        if base[pos] == UInt8(ascii: "f") { try literal("false"); return false }
+        if base[pos] == UInt8(ascii: "t") {
+            try literal("true")
+            return true
+        }
+        if base[pos] == UInt8(ascii: "f") {
+            try literal("false")
+            return false
+        }
         if base[pos] == UInt8(ascii: "\"") {
             let s = try string()
             if s == "true" { return true }
@@ -287,7 +338,10 @@ struct JSONCursor {
 
     mutating func isNull() -> Bool {
         skipWhitespace()
-        if pos + 4 <= end && memcmp(base + pos, "null", 4) == 0 { pos += 4; return true }
+        if pos + 4 <= end && memcmp(base + pos, "null", 4) == 0 {
+            pos += 4
+            return true
+        }
         return false
     }
 
@@ -299,7 +353,10 @@ struct JSONCursor {
     private func parseInteger(_ tok: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
         var negative = false
-        if i < tok.count && (tok[i] == UInt8(ascii: "-") || tok[i] == UInt8(ascii: "+")) { negative = tok[i] == UInt8(ascii: "-"); i += 1 }
+        if i < tok.count && (tok[i] == UInt8(ascii: "-") || tok[i] == UInt8(ascii: "+")) {
+            negative = tok[i] == UInt8(ascii: "-")
+            i += 1
+        }
         guard i < tok.count else { return nil }
         var v: Int64 = 0
         while i < tok.count {
@@ -338,11 +395,18 @@ struct JSONCursor {
             var depth = 0
             while pos < end {
                 let c = base[pos]
-                if c == UInt8(ascii: "\"") { _ = try rawString(); continue }
-                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") { depth += 1 }
-                else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                if c == UInt8(ascii: "\"") {
+                    _ = try rawString()
+                    continue
+                }
+                if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                    depth += 1
+                } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
                     depth -= 1
-                    if depth == 0 { pos += 1; return }
+                    if depth == 0 {
+                        pos += 1
+                        return
+                    }
                 }
                 pos += 1
             }

@@ -103,7 +103,8 @@ struct OTLPJSONDecoder {
                 let range = try decodeAttributeList()
                 store.resources[r].attributes = range
                 if let service = store.strings.lookup("service.name"),
-                   case .string(let s)? = store.value(forKey: service, in: range) {
+                    case .string(let s)? = store.value(forKey: service, in: range)
+                {
                     store.resources[r].serviceName = s
                 }
             } else {
@@ -136,10 +137,15 @@ struct OTLPJSONDecoder {
         guard try cursor.beginObject() else { return }
         var first = true
         while let key = try cursor.nextKey(&first) {
-            if key.is("name") { store.scopes[s].name = try internString() }
-            else if key.is("version") { store.scopes[s].version = try internString() }
-            else if key.is("attributes") { store.scopes[s].attributes = try decodeAttributeList() }
-            else { try cursor.skipValue() }
+            if key.is("name") {
+                store.scopes[s].name = try internString()
+            } else if key.is("version") {
+                store.scopes[s].version = try internString()
+            } else if key.is("attributes") {
+                store.scopes[s].attributes = try decodeAttributeList()
+            } else {
+                try cursor.skipValue()
+            }
         }
     }
 
@@ -156,20 +162,35 @@ struct OTLPJSONDecoder {
             span.source = source
             var firstKey = true
             while let key = try cursor.nextKey(&firstKey) {
-                if key.is("traceId") { span.traceID = try traceID() }
-                else if key.is("spanId") { span.spanID = try spanID() }
-                else if key.is("parentSpanId") { span.parentSpanID = try spanID() }
-                else if key.is("name") { span.name = try internString() }
-                else if key.is("startTimeUnixNano") { span.startNanos = try cursor.int64() }
-                else if key.is("endTimeUnixNano") { span.endNanos = try cursor.int64() }
-                else if key.is("kind") { span.kind = try spanKind() }
-                else if key.is("attributes") { span.attributes = try decodeAttributeList() }
-                else if key.is("status") { try decodeStatus(&span) }
-                else if key.is("events") { span.events = try decodeEvents() }
-                else if key.is("links") { span.links = try decodeLinks() }
-                else if key.is("traceState") { span.traceState = try internString() }
-                else if key.is("flags") { span.flags = UInt32(truncatingIfNeeded: try cursor.int64()) }
-                else { try cursor.skipValue() }
+                if key.is("traceId") {
+                    span.traceID = try traceID()
+                } else if key.is("spanId") {
+                    span.spanID = try spanID()
+                } else if key.is("parentSpanId") {
+                    span.parentSpanID = try spanID()
+                } else if key.is("name") {
+                    span.name = try internString()
+                } else if key.is("startTimeUnixNano") {
+                    span.startNanos = try cursor.int64()
+                } else if key.is("endTimeUnixNano") {
+                    span.endNanos = try cursor.int64()
+                } else if key.is("kind") {
+                    span.kind = try spanKind()
+                } else if key.is("attributes") {
+                    span.attributes = try decodeAttributeList()
+                } else if key.is("status") {
+                    try decodeStatus(&span)
+                } else if key.is("events") {
+                    span.events = try decodeEvents()
+                } else if key.is("links") {
+                    span.links = try decodeLinks()
+                } else if key.is("traceState") {
+                    span.traceState = try internString()
+                } else if key.is("flags") {
+                    span.flags = UInt32(truncatingIfNeeded: try cursor.int64())
+                } else {
+                    try cursor.skipValue()
+                }
             }
             store.spans.append(span)
             spansDecoded += 1
@@ -180,9 +201,13 @@ struct OTLPJSONDecoder {
         guard try cursor.beginObject() else { return }
         var first = true
         while let key = try cursor.nextKey(&first) {
-            if key.is("code") { span.status = try statusCode() }
-            else if key.is("message") { span.statusMessage = try internString() }
-            else { try cursor.skipValue() }
+            if key.is("code") {
+                span.status = try statusCode()
+            } else if key.is("message") {
+                span.statusMessage = try internString()
+            } else {
+                try cursor.skipValue()
+            }
         }
     }
 
@@ -195,10 +220,15 @@ struct OTLPJSONDecoder {
             var event = SpanEvent()
             var firstKey = true
             while let key = try cursor.nextKey(&firstKey) {
-                if key.is("timeUnixNano") { event.timeNanos = try cursor.int64() }
-                else if key.is("name") { event.name = try internString() }
-                else if key.is("attributes") { event.attributes = try decodeAttributeList() }
-                else { try cursor.skipValue() }
+                if key.is("timeUnixNano") {
+                    event.timeNanos = try cursor.int64()
+                } else if key.is("name") {
+                    event.name = try internString()
+                } else if key.is("attributes") {
+                    event.attributes = try decodeAttributeList()
+                } else {
+                    try cursor.skipValue()
+                }
             }
             events.append(event)
         }
@@ -216,11 +246,17 @@ struct OTLPJSONDecoder {
             var link = SpanLink()
             var firstKey = true
             while let key = try cursor.nextKey(&firstKey) {
-                if key.is("traceId") { link.traceID = try traceID() }
-                else if key.is("spanId") { link.spanID = try spanID() }
-                else if key.is("traceState") { link.traceState = try internString() }
-                else if key.is("attributes") { link.attributes = try decodeAttributeList() }
-                else { try cursor.skipValue() }
+                if key.is("traceId") {
+                    link.traceID = try traceID()
+                } else if key.is("spanId") {
+                    link.spanID = try spanID()
+                } else if key.is("traceState") {
+                    link.traceState = try internString()
+                } else if key.is("attributes") {
+                    link.attributes = try decodeAttributeList()
+                } else {
+                    try cursor.skipValue()
+                }
             }
             links.append(link)
         }
@@ -248,9 +284,13 @@ struct OTLPJSONDecoder {
             var attribute = Attribute(key: 0, value: .empty)
             var firstKey = true
             while let key = try cursor.nextKey(&firstKey) {
-                if key.is("key") { attribute.key = try internString() }
-                else if key.is("value") { attribute.value = try decodeAnyValue() }
-                else { try cursor.skipValue() }
+                if key.is("key") {
+                    attribute.key = try internString()
+                } else if key.is("value") {
+                    attribute.value = try decodeAnyValue()
+                } else {
+                    try cursor.skipValue()
+                }
             }
             list.append(attribute)
         }
@@ -276,14 +316,23 @@ struct OTLPJSONDecoder {
         var value = AttrValue.empty
         var first = true
         while let key = try cursor.nextKey(&first) {
-            if key.is("stringValue") { value = .string(try internString()) }
-            else if key.is("intValue") { value = .int(try cursor.int64()) }
-            else if key.is("doubleValue") { value = .double(try cursor.double()) }
-            else if key.is("boolValue") { value = .bool(try cursor.bool()) }
-            else if key.is("arrayValue") { value = try decodeArrayValue() }
-            else if key.is("kvlistValue") { value = try decodeKvlistValue() }
-            else if key.is("bytesValue") { value = .bytes(try internString()) }
-            else { try cursor.skipValue() }
+            if key.is("stringValue") {
+                value = .string(try internString())
+            } else if key.is("intValue") {
+                value = .int(try cursor.int64())
+            } else if key.is("doubleValue") {
+                value = .double(try cursor.double())
+            } else if key.is("boolValue") {
+                value = .bool(try cursor.bool())
+            } else if key.is("arrayValue") {
+                value = try decodeArrayValue()
+            } else if key.is("kvlistValue") {
+                value = try decodeKvlistValue()
+            } else if key.is("bytesValue") {
+                value = .bytes(try internString())
+            } else {
+                try cursor.skipValue()
+            }
         }
         return value
     }
@@ -293,7 +342,10 @@ struct OTLPJSONDecoder {
         if try cursor.beginObject() {
             var first = true
             while let key = try cursor.nextKey(&first) {
-                guard key.is("values"), try cursor.beginArray() else { try cursor.skipValue(); continue }
+                guard key.is("values"), try cursor.beginArray() else {
+                    try cursor.skipValue()
+                    continue
+                }
                 var firstElement = true
                 while try cursor.nextElement(&firstElement) { values.append(try decodeAnyValue()) }
             }
@@ -336,7 +388,8 @@ struct OTLPJSONDecoder {
         let (raw, _) = try cursor.rawString()
         guard let (high, low) = decodeID(raw, byteCount: 16) else {
             cursor.pos = start
-            throw cursor.fail("invalid trace id \"\(String(decoding: raw, as: UTF8.self))\" (expected 32 hex digits or base64)")
+            throw cursor.fail(
+                "invalid trace id \"\(String(decoding: raw, as: UTF8.self))\" (expected 32 hex digits or base64)")
         }
         return TraceID(high: high, low: low)
     }
@@ -347,7 +400,8 @@ struct OTLPJSONDecoder {
         let (raw, _) = try cursor.rawString()
         guard let (_, low) = decodeID(raw, byteCount: 8) else {
             cursor.pos = start
-            throw cursor.fail("invalid span id \"\(String(decoding: raw, as: UTF8.self))\" (expected 16 hex digits or base64)")
+            throw cursor.fail(
+                "invalid span id \"\(String(decoding: raw, as: UTF8.self))\" (expected 16 hex digits or base64)")
         }
         return low
     }
@@ -355,7 +409,8 @@ struct OTLPJSONDecoder {
     private mutating func spanKind() throws -> SpanKind {
         if cursor.peek() == UInt8(ascii: "\"") {
             let name = try cursor.string().uppercased()
-            for kind in SpanKind.allCases where name == "SPAN_KIND_" + kind.name.uppercased() || name == kind.name.uppercased() {
+            for kind in SpanKind.allCases
+            where name == "SPAN_KIND_" + kind.name.uppercased() || name == kind.name.uppercased() {
                 return kind
             }
             return .unspecified
@@ -381,7 +436,9 @@ func decodeID(_ raw: UnsafeBufferPointer<UInt8>, byteCount: Int) -> (UInt64, UIn
     if raw.isEmpty { return (0, 0) }
     if raw.count <= byteCount * 2 && (raw.count == byteCount * 2 || raw.count != base64Length(byteCount)) {
         // One pass over the digits; a non-hex character means the id is base64.
-        var high: UInt64 = 0, low: UInt64 = 0, bad: UInt8 = 0
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var bad: UInt8 = 0
         for c in raw {
             let v = hexDigitValues[Int(c)]
             bad |= v
@@ -391,7 +448,8 @@ func decodeID(_ raw: UnsafeBufferPointer<UInt8>, byteCount: Int) -> (UInt64, UIn
         if bad & 0x80 == 0 { return (high, low) }
     }
     guard let bytes = decodeBase64(raw), bytes.count == byteCount else { return nil }
-    var high: UInt64 = 0, low: UInt64 = 0
+    var high: UInt64 = 0
+    var low: UInt64 = 0
     for b in bytes {
         high = (high << 8) | (low >> 56)
         low = (low << 8) | UInt64(b)
@@ -407,7 +465,8 @@ private func base64Length(_ bytes: Int) -> Int { (bytes + 2) / 3 * 4 }
 func decodeBase64(_ raw: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
     var out: [UInt8] = []
     out.reserveCapacity(raw.count * 3 / 4)
-    var acc: UInt32 = 0, bits = 0
+    var acc: UInt32 = 0
+    var bits = 0
     for c in raw {
         let v: UInt32
         switch c {

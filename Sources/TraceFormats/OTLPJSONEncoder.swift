@@ -36,7 +36,9 @@ public enum OTLPJSONEncoder {
                 if !firstResource { out.append(UInt8(ascii: ",")) }
                 firstResource = false
                 raw("{\"resource\":{\"attributes\":")
-                attributes(store.resources.indices.contains(Int(resource)) ? store.resources[Int(resource)].attributes : .empty)
+                attributes(
+                    store.resources.indices.contains(Int(resource)) ? store.resources[Int(resource)].attributes : .empty
+                )
                 raw("},\"scopeSpans\":[")
                 var firstScope = true
                 while i < spans.upperBound && store.spans[i].resource == resource {
@@ -61,55 +63,107 @@ public enum OTLPJSONEncoder {
         }
 
         mutating func scopeObject(_ s: Int) {
-            guard store.scopes.indices.contains(s) else { raw("{}"); return }
+            guard store.scopes.indices.contains(s) else {
+                raw("{}")
+                return
+            }
             let scope = store.scopes[s]
-            raw("{\"name\":"); string(scope.name)
-            if scope.version != 0 { raw(",\"version\":"); string(scope.version) }
-            if scope.attributes.count > 0 { raw(",\"attributes\":"); attributes(scope.attributes) }
+            raw("{\"name\":")
+            string(scope.name)
+            if scope.version != 0 {
+                raw(",\"version\":")
+                string(scope.version)
+            }
+            if scope.attributes.count > 0 {
+                raw(",\"attributes\":")
+                attributes(scope.attributes)
+            }
             raw("}")
         }
 
         mutating func span(_ s: Span) {
-            raw("{\"traceId\":\""); ascii(s.traceID.hex)
-            raw("\",\"spanId\":\""); ascii(spanIDHex(s.spanID))
+            raw("{\"traceId\":\"")
+            ascii(s.traceID.hex)
+            raw("\",\"spanId\":\"")
+            ascii(spanIDHex(s.spanID))
             raw("\"")
-            if s.parentSpanID != 0 { raw(",\"parentSpanId\":\""); ascii(spanIDHex(s.parentSpanID)); raw("\"") }
-            if s.traceState != 0 { raw(",\"traceState\":"); string(s.traceState) }
-            if s.flags != 0 { raw(",\"flags\":"); ascii(String(s.flags)) }
-            raw(",\"name\":"); string(s.name)
-            raw(",\"kind\":"); ascii(String(s.kind.rawValue))
-            raw(",\"startTimeUnixNano\":\""); ascii(String(s.startNanos))
-            raw("\",\"endTimeUnixNano\":\""); ascii(String(s.endNanos)); raw("\"")
-            if s.attributes.count > 0 { raw(",\"attributes\":"); attributes(s.attributes) }
-            if s.events.count > 0 {
-                raw(",\"events\":[")
-                for (n, e) in store.events[s.events.range].enumerated() {
-                    if n > 0 { out.append(UInt8(ascii: ",")) }
-                    raw("{\"timeUnixNano\":\""); ascii(String(e.timeNanos))
-                    raw("\",\"name\":"); string(e.name)
-                    if e.attributes.count > 0 { raw(",\"attributes\":"); attributes(e.attributes) }
-                    raw("}")
-                }
-                raw("]")
+            if s.parentSpanID != 0 {
+                raw(",\"parentSpanId\":\"")
+                ascii(spanIDHex(s.parentSpanID))
+                raw("\"")
             }
-            if s.links.count > 0 {
-                raw(",\"links\":[")
-                for (n, l) in store.links[s.links.range].enumerated() {
-                    if n > 0 { out.append(UInt8(ascii: ",")) }
-                    raw("{\"traceId\":\""); ascii(l.traceID.hex)
-                    raw("\",\"spanId\":\""); ascii(spanIDHex(l.spanID)); raw("\"")
-                    if l.traceState != 0 { raw(",\"traceState\":"); string(l.traceState) }
-                    if l.attributes.count > 0 { raw(",\"attributes\":"); attributes(l.attributes) }
-                    raw("}")
-                }
-                raw("]")
+            if s.traceState != 0 {
+                raw(",\"traceState\":")
+                string(s.traceState)
             }
+            if s.flags != 0 {
+                raw(",\"flags\":")
+                ascii(String(s.flags))
+            }
+            raw(",\"name\":")
+            string(s.name)
+            raw(",\"kind\":")
+            ascii(String(s.kind.rawValue))
+            raw(",\"startTimeUnixNano\":\"")
+            ascii(String(s.startNanos))
+            raw("\",\"endTimeUnixNano\":\"")
+            ascii(String(s.endNanos))
+            raw("\"")
+            if s.attributes.count > 0 {
+                raw(",\"attributes\":")
+                attributes(s.attributes)
+            }
+            if s.events.count > 0 { events(s.events) }
+            if s.links.count > 0 { links(s.links) }
             if s.status != .unset || s.statusMessage != 0 {
-                raw(",\"status\":{\"code\":"); ascii(String(s.status.rawValue))
-                if s.statusMessage != 0 { raw(",\"message\":"); string(s.statusMessage) }
+                raw(",\"status\":{\"code\":")
+                ascii(String(s.status.rawValue))
+                if s.statusMessage != 0 {
+                    raw(",\"message\":")
+                    string(s.statusMessage)
+                }
                 raw("}")
             }
             raw("}")
+        }
+
+        mutating func events(_ range: PoolRange) {
+            raw(",\"events\":[")
+            for (n, e) in store.events[range.range].enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                raw("{\"timeUnixNano\":\"")
+                ascii(String(e.timeNanos))
+                raw("\",\"name\":")
+                string(e.name)
+                if e.attributes.count > 0 {
+                    raw(",\"attributes\":")
+                    attributes(e.attributes)
+                }
+                raw("}")
+            }
+            raw("]")
+        }
+
+        mutating func links(_ range: PoolRange) {
+            raw(",\"links\":[")
+            for (n, l) in store.links[range.range].enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                raw("{\"traceId\":\"")
+                ascii(l.traceID.hex)
+                raw("\",\"spanId\":\"")
+                ascii(spanIDHex(l.spanID))
+                raw("\"")
+                if l.traceState != 0 {
+                    raw(",\"traceState\":")
+                    string(l.traceState)
+                }
+                if l.attributes.count > 0 {
+                    raw(",\"attributes\":")
+                    attributes(l.attributes)
+                }
+                raw("}")
+            }
+            raw("]")
         }
 
         mutating func attributes(_ range: PoolRange) {
@@ -122,8 +176,10 @@ public enum OTLPJSONEncoder {
             for a in list {
                 if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                raw("{\"key\":"); string(a.key)
-                raw(",\"value\":"); value(a.value)
+                raw("{\"key\":")
+                string(a.key)
+                raw(",\"value\":")
+                value(a.value)
                 raw("}")
             }
             out.append(UInt8(ascii: "]"))
@@ -132,16 +188,29 @@ public enum OTLPJSONEncoder {
         mutating func value(_ v: AttrValue) {
             switch v {
             case .empty: raw("{}")
-            case .string(let s): raw("{\"stringValue\":"); string(s); raw("}")
+            case .string(let s):
+                raw("{\"stringValue\":")
+                string(s)
+                raw("}")
             case .bool(let b): b ? raw("{\"boolValue\":true}") : raw("{\"boolValue\":false}")
-            case .int(let i): raw("{\"intValue\":\""); ascii(String(i)); raw("\"}")
+            case .int(let i):
+                raw("{\"intValue\":\"")
+                ascii(String(i))
+                raw("\"}")
             case .double(let d):
                 raw("{\"doubleValue\":")
-                if d.isNaN { raw("\"NaN\"") }
-                else if d.isInfinite { d > 0 ? raw("\"Infinity\"") : raw("\"-Infinity\"") }
-                else { ascii(String(d)) }
+                if d.isNaN {
+                    raw("\"NaN\"")
+                } else if d.isInfinite {
+                    d > 0 ? raw("\"Infinity\"") : raw("\"-Infinity\"")
+                } else {
+                    ascii(String(d))
+                }
                 raw("}")
-            case .bytes(let s): raw("{\"bytesValue\":"); string(s); raw("}")
+            case .bytes(let s):
+                raw("{\"bytesValue\":")
+                string(s)
+                raw("}")
             case .array(let start, let count):
                 raw("{\"arrayValue\":{\"values\":[")
                 for i in Int(start)..<Int(start + count) {
@@ -164,15 +233,27 @@ public enum OTLPJSONEncoder {
             store.strings.withBytes(id) { bytes in
                 for b in bytes {
                     switch b {
-                    case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
-                    case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
-                    case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-                    case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-                    case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+                    case UInt8(ascii: "\""):
+                        out.append(UInt8(ascii: "\\"))
+                        out.append(b)
+                    case UInt8(ascii: "\\"):
+                        out.append(UInt8(ascii: "\\"))
+                        out.append(b)
+                    case 0x0A:
+                        out.append(UInt8(ascii: "\\"))
+                        out.append(UInt8(ascii: "n"))
+                    case 0x0D:
+                        out.append(UInt8(ascii: "\\"))
+                        out.append(UInt8(ascii: "r"))
+                    case 0x09:
+                        out.append(UInt8(ascii: "\\"))
+                        out.append(UInt8(ascii: "t"))
                     case 0..<0x20, 0x7F:
                         let hex = Array("0123456789abcdef".utf8)
-                        out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                                hex[Int(b >> 4)], hex[Int(b & 15)]])
+                        out.append(contentsOf: [
+                            UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                            hex[Int(b >> 4)], hex[Int(b & 15)],
+                        ])
                     default: out.append(b)
                     }
                 }
@@ -188,11 +269,18 @@ public enum OTLPBatch {
     /// Removes the spans of `store` from `from` on whose ids are invalid; returns how many and why.
     public static func rejectInvalidIDs(in store: inout SpanStore, from: Int = 0) -> (rejected: Int, message: String?) {
         var kept = from
-        var noTrace = 0, noSpan = 0
+        var noTrace = 0
+        var noSpan = 0
         for i in from..<store.spans.count {
             let s = store.spans[i]
-            if s.traceID.isZero { noTrace += 1; continue }
-            if s.spanID == 0 { noSpan += 1; continue }
+            if s.traceID.isZero {
+                noTrace += 1
+                continue
+            }
+            if s.spanID == 0 {
+                noSpan += 1
+                continue
+            }
             store.spans[kept] = s
             kept += 1
         }

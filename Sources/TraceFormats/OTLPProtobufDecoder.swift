@@ -8,7 +8,9 @@ public struct ProtobufDecodeError: Error, Sendable, Equatable, CustomStringConve
     public var path: String
     public var message: String
     public init(offset: Int, path: String, message: String) {
-        self.offset = offset; self.path = path; self.message = message
+        self.offset = offset
+        self.path = path
+        self.message = message
     }
     public var description: String {
         (path.isEmpty ? "" : path + ": ") + message + " (byte \(offset))"
@@ -23,7 +25,9 @@ public struct BatchDecodeResult: Sendable, Equatable {
     public var rejected: Int
     public var rejectionMessage: String?
     public init(spans: Int = 0, rejected: Int = 0, rejectionMessage: String? = nil) {
-        self.spans = spans; self.rejected = rejected; self.rejectionMessage = rejectionMessage
+        self.spans = spans
+        self.rejected = rejected
+        self.rejectionMessage = rejectionMessage
     }
 }
 
@@ -38,7 +42,9 @@ public struct BatchDecodeResult: Sendable, Equatable {
 /// On a thrown error the store may hold part of the request: decode into a fresh store (as the
 /// receivers do, one store per request) and discard it on error.
 public enum OTLPProtobuf {
-    public static func decode(_ bytes: UnsafeRawBufferPointer, source: String, into store: inout SpanStore) throws -> BatchDecodeResult {
+    public static func decode(_ bytes: UnsafeRawBufferPointer, source: String, into store: inout SpanStore) throws
+        -> BatchDecodeResult
+    {
         let sourceIndex = UInt32(store.sources.count)
         store.sources.append(source)
         var decoder = ProtobufSpanDecoder(source: sourceIndex)
@@ -49,7 +55,8 @@ public enum OTLPProtobuf {
         return decoder.result
     }
 
-    public static func decode(_ bytes: [UInt8], source: String, into store: inout SpanStore) throws -> BatchDecodeResult {
+    public static func decode(_ bytes: [UInt8], source: String, into store: inout SpanStore) throws -> BatchDecodeResult
+    {
         try bytes.withUnsafeBytes { try decode($0, source: source, into: &store) }
     }
 }
@@ -57,7 +64,12 @@ public enum OTLPProtobuf {
 // MARK: wire format
 
 enum WireType: UInt64 {
-    case varint = 0, fixed64 = 1, lengthDelimited = 2, startGroup = 3, endGroup = 4, fixed32 = 5
+    case varint = 0
+    case fixed64 = 1
+    case lengthDelimited = 2
+    case startGroup = 3
+    case endGroup = 4
+    case fixed32 = 5
 }
 
 /// Reads protobuf wire format from `bytes[pos..<end]`. Nested messages are read by readers bounded
@@ -68,7 +80,9 @@ struct WireReader {
     let end: Int
 
     init(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) {
-        self.bytes = bytes; pos = from; end = to
+        self.bytes = bytes
+        pos = from
+        end = to
     }
 
     var atEnd: Bool { pos >= end }
@@ -163,7 +177,9 @@ struct WireReader {
     /// Checks a field has the wire type its schema gives it.
     @inline(__always)
     func expect(_ wire: WireType, _ expected: WireType, _ name: String) throws {
-        if wire != expected { throw fail("field \(name) has wire type \(wire.rawValue), expected \(expected.rawValue)") }
+        if wire != expected {
+            throw fail("field \(name) has wire type \(wire.rawValue), expected \(expected.rawValue)")
+        }
     }
 
     func slice(_ r: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[r]) }
@@ -203,8 +219,10 @@ struct ProtobufSpanDecoder {
             }
         }
         if !rejectReasons.isEmpty {
-            result.rejectionMessage = rejectReasons.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .map { "\($0.value) span(s) \($0.key)" }.joined(separator: "; ")
+            result.rejectionMessage = rejectReasons.sorted {
+                $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
+            }
+            .map { "\($0.value) span(s) \($0.key)" }.joined(separator: "; ")
         }
     }
 
@@ -250,7 +268,9 @@ struct ProtobufSpanDecoder {
         }
         let range = appendAttributes(attributes)
         store.resources[slot].attributes = range
-        if let service = store.strings.lookup("service.name"), case .string(let s)? = store.value(forKey: service, in: range) {
+        if let service = store.strings.lookup("service.name"),
+            case .string(let s)? = store.value(forKey: service, in: range)
+        {
             store.resources[slot].serviceName = s
         }
     }
@@ -280,8 +300,12 @@ struct ProtobufSpanDecoder {
         var attributes: [Attribute] = []
         while let (field, wire) = try r.tag() {
             switch field {
-            case 1: try r.expect(wire, .lengthDelimited, "name"); store.scopes[s].name = try string(&r)
-            case 2: try r.expect(wire, .lengthDelimited, "version"); store.scopes[s].version = try string(&r)
+            case 1:
+                try r.expect(wire, .lengthDelimited, "name")
+                store.scopes[s].name = try string(&r)
+            case 2:
+                try r.expect(wire, .lengthDelimited, "version")
+                store.scopes[s].version = try string(&r)
             case 3:
                 try r.expect(wire, .lengthDelimited, "attributes")
                 var m = try r.message()
@@ -292,6 +316,7 @@ struct ProtobufSpanDecoder {
         if !attributes.isEmpty { store.scopes[s].attributes = appendAttributes(attributes) }
     }
 
+    // Long on purpose: one case per field of the `Span` message, read in one pass on the hot path.
     private mutating func decodeSpan(_ r: inout WireReader, resource: Int, scope: Int) throws {
         var span = Span()
         span.resource = UInt32(resource)
@@ -300,7 +325,9 @@ struct ProtobufSpanDecoder {
         var attributes: [Attribute] = []
         var events: [SpanEvent] = []
         var links: [SpanLink] = []
-        var traceIDLength = 0, spanIDLength = 0, parentLength = 0
+        var traceIDLength = 0
+        var spanIDLength = 0
+        var parentLength = 0
         while let (field, wire) = try r.tag() {
             switch field {
             case 1:
@@ -313,18 +340,26 @@ struct ProtobufSpanDecoder {
                 let b = try r.lengthDelimited()
                 spanIDLength = b.count
                 if b.count == 8 { span.spanID = uint64BE(r.slice(b)) }
-            case 3: try r.expect(wire, .lengthDelimited, "trace_state"); span.traceState = try string(&r)
+            case 3:
+                try r.expect(wire, .lengthDelimited, "trace_state")
+                span.traceState = try string(&r)
             case 4:
                 try r.expect(wire, .lengthDelimited, "parent_span_id")
                 let b = try r.lengthDelimited()
                 parentLength = b.count
                 if b.count == 8 { span.parentSpanID = uint64BE(r.slice(b)) }
-            case 5: try r.expect(wire, .lengthDelimited, "name"); span.name = try string(&r)
+            case 5:
+                try r.expect(wire, .lengthDelimited, "name")
+                span.name = try string(&r)
             case 6:
                 try r.expect(wire, .varint, "kind")
                 span.kind = SpanKind(rawValue: UInt8(clamping: try r.varint())) ?? .unspecified
-            case 7: try r.expect(wire, .fixed64, "start_time_unix_nano"); span.startNanos = Int64(bitPattern: try r.fixed64())
-            case 8: try r.expect(wire, .fixed64, "end_time_unix_nano"); span.endNanos = Int64(bitPattern: try r.fixed64())
+            case 7:
+                try r.expect(wire, .fixed64, "start_time_unix_nano")
+                span.startNanos = Int64(bitPattern: try r.fixed64())
+            case 8:
+                try r.expect(wire, .fixed64, "end_time_unix_nano")
+                span.endNanos = Int64(bitPattern: try r.fixed64())
             case 9:
                 try r.expect(wire, .lengthDelimited, "attributes")
                 var m = try r.message()
@@ -341,7 +376,9 @@ struct ProtobufSpanDecoder {
                 try r.expect(wire, .lengthDelimited, "status")
                 var m = try r.message()
                 try within("status") { try decodeStatus(&m, &span) }
-            case 16: try r.expect(wire, .fixed32, "flags"); span.flags = try r.fixed32()
+            case 16:
+                try r.expect(wire, .fixed32, "flags")
+                span.flags = try r.fixed32()
             default: try r.skip(wire, field: field)
             }
         }
@@ -355,8 +392,10 @@ struct ProtobufSpanDecoder {
 
     /// Stores a decoded span with its attributes, events and links in the pools.
     @inline(__always)
-    private mutating func appendSpan(_ span: inout Span, _ attributes: [Attribute], _ events: [SpanEvent],
-                                     _ links: [SpanLink]) {
+    private mutating func appendSpan(
+        _ span: inout Span, _ attributes: [Attribute], _ events: [SpanEvent],
+        _ links: [SpanLink]
+    ) {
         span.attributes = appendAttributes(attributes)
         if !events.isEmpty {
             span.events = PoolRange(start: UInt32(store.events.count), count: UInt32(events.count))
@@ -377,14 +416,18 @@ struct ProtobufSpanDecoder {
         if spanLength == 0 { return "without a span id" }
         if spanLength != 8 { return "with a span id of \(spanLength) bytes (expected 8)" }
         if span.spanID == 0 { return "with an all-zero span id" }
-        if parentLength != 0 && parentLength != 8 { return "with a parent span id of \(parentLength) bytes (expected 8 or none)" }
+        if parentLength != 0 && parentLength != 8 {
+            return "with a parent span id of \(parentLength) bytes (expected 8 or none)"
+        }
         return nil
     }
 
     private mutating func decodeStatus(_ r: inout WireReader, _ span: inout Span) throws {
         while let (field, wire) = try r.tag() {
             switch field {
-            case 2: try r.expect(wire, .lengthDelimited, "message"); span.statusMessage = try string(&r)
+            case 2:
+                try r.expect(wire, .lengthDelimited, "message")
+                span.statusMessage = try string(&r)
             case 3:
                 try r.expect(wire, .varint, "code")
                 span.status = StatusCode(rawValue: UInt8(clamping: try r.varint())) ?? .unset
@@ -398,8 +441,12 @@ struct ProtobufSpanDecoder {
         var attributes: [Attribute] = []
         while let (field, wire) = try r.tag() {
             switch field {
-            case 1: try r.expect(wire, .fixed64, "time_unix_nano"); event.timeNanos = Int64(bitPattern: try r.fixed64())
-            case 2: try r.expect(wire, .lengthDelimited, "name"); event.name = try string(&r)
+            case 1:
+                try r.expect(wire, .fixed64, "time_unix_nano")
+                event.timeNanos = Int64(bitPattern: try r.fixed64())
+            case 2:
+                try r.expect(wire, .lengthDelimited, "name")
+                event.name = try string(&r)
             case 3:
                 try r.expect(wire, .lengthDelimited, "attributes")
                 var m = try r.message()
@@ -424,7 +471,9 @@ struct ProtobufSpanDecoder {
                 try r.expect(wire, .lengthDelimited, "span_id")
                 let b = try r.lengthDelimited()
                 if b.count == 8 { link.spanID = uint64BE(r.slice(b)) }
-            case 3: try r.expect(wire, .lengthDelimited, "trace_state"); link.traceState = try string(&r)
+            case 3:
+                try r.expect(wire, .lengthDelimited, "trace_state")
+                link.traceState = try string(&r)
             case 4:
                 try r.expect(wire, .lengthDelimited, "attributes")
                 var m = try r.message()
@@ -449,7 +498,9 @@ struct ProtobufSpanDecoder {
         var attribute = Attribute(key: 0, value: .empty)
         while let (field, wire) = try r.tag() {
             switch field {
-            case 1: try r.expect(wire, .lengthDelimited, "key"); attribute.key = try string(&r)
+            case 1:
+                try r.expect(wire, .lengthDelimited, "key")
+                attribute.key = try string(&r)
             case 2:
                 try r.expect(wire, .lengthDelimited, "value")
                 var m = try r.message()
@@ -464,10 +515,18 @@ struct ProtobufSpanDecoder {
         var value = AttrValue.empty
         while let (field, wire) = try r.tag() {
             switch field {
-            case 1: try r.expect(wire, .lengthDelimited, "string_value"); value = .string(try string(&r))
-            case 2: try r.expect(wire, .varint, "bool_value"); value = .bool(try r.varint() != 0)
-            case 3: try r.expect(wire, .varint, "int_value"); value = .int(Int64(bitPattern: try r.varint()))
-            case 4: try r.expect(wire, .fixed64, "double_value"); value = .double(Double(bitPattern: try r.fixed64()))
+            case 1:
+                try r.expect(wire, .lengthDelimited, "string_value")
+                value = .string(try string(&r))
+            case 2:
+                try r.expect(wire, .varint, "bool_value")
+                value = .bool(try r.varint() != 0)
+            case 3:
+                try r.expect(wire, .varint, "int_value")
+                value = .int(Int64(bitPattern: try r.varint()))
+            case 4:
+                try r.expect(wire, .fixed64, "double_value")
+                value = .double(Double(bitPattern: try r.fixed64()))
             case 5:
                 try r.expect(wire, .lengthDelimited, "array_value")
                 var m = try r.message()
@@ -542,7 +601,9 @@ func uint64BE(_ b: UnsafeRawBufferPointer) -> UInt64 {
 
 @inline(__always)
 func traceIDFrom(_ b: UnsafeRawBufferPointer) -> TraceID {
-    TraceID(high: uint64BE(UnsafeRawBufferPointer(rebasing: b[0..<8])), low: uint64BE(UnsafeRawBufferPointer(rebasing: b[8..<16])))
+    TraceID(
+        high: uint64BE(UnsafeRawBufferPointer(rebasing: b[0..<8])),
+        low: uint64BE(UnsafeRawBufferPointer(rebasing: b[8..<16])))
 }
 
 private let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -553,17 +614,23 @@ func appendBase64(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
     let n = bytes.count
     while i + 3 <= n {
         let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-        out.append(base64Alphabet[Int(v >> 18 & 63)]); out.append(base64Alphabet[Int(v >> 12 & 63)])
-        out.append(base64Alphabet[Int(v >> 6 & 63)]); out.append(base64Alphabet[Int(v & 63)])
+        out.append(base64Alphabet[Int(v >> 18 & 63)])
+        out.append(base64Alphabet[Int(v >> 12 & 63)])
+        out.append(base64Alphabet[Int(v >> 6 & 63)])
+        out.append(base64Alphabet[Int(v & 63)])
         i += 3
     }
     if n - i == 1 {
         let v = UInt32(bytes[i]) << 16
-        out.append(base64Alphabet[Int(v >> 18 & 63)]); out.append(base64Alphabet[Int(v >> 12 & 63)])
-        out.append(UInt8(ascii: "=")); out.append(UInt8(ascii: "="))
+        out.append(base64Alphabet[Int(v >> 18 & 63)])
+        out.append(base64Alphabet[Int(v >> 12 & 63)])
+        out.append(UInt8(ascii: "="))
+        out.append(UInt8(ascii: "="))
     } else if n - i == 2 {
         let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
-        out.append(base64Alphabet[Int(v >> 18 & 63)]); out.append(base64Alphabet[Int(v >> 12 & 63)])
-        out.append(base64Alphabet[Int(v >> 6 & 63)]); out.append(UInt8(ascii: "="))
+        out.append(base64Alphabet[Int(v >> 18 & 63)])
+        out.append(base64Alphabet[Int(v >> 12 & 63)])
+        out.append(base64Alphabet[Int(v >> 6 & 63)])
+        out.append(UInt8(ascii: "="))
     }
 }

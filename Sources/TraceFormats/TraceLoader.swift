@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A problem in one input, located for the user: `file:line:column: message`.
 public struct DecodeIssue: Error, Sendable, Equatable, CustomStringConvertible {
@@ -26,7 +27,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(let file, let reason): return "\(file): cannot read: \(reason)"
-        case .foreignFormat(let file, let format): return "\(file): this is \(format.rawValue), not OTLP JSON; \(format.advice)"
+        case .foreignFormat(let file, let format):
+            return "\(file): this is \(format.rawValue), not OTLP JSON; \(format.advice)"
         case .notOTLP(let file, let keys):
             return "\(file): not OTLP JSON: no resourceSpans found" + (keys.isEmpty ? "" : " (top-level keys: \(keys))")
         }
@@ -52,7 +54,9 @@ public enum TraceLoader {
         var bytes = try readAll(path: path)
         let name = path == "-" ? "<stdin>" : path
         if bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
-            do { bytes = try gunzip(bytes) } catch let e as GzipError { throw LoadError.unreadable(file: name, reason: e.message) }
+            do { bytes = try gunzip(bytes) } catch let e as GzipError {
+                throw LoadError.unreadable(file: name, reason: e.message)
+            }
         } else if bytes.count >= 4 && bytes[0] == 0x28 && bytes[1] == 0xb5 && bytes[2] == 0x2f && bytes[3] == 0xfd {
             throw LoadError.foreignFormat(file: name, format: .zstd)
         }
@@ -64,7 +68,8 @@ public enum TraceLoader {
         let source = UInt32(store.sources.count)
         store.sources.append(name)
         if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
-           first != UInt8(ascii: "{") && first != UInt8(ascii: "[") {
+            first != UInt8(ascii: "{") && first != UInt8(ascii: "[")
+        {
             if first < 0x20 || first >= 0x80 { throw LoadError.foreignFormat(file: name, format: .protobuf) }
         }
         return try bytes.withUnsafeBufferPointer { buffer in
@@ -80,7 +85,8 @@ public enum TraceLoader {
                 decoder.cursor.skipWhitespace()
                 if decoder.cursor.atEnd { break }
                 let valueStart = decoder.cursor.pos
-                let spansBefore = decoder.store.spans.count, decodedBefore = decoder.spansDecoded
+                let spansBefore = decoder.store.spans.count
+                let decodedBefore = decoder.spansDecoded
                 do {
                     try decoder.decodeTopLevelValue()
                     sawTraces = sawTraces || decoder.sniff.sawTraces
@@ -90,8 +96,9 @@ public enum TraceLoader {
                         if foreignKeys.isEmpty { foreignKeys = decoder.sniff.keyList }
                     }
                 } catch let e as JSONSyntaxError {
-                    let (error, resume) = recover(from: e, valueStart: valueStart, spansBefore: spansBefore,
-                                                  decodedBefore: decodedBefore, &decoder, buffer)
+                    let (error, resume) = recover(
+                        from: e, valueStart: valueStart, spansBefore: spansBefore,
+                        decodedBefore: decodedBefore, &decoder, buffer)
                     issueCount += 1
                     if issues.count < maxIssuesPerFile { issues.append(locate(error, in: buffer, file: name)) }
                     decoder.cursor.pos = resume
@@ -105,7 +112,8 @@ public enum TraceLoader {
                 if let format = foreign { throw LoadError.foreignFormat(file: name, format: format) }
                 if !foreignKeys.isEmpty { throw LoadError.notOTLP(file: name, keys: foreignKeys) }
             }
-            return LoadResult(file: name, spans: decoder.spansDecoded, skippedValues: decoder.skippedNonTraceValues, issues: issues)
+            return LoadResult(
+                file: name, spans: decoder.spansDecoded, skippedValues: decoder.skippedNonTraceValues, issues: issues)
         }
     }
 
@@ -113,9 +121,11 @@ public enum TraceLoader {
     /// JSON Lines: when the value ran past the end of its line into the next record, its line is cut
     /// short. That line is decoded again, bounded by its end, keeping its whole spans and nothing read
     /// from the next line; decoding resumes at the next line.
-    static func recover(from error: JSONSyntaxError, valueStart: Int, spansBefore: Int, decodedBefore: Int,
-                        _ decoder: inout OTLPJSONDecoder,
-                        _ buffer: UnsafeBufferPointer<UInt8>) -> (error: JSONSyntaxError, resume: Int) {
+    static func recover(
+        from error: JSONSyntaxError, valueStart: Int, spansBefore: Int, decodedBefore: Int,
+        _ decoder: inout OTLPJSONDecoder,
+        _ buffer: UnsafeBufferPointer<UInt8>
+    ) -> (error: JSONSyntaxError, resume: Int) {
         guard let cut = lineCut(from: valueStart, to: error.offset, in: buffer) else {
             return (error, resumePoint(after: error.offset, in: buffer))
         }
@@ -153,10 +163,15 @@ public enum TraceLoader {
     }
 
     static func locate(_ error: JSONSyntaxError, in buffer: UnsafeBufferPointer<UInt8>, file: String) -> DecodeIssue {
-        var line = 1, lineStart = 0
+        var line = 1
+        var lineStart = 0
         let end = min(error.offset, buffer.count)
-        for i in 0..<end where buffer[i] == 0x0A { line += 1; lineStart = i + 1 }
-        return DecodeIssue(file: file, line: line, column: end - lineStart + 1, byteOffset: error.offset, message: error.message)
+        for i in 0..<end where buffer[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        return DecodeIssue(
+            file: file, line: line, column: end - lineStart + 1, byteOffset: error.offset, message: error.message)
     }
 
     static func readAll(path: String) throws -> [UInt8] {
@@ -182,8 +197,15 @@ public enum TraceLoader {
                 count = used
                 while count < capacity {
                     let n = read(fd, buf.baseAddress! + count, capacity - count)
-                    if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                    if n == 0 { ended = true; return }
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    if n == 0 {
+                        ended = true
+                        return
+                    }
                     count += n
                 }
             }

@@ -2,7 +2,10 @@
 public struct TraceID: Hashable, Comparable, Sendable {
     public var high: UInt64
     public var low: UInt64
-    public init(high: UInt64, low: UInt64) { self.high = high; self.low = low }
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
     public static let zero = TraceID(high: 0, low: 0)
     public var isZero: Bool { high == 0 && low == 0 }
     public var hex: String { hex16(high) + hex16(low) }
@@ -12,7 +15,8 @@ public struct TraceID: Hashable, Comparable, Sendable {
     public init?(hex: String) {
         let digits = Array(hex.utf8)
         guard !digits.isEmpty, digits.count <= 32 else { return nil }
-        var hi: UInt64 = 0, lo: UInt64 = 0
+        var hi: UInt64 = 0
+        var lo: UInt64 = 0
         for d in digits {
             guard let v = hexValue(d) else { return nil }
             hi = (hi << 4) | (lo >> 60)

@@ -1,6 +1,7 @@
 /// OTLP span kinds, numbered as in the protocol.
 public enum SpanKind: UInt8, Sendable, CaseIterable {
-    case unspecified = 0, `internal`, server, client, producer, consumer
+    case unspecified = 0
+    case `internal`, server, client, producer, consumer
     public var name: String {
         switch self {
         case .unspecified: return "unspecified"
@@ -15,7 +16,8 @@ public enum SpanKind: UInt8, Sendable, CaseIterable {
 
 /// OTLP status codes, numbered as in the protocol.
 public enum StatusCode: UInt8, Sendable {
-    case unset = 0, ok, error
+    case unset = 0
+    case ok, error
     public var name: String { self == .unset ? "unset" : self == .ok ? "ok" : "error" }
 }
 

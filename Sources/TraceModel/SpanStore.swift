@@ -46,7 +46,9 @@ public struct SpanStore: Sendable {
             let items = arrayValues[Int(start)..<Int(start + count)].map { quotedText($0) }
             return "[" + items.joined(separator: ",") + "]"
         case .kvlist(let start, let count):
-            let items = nestedAttributes[Int(start)..<Int(start + count)].map { "\"\(strings[$0.key])\":" + quotedText($0.value) }
+            let items = nestedAttributes[Int(start)..<Int(start + count)].map {
+                "\"\(strings[$0.key])\":" + quotedText($0.value)
+            }
             return "{" + items.joined(separator: ",") + "}"
         }
     }

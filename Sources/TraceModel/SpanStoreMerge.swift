@@ -91,7 +91,9 @@ public struct SpanStoreCopier {
         if let m = sourceMap[s] { return m }
         let name = source.sources.indices.contains(Int(s)) ? source.sources[Int(s)] : ""
         let m: UInt32
-        if let existing = target.sources.firstIndex(of: name) { m = UInt32(existing) } else {
+        if let existing = target.sources.firstIndex(of: name) {
+            m = UInt32(existing)
+        } else {
             m = UInt32(target.sources.count)
             target.sources.append(name)
         }

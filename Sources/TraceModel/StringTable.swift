@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Index of an interned string in a `StringTable`. 0 is always the empty string.
@@ -12,8 +12,8 @@ public typealias StrID = UInt32
 /// the input buffer without building a `String` first.
 public struct StringTable: Sendable {
     private var arena: [UInt8] = []
-    private var offsets: [UInt32] = [0, 0]   // string i is arena[offsets[i]..<offsets[i+1]]
-    private var slots: [UInt32]              // 0 = empty, else id + 1
+    private var offsets: [UInt32] = [0, 0]  // string i is arena[offsets[i]..<offsets[i+1]]
+    private var slots: [UInt32]  // 0 = empty, else id + 1
     private var mask: Int
 
     public init() {
@@ -73,21 +73,26 @@ public struct StringTable: Sendable {
     }
 
     public subscript(id: StrID) -> String {
-        let a = Int(offsets[Int(id)]), b = Int(offsets[Int(id) + 1])
+        let a = Int(offsets[Int(id)])
+        let b = Int(offsets[Int(id) + 1])
         if a == b { return "" }
-        return arena.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self) }
+        return arena.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[a..<b]), as: UTF8.self)
+        }
     }
 
     public func byteCount(_ id: StrID) -> Int { Int(offsets[Int(id) + 1] - offsets[Int(id)]) }
 
     /// Calls `body` with the raw bytes of a string, without copying.
     public func withBytes<R>(_ id: StrID, _ body: (UnsafeRawBufferPointer) -> R) -> R {
-        let a = Int(offsets[Int(id)]), b = Int(offsets[Int(id) + 1])
+        let a = Int(offsets[Int(id)])
+        let b = Int(offsets[Int(id) + 1])
         return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
     }
 
     private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        let a = Int(offsets[id]), b = Int(offsets[id + 1])
+        let a = Int(offsets[id])
+        let b = Int(offsets[id + 1])
         guard b - a == bytes.count else { return false }
         if bytes.count == 0 { return true }
         return arena.withUnsafeBytes { memcmpBytes($0.baseAddress! + a, bytes.baseAddress!, bytes.count) }
@@ -98,7 +103,9 @@ public struct StringTable: Sendable {
         var newSlots = [UInt32](repeating: 0, count: newCount)
         let newMask = newCount - 1
         for id in 0..<(offsets.count - 1) {
-            let h = arena.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[Int(offsets[id])..<Int(offsets[id + 1])])) }
+            let h = arena.withUnsafeBytes {
+                Self.hash(UnsafeRawBufferPointer(rebasing: $0[Int(offsets[id])..<Int(offsets[id + 1])]))
+            }
             var i = Self.slot(for: h, mask: newMask)
             while newSlots[i] != 0 { i = (i + 1) & newMask }
             newSlots[i] = UInt32(id + 1)

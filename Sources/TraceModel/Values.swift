@@ -17,14 +17,20 @@ public enum AttrValue: Sendable, Equatable {
 public struct Attribute: Sendable, Equatable {
     public var key: StrID
     public var value: AttrValue
-    public init(key: StrID, value: AttrValue) { self.key = key; self.value = value }
+    public init(key: StrID, value: AttrValue) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// A half-open range into one of the store's flat pools.
 public struct PoolRange: Sendable, Equatable {
     public var start: UInt32
     public var count: UInt32
-    public init(start: UInt32 = 0, count: UInt32 = 0) { self.start = start; self.count = count }
+    public init(start: UInt32 = 0, count: UInt32 = 0) {
+        self.start = start
+        self.count = count
+    }
     public var range: Range<Int> { Int(start)..<Int(start + count) }
     public static let empty = PoolRange()
 }

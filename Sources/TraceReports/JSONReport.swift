@@ -1,6 +1,6 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// `tracetui view --json`: every trace with its totals and its span tree (schema in the README).
 public enum JSONReport {
@@ -115,13 +115,17 @@ public enum JSONReport {
         let call = a.calls.groups[g]
         let counter = call.counted >= 0 ? call.counted : call.countedElsewhere
         w.field("callGroup", spanIDHex(store.spans[Int(counter)].spanID))
-        if call.counted < 0 { w.field("countedInTrace", a.forest.traces[Int(a.forest.traceOf[Int(counter)])].traceID.hex) }
+        if call.counted < 0 {
+            w.field("countedInTrace", a.forest.traces[Int(a.forest.traceOf[Int(counter)])].traceID.hex)
+        }
         guard call.counted == s else { return }
         if call.costMismatch {
             w.beginObject("costMismatch")
             w.field("reportedUSD", call.cost.usd)
             w.field("listUSD", call.listCostUSD)
-            w.field("differencePercent", call.listCostUSD > 0 ? (call.cost.usd - call.listCostUSD) / call.listCostUSD * 100 : nil)
+            w.field(
+                "differencePercent",
+                call.listCostUSD > 0 ? (call.cost.usd - call.listCostUSD) / call.listCostUSD * 100 : nil)
             w.endObject()
         }
         guard call.memberCount > 1 else { return }

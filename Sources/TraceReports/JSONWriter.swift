@@ -11,15 +11,34 @@ struct JSONWriter {
     mutating func beginArray(_ key: String? = nil) { open(key, "[") }
     mutating func endArray() { close("]") }
 
-    mutating func field(_ key: String, _ value: String?) { prefix(key); text += value.map(Self.quote) ?? "null" }
-    mutating func field(_ key: String, _ value: Int64?) { prefix(key); text += value.map { String($0) } ?? "null" }
-    mutating func field(_ key: String, _ value: Int) { prefix(key); text += String(value) }
-    mutating func field(_ key: String, _ value: Bool) { prefix(key); text += value ? "true" : "false" }
-    mutating func field(_ key: String, _ value: Double?) { prefix(key); text += value.map(Self.number) ?? "null" }
-    mutating func element(_ value: String) { prefix(nil); text += Self.quote(value) }
+    mutating func field(_ key: String, _ value: String?) {
+        prefix(key)
+        text += value.map(Self.quote) ?? "null"
+    }
+    mutating func field(_ key: String, _ value: Int64?) {
+        prefix(key)
+        text += value.map { String($0) } ?? "null"
+    }
+    mutating func field(_ key: String, _ value: Int) {
+        prefix(key)
+        text += String(value)
+    }
+    mutating func field(_ key: String, _ value: Bool) {
+        prefix(key)
+        text += value ? "true" : "false"
+    }
+    mutating func field(_ key: String, _ value: Double?) {
+        prefix(key)
+        text += value.map(Self.number) ?? "null"
+    }
+    mutating func element(_ value: String) {
+        prefix(nil)
+        text += Self.quote(value)
+    }
     /// An array of integers on one line (`[0, 2, 1]`), for per-minute and per-bucket counts.
     mutating func field(_ key: String, _ values: [Int]) {
-        prefix(key); text += "[" + values.map(String.init).joined(separator: ", ") + "]"
+        prefix(key)
+        text += "[" + values.map(String.init).joined(separator: ", ") + "]"
     }
 
     private mutating func open(_ key: String?, _ bracket: String) {

@@ -1,19 +1,25 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// `tracetui view --plain`: the trace list and the trees as aligned text, same columns as the TUI.
 public enum PlainReport {
-    public static let listHeader = ["TRACE", "ROOT", "SERVICE", "START (UTC)", "DURATION", "SPANS", "LLM", "TOKENS IN/OUT", "COST", "ERR"]
+    public static let listHeader = [
+        "TRACE", "ROOT", "SERVICE", "START (UTC)", "DURATION", "SPANS", "LLM", "TOKENS IN/OUT", "COST", "ERR",
+    ]
 
     public static func traceList(store: SpanStore, analysis a: Analysis, traces: [Int]) -> String {
         var rows = [listHeader]
         for t in traces {
-            let trace = a.forest.traces[t], totals = a.traceTotals[t]
-            rows.append([String(trace.traceID.hex.prefix(8)), Format.sanitize(a.rootName(of: t, in: store)), Format.sanitize(a.service(of: t, in: store)),
-                         Format.timestamp(trace.start), Format.duration(trace.durationNanos), String(totals.spans),
-                         String(totals.llmCalls), Format.tokenPair(totals.inputTokens, totals.outputTokens),
-                         Format.cost(totals), String(totals.errors)])
+            let trace = a.forest.traces[t]
+            let totals = a.traceTotals[t]
+            rows.append([
+                String(trace.traceID.hex.prefix(8)), Format.sanitize(a.rootName(of: t, in: store)),
+                Format.sanitize(a.service(of: t, in: store)),
+                Format.timestamp(trace.start), Format.duration(trace.durationNanos), String(totals.spans),
+                String(totals.llmCalls), Format.tokenPair(totals.inputTokens, totals.outputTokens),
+                Format.cost(totals), String(totals.errors),
+            ])
         }
         return table(rows, rightAligned: [4, 5, 6, 7, 8, 9])
     }
@@ -22,10 +28,13 @@ public enum PlainReport {
 
     /// One trace as an indented tree (two spaces per level), each row with its own figures.
     public static func tree(store: SpanStore, analysis a: Analysis, trace t: Int) -> String {
-        let trace = a.forest.traces[t], totals = a.traceTotals[t]
-        let out = "trace \(trace.traceID.hex)  \(Format.sanitize(a.service(of: t, in: store)))  \(Format.timestamp(trace.start)) UTC  "
+        let trace = a.forest.traces[t]
+        let totals = a.traceTotals[t]
+        let out =
+            "trace \(trace.traceID.hex)  \(Format.sanitize(a.service(of: t, in: store)))  \(Format.timestamp(trace.start)) UTC  "
             + "\(totals.spans) spans, \(totals.llmCalls) LLM calls, "
-            + (totals.callsCountedElsewhere > 0 ? "\(totals.callsCountedElsewhere) more counted in an earlier trace, " : "")
+            + (totals.callsCountedElsewhere > 0
+                ? "\(totals.callsCountedElsewhere) more counted in an earlier trace, " : "")
             + "\(Format.cost(totals))\n"
         var rows = [treeHeader]
         var stack = Array(trace.roots.reversed())
@@ -37,11 +46,15 @@ public enum PlainReport {
             if flags.contains(.orphan) { marks += " [orphan]" }
             if flags.contains(.cycle) { marks += " [cycle cut]" }
             if flags.contains(.duplicateID) { marks += " [duplicate id]" }
-            if let other = a.traceCountingElsewhere(span: s) { marks += " [counted in trace " + other.hex.prefix(8) + "]" }
+            if let other = a.traceCountingElsewhere(span: s) {
+                marks += " [counted in trace " + other.hex.prefix(8) + "]"
+            }
             let indent = String(repeating: "  ", count: Int(a.forest.depth[Int(s)]))
-            rows.append([indent + Format.sanitize(store.string(span.name)) + marks, a.facts[Int(s)].role.name,
-                         Format.duration(span.durationNanos), Format.tokenPair(own.inputTokens, own.outputTokens),
-                         a.ownCostLabel(of: s) ?? "-", a.isError[Int(s)] ? "error" : span.status.name])
+            rows.append([
+                indent + Format.sanitize(store.string(span.name)) + marks, a.facts[Int(s)].role.name,
+                Format.duration(span.durationNanos), Format.tokenPair(own.inputTokens, own.outputTokens),
+                a.ownCostLabel(of: s) ?? "-", a.isError[Int(s)] ? "error" : span.status.name,
+            ])
             stack.append(contentsOf: a.forest.children(of: s).reversed())
         }
         return out + table(rows, rightAligned: [2, 3, 4])

@@ -11,7 +11,10 @@ public enum PriceReport {
             if let t = p.longContextThreshold {
                 aliases.append("above \(Format.tokens(t)) input: \(rate(p.longInput)) in / \(rate(p.longOutput)) out")
             }
-            rows.append([p.model, rate(p.input), rate(p.cachedInput), rate(p.cacheWrite), rate(p.output), aliases.joined(separator: ", ")])
+            rows.append([
+                p.model, rate(p.input), rate(p.cachedInput), rate(p.cacheWrite), rate(p.output),
+                aliases.joined(separator: ", "),
+            ])
         }
         return "USD per 1M tokens; prices checked \(table.checked); from: \(table.origins.joined(separator: ", "))\n"
             + PlainReport.table(rows, rightAligned: [1, 2, 3, 4])

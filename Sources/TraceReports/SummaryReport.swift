@@ -1,6 +1,6 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// `tracetui summary`: the four dashboard rows as plain text sized to a width, or as JSON.
 public enum SummaryReport {
@@ -12,7 +12,10 @@ public enum SummaryReport {
         let columns = width >= twoColumnWidth ? 2 : 1
         let columnWidth = columns == 2 ? (width - 3) / 2 : width
         var out: [String] = []
-        out.append(clip("tracetui summary · now \(Format.timestamp(d.now)) UTC · \(DashboardFormat.calls(d.calls)) · filter: \(d.filter.summary)", width))
+        out.append(
+            clip(
+                "tracetui summary · now \(Format.timestamp(d.now)) UTC · \(DashboardFormat.calls(d.calls)) · filter: \(d.filter.summary)",
+                width))
         for row in DashboardPanels.rows(d, width: columnWidth - 2, ascii: ascii) {
             out.append("")
             out.append(rule("== " + row.title.uppercased() + " ", width, "="))
@@ -20,7 +23,8 @@ public enum SummaryReport {
             var i = 0
             while i < blocks.count {
                 if columns == 2 && i + 1 < blocks.count {
-                    let left = blocks[i], right = blocks[i + 1]
+                    let left = blocks[i]
+                    let right = blocks[i + 1]
                     for k in 0..<max(left.count, right.count) {
                         let l = k < left.count ? left[k] : ""
                         let r = k < right.count ? right[k] : ""
@@ -45,7 +49,8 @@ public enum SummaryReport {
 
     /// A panel as text: `Title  (basis)` then its lines indented by two columns.
     static func panelLines(_ p: Panel, width: Int) -> [String] {
-        [clip(p.title + "  (" + p.basis + ")", width)] + p.lines.map { line in clip("  " + line.map(\.text).joined(), width) }
+        [clip(p.title + "  (" + p.basis + ")", width)]
+            + p.lines.map { line in clip("  " + line.map(\.text).joined(), width) }
     }
 
     static func rule(_ title: String, _ width: Int, _ fill: Character) -> String {
@@ -66,7 +71,10 @@ public enum SummaryReport {
     static func asciiOnly(_ s: String) -> String {
         var out = String.UnicodeScalarView()
         for u in s.unicodeScalars {
-            if u.isASCII { out.append(u); continue }
+            if u.isASCII {
+                out.append(u)
+                continue
+            }
             switch u.value {
             case 0x00B7: out.append(".")
             case 0x2026: out.append("~")
@@ -227,12 +235,18 @@ public enum SummaryReport {
         w.field("mean", q.feedback.mean)
         w.beginArray("distribution")
         for bin in q.feedback.distribution {
-            w.beginObject(); w.field("score", DashboardFormat.score(bin)); w.field("count", bin.count); w.endObject()
+            w.beginObject()
+            w.field("score", DashboardFormat.score(bin))
+            w.field("count", bin.count)
+            w.endObject()
         }
         w.endArray()
         w.beginArray("labels")
         for (label, n) in q.feedback.labels {
-            w.beginObject(); w.field("label", label); w.field("count", n); w.endObject()
+            w.beginObject()
+            w.field("label", label)
+            w.field("count", n)
+            w.endObject()
         }
         w.endArray()
         w.beginArray("names")
@@ -258,7 +272,9 @@ public enum SummaryReport {
     }
 
     /// A trend panel: its basis, unit and buckets; `fields` adds what each bucket measures.
-    private static func trend(_ w: inout JSONWriter, _ key: String, _ t: Trend, fields: (inout JSONWriter, TrendBucket) -> Void) {
+    private static func trend(
+        _ w: inout JSONWriter, _ key: String, _ t: Trend, fields: (inout JSONWriter, TrendBucket) -> Void
+    ) {
         w.beginObject(key)
         basis(&w, t.basis)
         w.field("unit", t.unit.rawValue)
@@ -286,7 +302,9 @@ public enum SummaryReport {
 
     private static func ints(_ w: inout JSONWriter, _ key: String, _ values: [Int]) { w.field(key, values) }
 
-    private static func breakdown(_ w: inout JSONWriter, _ key: String, _ b: CostBreakdown, nameKey: String, featureKeys: [String]? = nil) {
+    private static func breakdown(
+        _ w: inout JSONWriter, _ key: String, _ b: CostBreakdown, nameKey: String, featureKeys: [String]? = nil
+    ) {
         w.beginObject(key)
         basis(&w, b.basis)
         if let featureKeys {

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import Synchronization
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Tails a JSON Lines file that the collector's file exporter (or the Python JSON-file exporter)
 /// writes, like `tail -F`: the lines already there first, then new lines as they are written. A
@@ -92,8 +93,10 @@ final class DirectoryChanges: Sendable {
 
     /// Returns when something in the directory changed, `wake` was called, or after `seconds`.
     func wait(seconds: Double) {
-        var fds = [pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
-                   pollfd(fd: wakeUp.read, events: Int16(POLLIN), revents: 0)]
+        var fds = [
+            pollfd(fd: inotify, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wakeUp.read, events: Int16(POLLIN), revents: 0),
+        ]
         guard poll(&fds, 2, Int32(seconds * 1000)) > 0 else { return }
         var sink = [UInt8](repeating: 0, count: 4096)
         for fd in [inotify, wakeUp.read] where fd >= 0 { while read(fd, &sink, sink.count) > 0 {} }
@@ -128,7 +131,10 @@ struct FollowedFile {
     }
 
     mutating func close() {
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
     }
 
     /// One poll: open if needed, read what is new, then notice rotation or truncation.
@@ -234,4 +240,3 @@ struct FollowedFile {
         if !store.spans.isEmpty { channel.put(IngestBatch(store: store)) }
     }
 }
-

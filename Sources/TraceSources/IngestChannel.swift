@@ -97,7 +97,11 @@ public final class IngestChannel: @unchecked Sendable {
         condition.unlock()
     }
 
-    public var isClosed: Bool { condition.lock(); defer { condition.unlock() }; return closed }
+    public var isClosed: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return closed
+    }
 
     public func count(_ update: (inout IngestCounters) -> Void) {
         condition.lock()
@@ -105,7 +109,11 @@ public final class IngestChannel: @unchecked Sendable {
         condition.unlock()
     }
 
-    public var snapshot: IngestCounters { condition.lock(); defer { condition.unlock() }; return counters }
+    public var snapshot: IngestCounters {
+        condition.lock()
+        defer { condition.unlock() }
+        return counters
+    }
 }
 
 /// Monotonic time in nanoseconds.

@@ -18,12 +18,16 @@ public struct LiveStatus: Sendable, Equatable {
 
     /// One line: received, held, rate, and everything not kept as sent.
     public var line: String {
-        var parts = ["\(counters.receivedSpans) spans received", "\(tracesHeld) traces held",
-                     "\(Int(spansPerSecond.rounded())) spans/s"]
+        var parts = [
+            "\(counters.receivedSpans) spans received", "\(tracesHeld) traces held",
+            "\(Int(spansPerSecond.rounded())) spans/s",
+        ]
         var lost: [String] = []
         if evictedTraces > 0 { lost.append("\(evictedTraces) traces evicted (\(evictedSpans) spans)") }
         if counters.rejectedSpans > 0 { lost.append("\(counters.rejectedSpans) spans rejected") }
-        if counters.refusedRequests > 0 { lost.append("\(counters.refusedRequests) requests refused (busy, retried by the client)") }
+        if counters.refusedRequests > 0 {
+            lost.append("\(counters.refusedRequests) requests refused (busy, retried by the client)")
+        }
         if counters.badRequests > 0 { lost.append("\(counters.badRequests) bad requests") }
         if counters.badLines > 0 { lost.append("\(counters.badLines) bad lines") }
         if lost.isEmpty { lost.append("0 dropped") }
@@ -110,7 +114,10 @@ public final class LiveSession: Sendable {
             let stop = running.withLock { $0.stopping }
             if stop && batches.isEmpty && channel.isClosed {
                 let rest = channel.drain(timeout: 0)
-                if !rest.isEmpty { absorb(rest, &owner); onChange() }
+                if !rest.isEmpty {
+                    absorb(rest, &owner)
+                    onChange()
+                }
                 break
             }
         }

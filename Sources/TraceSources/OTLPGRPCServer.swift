@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import GRPCProtobuf
 import OTLPProto
+import Synchronization
 import TraceFormats
 import TraceModel
 
@@ -42,8 +42,9 @@ struct OTLPTraceService: RegistrableRPCService {
             case .invalid(let message):
                 throw RPCError(code: .invalidArgument, message: "cannot decode the request: \(message)")
             case .overloaded(let seconds):
-                throw RPCError(code: .unavailable, message: "tracetui is busy storing earlier spans; retry in \(seconds)s",
-                               metadata: ["grpc-retry-pushback-ms": "\(seconds * 1000)"])
+                throw RPCError(
+                    code: .unavailable, message: "tracetui is busy storing earlier spans; retry in \(seconds)s",
+                    metadata: ["grpc-retry-pushback-ms": "\(seconds * 1000)"])
             }
         }
     }
@@ -94,15 +95,21 @@ public final class OTLPGRPCServer {
             // The address may be reported missing before `serve()` has said why: give it a moment.
             if failure.value == nil, let task {
                 let finished = DispatchSemaphore(value: 0)
-                Task.detached { _ = await task.value; finished.signal() }
+                Task.detached {
+                    _ = await task.value
+                    finished.signal()
+                }
                 _ = finished.wait(timeout: .now() + 2)
             }
-            let cause = failure.value.map { String(describing: $0) } ?? bound.value.flatMap { r -> String? in
-                if case .failure(let e) = r { return String(describing: e) } else { return nil }
-            } ?? "unknown error"
+            let cause =
+                failure.value.map { String(describing: $0) } ?? bound.value.flatMap { r -> String? in
+                    if case .failure(let e) = r { return String(describing: e) } else { return nil }
+                } ?? "unknown error"
             let target = formatHostPort(host, port)
             if cause.contains("Address already in use") || cause.contains("EADDRINUSE") || cause.contains("errno: 98") {
-                throw SourceError("cannot listen for OTLP/gRPC on \(target): the address is already in use (another collector or tracetui?); pick another with --grpc ADDR:PORT or turn gRPC off with --no-grpc")
+                throw SourceError(
+                    "cannot listen for OTLP/gRPC on \(target): the address is already in use (another collector or tracetui?); pick another with --grpc ADDR:PORT or turn gRPC off with --no-grpc"
+                )
             }
             throw SourceError("cannot listen for OTLP/gRPC on \(target): \(cause)")
         }

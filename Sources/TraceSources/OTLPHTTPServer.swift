@@ -55,7 +55,9 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
                 if body.readableBytes + part.readableBytes > maxBody {
                     ingest.channel.count { $0.badRequests += 1 }
                     state = .closing
-                    send(tooLarge(type, "request body is over \(maxBody) bytes"), head: head, close: true, context: context)
+                    send(
+                        tooLarge(type, "request body is over \(maxBody) bytes"), head: head, close: true,
+                        context: context)
                     return
                 }
                 state = .idle  // let `body` be uniquely referenced while appending
@@ -82,11 +84,16 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
     private func start(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> State {
         let contentType = head.headers.first(name: "content-type")?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        let type: BodyType? = mediaType == "application/x-protobuf" || mediaType == "application/protobuf" ? .protobuf
+        let type: BodyType? =
+            mediaType == "application/x-protobuf" || mediaType == "application/protobuf"
+            ? .protobuf
             : mediaType == "application/json" ? .json : nil
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         guard path == "/v1/traces" || path == "/v1/traces/" else {
-            return .discarding(head: head, answer: error(.notFound, type, 5, "no such endpoint \(path): tracetui takes OTLP traces at POST /v1/traces"))
+            return .discarding(
+                head: head,
+                answer: error(
+                    .notFound, type, 5, "no such endpoint \(path): tracetui takes OTLP traces at POST /v1/traces"))
         }
         guard head.method == .POST else {
             var a = error(.methodNotAllowed, type, 12, "use POST for /v1/traces")
@@ -95,22 +102,31 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
         }
         guard let bodyType = type else {
             ingest.channel.count { $0.badRequests += 1 }
-            return .discarding(head: head, answer: error(.unsupportedMediaType, nil, 3,
-                "unsupported content type \"\(contentType)\": send application/x-protobuf or application/json"))
+            return .discarding(
+                head: head,
+                answer: error(
+                    .unsupportedMediaType, nil, 3,
+                    "unsupported content type \"\(contentType)\": send application/x-protobuf or application/json"))
         }
-        let encoding = head.headers.first(name: "content-encoding")?.lowercased().trimmingCharacters(in: .whitespaces) ?? ""
+        let encoding =
+            head.headers.first(name: "content-encoding")?.lowercased().trimmingCharacters(in: .whitespaces) ?? ""
         let gzip: Bool
         switch encoding {
         case "", "identity": gzip = false
         case "gzip", "x-gzip", "deflate": gzip = true
         default:
             ingest.channel.count { $0.badRequests += 1 }
-            return .discarding(head: head, answer: error(.unsupportedMediaType, bodyType, 3,
-                "unsupported content encoding \"\(encoding)\": send gzip or no encoding"))
+            return .discarding(
+                head: head,
+                answer: error(
+                    .unsupportedMediaType, bodyType, 3,
+                    "unsupported content encoding \"\(encoding)\": send gzip or no encoding"))
         }
         if let length = head.headers.first(name: "content-length").flatMap({ Int($0) }), length > maxBody {
             ingest.channel.count { $0.badRequests += 1 }
-            send(tooLarge(bodyType, "request body of \(length) bytes is over \(maxBody) bytes"), head: head, close: true, context: context)
+            send(
+                tooLarge(bodyType, "request body of \(length) bytes is over \(maxBody) bytes"), head: head, close: true,
+                context: context)
             return .closing
         }
         return .receiving(head: head, type: bodyType, gzip: gzip, body: context.channel.allocator.buffer(capacity: 0))
@@ -128,13 +144,16 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
             }
         }
         let origin = type == .protobuf ? "otlp/http" : "otlp/http-json"
-        let decoded = type == .protobuf
+        let decoded =
+            type == .protobuf
             ? bytes.withUnsafeBytes { ingest.decodeProtobuf($0, origin: origin) }
             : ingest.decodeJSON(bytes, origin: origin)
         switch ingest.deliver(decoded) {
         case .accepted(let r):
             let response = OTLPIngest.response(r)
-            let body: [UInt8] = type == .protobuf ? ((try? response.serializedBytes()) ?? [])
+            let body: [UInt8] =
+                type == .protobuf
+                ? ((try? response.serializedBytes()) ?? [])
                 : ((try? response.jsonUTF8Bytes()) ?? Array("{}".utf8))
             return Answer(status: .ok, type: type, body: body)
         case .invalid(let message):
@@ -173,7 +192,9 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
         headers.add(name: "Content-Length", value: String(answer.body.count))
         for (name, value) in answer.headers { headers.add(name: name, value: value) }
         if close { headers.add(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))),
+            promise: nil)
         var buffer = context.channel.allocator.buffer(capacity: answer.body.count)
         buffer.writeBytes(answer.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
@@ -220,7 +241,9 @@ public final class OTLPHTTPServer {
             channel = ch
             boundPort = ch.localAddress?.port ?? port
         } catch let e as IOError where e.errnoCode == EADDRINUSE {
-            throw SourceError("cannot listen for OTLP/HTTP on \(formatHostPort(host, port)): the address is already in use (another collector or tracetui?); pick another with --http ADDR:PORT or turn HTTP off with --no-http")
+            throw SourceError(
+                "cannot listen for OTLP/HTTP on \(formatHostPort(host, port)): the address is already in use (another collector or tracetui?); pick another with --http ADDR:PORT or turn HTTP off with --no-http"
+            )
         } catch {
             throw SourceError("cannot listen for OTLP/HTTP on \(formatHostPort(host, port)): \(error)")
         }

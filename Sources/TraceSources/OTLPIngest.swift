@@ -21,7 +21,9 @@ public struct OTLPIngest: Sendable {
     public let channel: IngestChannel
     public init(channel: IngestChannel) { self.channel = channel }
 
-    public func decodeProtobuf(_ body: UnsafeRawBufferPointer, origin: String) -> Result<(SpanStore, BatchDecodeResult), ProtobufDecodeError> {
+    public func decodeProtobuf(_ body: UnsafeRawBufferPointer, origin: String) -> Result<
+        (SpanStore, BatchDecodeResult), ProtobufDecodeError
+    > {
         var store = SpanStore()
         do {
             let r = try OTLPProtobuf.decode(body, source: origin, into: &store)
@@ -33,19 +35,27 @@ public struct OTLPIngest: Sendable {
         }
     }
 
-    public func decodeJSON(_ body: [UInt8], origin: String) -> Result<(SpanStore, BatchDecodeResult), ProtobufDecodeError> {
+    public func decodeJSON(_ body: [UInt8], origin: String) -> Result<
+        (SpanStore, BatchDecodeResult), ProtobufDecodeError
+    > {
         if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
-            return .failure(ProtobufDecodeError(offset: 0, path: "", message: "empty body: expected an ExportTraceServiceRequest in JSON ({} at least)"))
+            return .failure(
+                ProtobufDecodeError(
+                    offset: 0, path: "",
+                    message: "empty body: expected an ExportTraceServiceRequest in JSON ({} at least)"))
         }
         var store = SpanStore()
         do {
             let r = try TraceLoader.decode(bytes: body, name: origin, into: &store)
             if let issue = r.issues.first {
-                return .failure(ProtobufDecodeError(offset: issue.byteOffset, path: "",
-                                                    message: "invalid JSON at line \(issue.line), column \(issue.column): \(issue.message)"))
+                return .failure(
+                    ProtobufDecodeError(
+                        offset: issue.byteOffset, path: "",
+                        message: "invalid JSON at line \(issue.line), column \(issue.column): \(issue.message)"))
             }
             let (rejected, message) = OTLPBatch.rejectInvalidIDs(in: &store)
-            return .success((store, BatchDecodeResult(spans: store.spans.count, rejected: rejected, rejectionMessage: message)))
+            return .success(
+                (store, BatchDecodeResult(spans: store.spans.count, rejected: rejected, rejectionMessage: message)))
         } catch {
             return .failure(ProtobufDecodeError(offset: 0, path: "", message: String(describing: error)))
         }
@@ -65,7 +75,9 @@ public struct OTLPIngest: Sendable {
     }
 
     /// The `ExportTraceServiceResponse` for an accepted request: empty, or with partialSuccess.
-    public static func response(_ r: BatchDecodeResult) -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse {
+    public static func response(_ r: BatchDecodeResult)
+        -> Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse
+    {
         var response = Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse()
         if r.rejected > 0 {
             var partial = Opentelemetry_Proto_Collector_Trace_V1_ExportTracePartialSuccess()

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TraceFormats
 import TraceModel
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Appends received batches to an OTLP JSON Lines file (one `{"resourceSpans":…}` request per line,
 /// as the collector's file exporter writes), which `tracetui view` reopens. Each line is written
@@ -16,7 +17,9 @@ public final class Recorder: Sendable {
     public init(path: String) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SourceError("cannot open \(path) for recording: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw SourceError("cannot open \(path) for recording: \(String(cString: strerror(errno)))")
+        }
     }
 
     deinit { close(fd) }

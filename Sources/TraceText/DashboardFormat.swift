@@ -40,7 +40,9 @@ public enum DashboardFormat {
     public static func window(_ w: TimeWindow, all: Bool = false) -> String {
         if all { return "all data" }
         let n = w.nanos
-        let days = n / TimeWindow.day, hours = n % TimeWindow.day / TimeWindow.hour, minutes = n % TimeWindow.hour / TimeWindow.minute
+        let days = n / TimeWindow.day
+        let hours = n % TimeWindow.day / TimeWindow.hour
+        let minutes = n % TimeWindow.hour / TimeWindow.minute
         if n % TimeWindow.hour != 0 || n < TimeWindow.hour { return Format.duration(n) }
         if n <= 2 * TimeWindow.day { return "\(n / TimeWindow.hour)h" }
         if hours == 0 && minutes == 0 { return "\(days)d" }
@@ -50,13 +52,15 @@ public enum DashboardFormat {
     /// `▁▂▃▄▅▆▇█` scaled to the largest value; a blank for 0 and `·` for no data (ASCII: `_.-=+*#@`,
     /// blank, `.`).
     public static func sparkline(_ values: [Double?], ascii: Bool) -> String {
-        let levels: [Character] = ascii ? ["_", ".", "-", "=", "+", "*", "#", "@"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+        let levels: [Character] =
+            ascii ? ["_", ".", "-", "=", "+", "*", "#", "@"] : ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
         let top = values.compactMap { $0 }.max() ?? 0
-        return String(values.map { v -> Character in
-            guard let v else { return ascii ? "." : "·" }
-            if v <= 0 || top <= 0 { return " " }
-            return levels[max(0, min(7, Int((v / top * 8).rounded(.up)) - 1))]
-        })
+        return String(
+            values.map { v -> Character in
+                guard let v else { return ascii ? "." : "·" }
+                if v <= 0 || top <= 0 { return " " }
+                return levels[max(0, min(7, Int((v / top * 8).rounded(.up)) - 1))]
+            })
     }
 
     /// A horizontal bar of `fraction` × `width` cells, in eighths with UTF-8 (`█▉▊▋▌▍▎▏`), `#` in ASCII.
@@ -84,7 +88,8 @@ public enum DashboardFormat {
         if count == 0 { return String(repeating: " ", count: width - 1) + (ascii ? "." : "·") }
         let digits = String(count)
         let shadeWidth = max(0, width - digits.count - 1)
-        return String(repeating: " ", count: width - shadeWidth - digits.count) + String(repeating: shade(count, max: top, ascii: ascii), count: shadeWidth)
+        return String(repeating: " ", count: width - shadeWidth - digits.count)
+            + String(repeating: shade(count, max: top, ascii: ascii), count: shadeWidth)
             + (digits.count > width ? String(repeating: "+", count: width) : digits)
     }
 

@@ -31,10 +31,17 @@ private let wideRanges: [ClosedRange<UInt32>] = [
 
 /// Binary search in ascending, disjoint ranges.
 private func contains(_ ranges: [ClosedRange<UInt32>], _ v: UInt32) -> Bool {
-    var lo = 0, hi = ranges.count - 1
+    var lo = 0
+    var hi = ranges.count - 1
     while lo <= hi {
         let mid = (lo + hi) / 2
-        if v < ranges[mid].lowerBound { hi = mid - 1 } else if v > ranges[mid].upperBound { lo = mid + 1 } else { return true }
+        if v < ranges[mid].lowerBound {
+            hi = mid - 1
+        } else if v > ranges[mid].upperBound {
+            lo = mid + 1
+        } else {
+            return true
+        }
     }
     return false
 }
@@ -45,11 +52,13 @@ public func displayWidth(_ s: String) -> Int { s.unicodeScalars.reduce(0) { $0 +
 public func truncate(_ s: String, to width: Int, ascii: Bool = false) -> String {
     guard width > 0 else { return "" }
     if displayWidth(s) <= width { return s }
-    var out = String.UnicodeScalarView(), used = 0
+    var out = String.UnicodeScalarView()
+    var used = 0
     for u in s.unicodeScalars {
         let w = displayWidth(u)
         if used + w > width - 1 { break }
-        out.append(u); used += w
+        out.append(u)
+        used += w
     }
     return String(out) + (ascii ? "~" : "…")
 }

@@ -28,17 +28,26 @@ public enum Format {
     public static func cost(_ usd: Double, unknownCalls: Int = 0, hasCost: Bool = true) -> String {
         guard hasCost else { return unknownCalls > 0 ? "?" : "-" }
         let known: String
-        if usd == 0 { known = "$0" }
-        else if usd < 0.000001 { known = "<$0.000001" }
-        else if usd < 1 {
+        if usd == 0 {
+            known = "$0"
+        } else if usd < 0.000001 {
+            known = "<$0.000001"
+        } else if usd < 1 {
             // Two significant digits at least, four decimals at least: $0.0060, $0.00072, $0.000024.
-            var digits = 4, scaled = usd * 10_000
-            while scaled < 10 && digits < 6 { scaled *= 10; digits += 1 }
+            var digits = 4
+            var scaled = usd * 10_000
+            while scaled < 10 && digits < 6 {
+                scaled *= 10
+                digits += 1
+            }
             known = "$" + fixed(usd, digits)
-        }
-        else if usd < 1000 { known = "$" + fixed(usd, 2) }
-        else if usd < 1e15 { known = "$" + String(Int(usd.rounded())) }
-        else { known = "$" + String(describing: usd) }  // absurd or infinite figures from a span, as they are
+        } else if usd < 1000 {
+            known = "$" + fixed(usd, 2)
+        } else if usd < 1e15 {
+            known = "$" + String(Int(usd.rounded()))
+        } else {
+            known = "$" + String(describing: usd)
+        }  // absurd or infinite figures from a span, as they are
         return unknownCalls > 0 ? known + "+?" : known
     }
 
@@ -58,7 +67,8 @@ public enum Format {
     /// `2026-11-28 11:58:03` UTC.
     public static func timestamp(_ nanos: Int64) -> String {
         let secs = nanos / 1_000_000_000
-        let days = Int(secs / 86_400), rem = Int(secs % 86_400)
+        let days = Int(secs / 86_400)
+        let rem = Int(secs % 86_400)
         let (y, m, d) = civil(fromDays: days)
         return "\(y)-\(pad2(m))-\(pad2(d)) \(pad2(rem / 3600)):\(pad2(rem / 60 % 60)):\(pad2(rem % 60))"
     }

@@ -1,8 +1,8 @@
 import Foundation
 import Synchronization
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// What the UI shows: the loaded spans and everything derived from them. Read-only for the UI.
 public struct ViewData: Sendable {
@@ -15,9 +15,14 @@ public struct ViewData: Sendable {
     public let featureKeys: [String]
     private let dashboardCache = DashboardDataCache()
     private let figuresCache = DashboardFiguresCache()
-    public init(store: SpanStore, analysis: Analysis, title: String, warnings: [String],
-                featureKeys: [String] = Conventions.featureKeys, now: Int64? = nil) {
-        self.store = store; self.analysis = analysis; self.title = title; self.warnings = warnings
+    public init(
+        store: SpanStore, analysis: Analysis, title: String, warnings: [String],
+        featureKeys: [String] = Conventions.featureKeys, now: Int64? = nil
+    ) {
+        self.store = store
+        self.analysis = analysis
+        self.title = title
+        self.warnings = warnings
         self.featureKeys = featureKeys
         self.now = now
     }
@@ -36,7 +41,9 @@ public struct ViewData: Sendable {
     /// The dashboard's figures for a filter; the last ones computed are kept, so figures a live
     /// session's analysis thread prepared (`prepareDashboard`) cost the UI thread nothing.
     public func dashboard(filter: DashboardFilter) -> Dashboard {
-        figuresCache.get(filter) { Dashboard(data: dashboardData, store: store, analysis: analysis, filter: filter, now: now) }
+        figuresCache.get(filter) {
+            Dashboard(data: dashboardData, store: store, analysis: analysis, filter: filter, now: now)
+        }
     }
 
     /// Computes the figures for `filter` now; for a thread other than the UI's.
@@ -188,7 +195,8 @@ public struct AppState: Equatable, Sendable {
             }
         }
         func key(_ t: Int) -> Double {
-            let tt = a.traceTotals[t], tr = a.forest.traces[t]
+            let tt = a.traceTotals[t]
+            let tr = a.forest.traces[t]
             switch list.sort {
             case .start: return Double(tr.start)
             case .duration: return Double(tr.durationNanos)
@@ -204,7 +212,8 @@ public struct AppState: Equatable, Sendable {
         // Figures sort largest first by default; start time oldest first.
         let descending = list.sort == .start ? list.descending : !list.descending
         rows.sort { a, b in
-            let ka = key(a), kb = key(b)
+            let ka = key(a)
+            let kb = key(b)
             if ka == kb { return a < b }
             return descending ? ka > kb : ka < kb
         }

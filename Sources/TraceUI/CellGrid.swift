@@ -11,7 +11,10 @@ public struct Style: Equatable, Sendable {
     public var reverse = false
     public var dim = false
     public init(fg: Color = .normal, bold: Bool = false, reverse: Bool = false, dim: Bool = false) {
-        self.fg = fg; self.bold = bold; self.reverse = reverse; self.dim = dim
+        self.fg = fg
+        self.bold = bold
+        self.reverse = reverse
+        self.dim = dim
     }
     public static let plain = Style()
 }
@@ -22,7 +25,9 @@ public struct Cell: Equatable, Sendable {
     public var style: Style
     public var continuation: Bool
     public init(_ scalar: Unicode.Scalar = " ", style: Style = .plain, continuation: Bool = false) {
-        self.scalar = scalar; self.style = style; self.continuation = continuation
+        self.scalar = scalar
+        self.style = style
+        self.continuation = continuation
     }
 }
 
@@ -72,7 +77,9 @@ public struct CellGrid: Equatable, Sendable {
     /// blanked whole, as a terminal does, so `lines` stays column for column what the screen shows.
     private mutating func splitWideCharacters(y: Int, from: Int, to: Int) {
         let row = y * width
-        if from > 0, cells[row + from].continuation { cells[row + from - 1] = Cell(" ", style: cells[row + from - 1].style) }
+        if from > 0, cells[row + from].continuation {
+            cells[row + from - 1] = Cell(" ", style: cells[row + from - 1].style)
+        }
         if to < width, cells[row + to].continuation { cells[row + to] = Cell(" ", style: cells[row + to].style) }
     }
 
@@ -84,8 +91,10 @@ public struct CellGrid: Equatable, Sendable {
 
     /// For terminals without UTF-8: known symbols become ASCII look-alikes, anything else `?`.
     public mutating func replaceNonASCII() {
-        let map: [UInt32: Unicode.Scalar] = [0x2191: "^", 0x2193: "v", 0x2190: "<", 0x2192: ">", 0x2588: "#", 0x2026: "~",
-                                             0x2500: "-", 0x2502: "|", 0x00B7: ".", 0x25B8: "+", 0x25BE: "-", 0x2717: "x", 0x00B5: "u"]
+        let map: [UInt32: Unicode.Scalar] = [
+            0x2191: "^", 0x2193: "v", 0x2190: "<", 0x2192: ">", 0x2588: "#", 0x2026: "~",
+            0x2500: "-", 0x2502: "|", 0x00B7: ".", 0x25B8: "+", 0x25BE: "-", 0x2717: "x", 0x00B5: "u",
+        ]
         for i in cells.indices where cells[i].scalar.value >= 0x80 {
             cells[i].scalar = map[cells[i].scalar.value] ?? "?"
             if i + 1 < cells.count && cells[i + 1].continuation { cells[i + 1].continuation = false }

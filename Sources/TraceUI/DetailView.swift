@@ -1,12 +1,15 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// A line of the detail pane.
 public struct DetailLine: Equatable, Sendable {
     public var text: String
     public var style: Style
-    public init(_ text: String, _ style: Style = .plain) { self.text = text; self.style = style }
+    public init(_ text: String, _ style: Style = .plain) {
+        self.text = text
+        self.style = style
+    }
 }
 
 /// Everything about one span, as lines: identity and timing, LLM facts with the keys they came from,
@@ -40,8 +43,10 @@ private struct DetailWriter {
     }
 
     mutating func row(_ label: String, _ value: String, _ source: String? = nil) {
-        out.append(DetailLine((label.isEmpty ? "  " : fit(label, 15)) + Self.clean(value)
-                              + (source.map { "  (\($0))" } ?? "")))
+        out.append(
+            DetailLine(
+                (label.isEmpty ? "  " : fit(label, 15)) + Self.clean(value)
+                    + (source.map { "  (\($0))" } ?? "")))
     }
 
     /// Multi-line text (prompts, stacks) keeps its line breaks; each line is sanitized.
@@ -54,10 +59,13 @@ private struct DetailWriter {
 
 /// The name, ids, notes on the tree, kind, status, timing and the subtree's totals.
 private func identityLines(_ w: inout DetailWriter, _ s: Int32, _ span: Span, _ data: ViewData) {
-    let store = data.store, a = data.analysis
+    let store = data.store
+    let a = data.analysis
     w.out.append(DetailLine(DetailWriter.clean(store.string(span.name)), Style(bold: true)))
-    w.row("span", spanIDHex(span.spanID)
-          + (span.parentSpanID != 0 ? "  parent " + spanIDHex(span.parentSpanID) : "  (root)"))
+    w.row(
+        "span",
+        spanIDHex(span.spanID)
+            + (span.parentSpanID != 0 ? "  parent " + spanIDHex(span.parentSpanID) : "  (root)"))
     let flags = a.forest.flags[Int(s)]
     if flags.contains(.orphan) { w.row("note", "orphan: its parent span was never received") }
     if flags.contains(.cycle) { w.row("note", "its parent chain loops back to it; shown as a root") }
@@ -70,14 +78,17 @@ private func identityLines(_ w: inout DetailWriter, _ s: Int32, _ span: Span, _ 
     let sub = a.subtree[Int(s)]
     if sub.spans > 1 {
         let tokens = Format.tokenPair(sub.inputTokens, sub.outputTokens)
-        w.row("subtree", "\(sub.spans) spans · \(sub.llmCalls) LLM calls · "
-              + "\(tokens) tokens · \(Format.cost(sub)) · \(sub.errors) errors")
+        w.row(
+            "subtree",
+            "\(sub.spans) spans · \(sub.llmCalls) LLM calls · "
+                + "\(tokens) tokens · \(Format.cost(sub)) · \(sub.errors) errors")
     }
 }
 
 /// "LLM facts": each fact with the attribute it came from, the cost and whether the call is counted.
 private func factLines(_ w: inout DetailWriter, _ s: Int32, _ span: Span, _ data: ViewData) {
-    let store = data.store, a = data.analysis
+    let store = data.store
+    let a = data.analysis
     let f = a.facts[Int(s)]
     guard f.role.isModelCall || f.hasUsage || f.toolName != 0 || f.agentName != 0 || !f.reportedRollupCost.isNaN
     else { return }
@@ -91,8 +102,10 @@ private func factLines(_ w: inout DetailWriter, _ s: Int32, _ span: Span, _ data
     }
     if f.inputTokens >= 0 { fact(.inputTokens, String(f.inputTokens)) }
     if f.cacheReadTokens >= 0 {
-        fact(.cacheReadTokens, String(f.cacheReadTokens)
-             + (f.cacheCountedInInput ? " (part of the input)" : " (beside the input)"))
+        fact(
+            .cacheReadTokens,
+            String(f.cacheReadTokens)
+                + (f.cacheCountedInInput ? " (part of the input)" : " (beside the input)"))
     }
     if f.cacheWriteTokens >= 0 { fact(.cacheWriteTokens, String(f.cacheWriteTokens)) }
     if f.outputTokens >= 0 { fact(.outputTokens, String(f.outputTokens)) }
@@ -110,12 +123,16 @@ private func factLines(_ w: inout DetailWriter, _ s: Int32, _ span: Span, _ data
     if let call, call.memberCount == 1, call.counted == s { w.out += mismatchLines(call) }
     if f.role.isModelCall && call == nil {
         let beneath = a.subtree[Int(s)].llmCalls
-        w.row("counted", beneath == 1 ? "no: its figures disagree with the call beneath it, which is counted"
-              : "no: a rollup of the \(beneath) calls beneath it (its own figures are not added)")
+        w.row(
+            "counted",
+            beneath == 1
+                ? "no: its figures disagree with the call beneath it, which is counted"
+                : "no: a rollup of the \(beneath) calls beneath it (its own figures are not added)")
     }
     if !f.reportedRollupCost.isNaN {
-        fact(.reportedRollupCost,
-             Format.cost(f.reportedRollupCost) + " reported; computed subtree: " + Format.cost(a.subtree[Int(s)]))
+        fact(
+            .reportedRollupCost,
+            Format.cost(f.reportedRollupCost) + " reported; computed subtree: " + Format.cost(a.subtree[Int(s)]))
     }
     if f.finishReason != 0 {
         let reason = store.string(f.finishReason)
@@ -131,11 +148,14 @@ private func conversationLines(_ w: inout DetailWriter, _ span: Span, _ store: S
     guard !convo.isEmpty else { return }
     w.section("Conversation (\(convo.source))")
     for m in convo.input + convo.output {
-        w.out.append(DetailLine("[\(DetailWriter.clean(m.role))]",
-                                Style(fg: m.role == "assistant" ? .green : .yellow, bold: true)))
+        w.out.append(
+            DetailLine(
+                "[\(DetailWriter.clean(m.role))]",
+                Style(fg: m.role == "assistant" ? .green : .yellow, bold: true)))
         if !m.text.isEmpty { w.block(m.text) }
         for call in m.toolCalls {
-            let name = DetailWriter.clean(call.name), arguments = DetailWriter.clean(call.arguments)
+            let name = DetailWriter.clean(call.name)
+            let arguments = DetailWriter.clean(call.arguments)
             w.out.append(DetailLine("  → tool call " + name + "(" + arguments + ")", Style(fg: .magenta)))
         }
     }
@@ -150,14 +170,19 @@ private func attributeAndEventLines(_ w: inout DetailWriter, _ span: Span, _ sto
     for e in store.events[span.events.range] {
         let offset = Format.duration(e.timeNanos - span.startNanos)
         let name = store.string(e.name)
-        w.out.append(DetailLine("+" + offset + "  " + DetailWriter.clean(name),
-                                Style(fg: name == "exception" ? .red : .normal, bold: true)))
+        w.out.append(
+            DetailLine(
+                "+" + offset + "  " + DetailWriter.clean(name),
+                Style(fg: name == "exception" ? .red : .normal, bold: true)))
         for attr in store.attributes[e.attributes.range] {
-            let key = store.string(attr.key), value = store.text(attr.value)
+            let key = store.string(attr.key)
+            let value = store.text(attr.value)
             if key == "exception.stacktrace" {
                 w.out.append(DetailLine("  " + key + ":"))
                 w.block(value, indent: "    ")
-            } else { w.out.append(DetailLine("  " + DetailWriter.clean(key) + " = " + DetailWriter.clean(value))) }
+            } else {
+                w.out.append(DetailLine("  " + DetailWriter.clean(key) + " = " + DetailWriter.clean(value)))
+            }
         }
     }
 }
@@ -168,7 +193,8 @@ private func linkLines(_ w: inout DetailWriter, _ span: Span, _ store: SpanStore
     for l in store.links[span.links.range] {
         w.out.append(DetailLine("trace " + l.traceID.hex + " span " + spanIDHex(l.spanID)))
         for attr in store.attributes[l.attributes.range] {
-            let key = DetailWriter.clean(store.string(attr.key)), value = DetailWriter.clean(store.text(attr.value))
+            let key = DetailWriter.clean(store.string(attr.key))
+            let value = DetailWriter.clean(store.text(attr.value))
             w.out.append(DetailLine("  " + key + " = " + value))
         }
     }
@@ -197,9 +223,13 @@ private func costText(_ cost: SpanCost, _ f: LLMFacts, _ store: SpanStore, merge
     switch cost.source {
     case .reported: return Format.cost(cost.usd) + " reported"
     case .computed:
-        return Format.cost(cost.usd) + " computed from " + (merged ? "the merged tokens" : "tokens") + " × prices of " + store.string(f.model)
+        return Format.cost(cost.usd) + " computed from " + (merged ? "the merged tokens" : "tokens") + " × prices of "
+            + store.string(f.model)
     case .unknown:
-        let why = f.model == 0 ? "no model named" : f.inputTokens < 0 && f.outputTokens < 0 ? "no token counts" : "model not in the price table"
+        let why =
+            f.model == 0
+            ? "no model named"
+            : f.inputTokens < 0 && f.outputTokens < 0 ? "no token counts" : "model not in the price table"
         return "? unknown: " + why
     case .none: return nil
     }
@@ -210,21 +240,51 @@ private func mismatchLines(_ call: CallGroup) -> [DetailLine] {
     guard call.costMismatch else { return [] }
     let gap = call.cost.usd - call.listCostUSD
     let by = call.listCostUSD > 0 ? Format.fixed(abs(gap) / call.listCostUSD * 100, 1) + " % " : ""
-    let text = fit("list price", 15) + Format.cost(call.listCostUSD) + " from the tokens: the reported cost is "
+    let text =
+        fit("list price", 15) + Format.cost(call.listCostUSD) + " from the tokens: the reported cost is "
         + by + (gap > 0 ? "higher" : "lower") + " (" + (gap > 0 ? "+" : "−") + Format.cost(abs(gap)) + ")  !"
     return [DetailLine(text, Style(fg: .yellow, bold: true))]
+}
+
+/// Whether a span counts its call, or where the call is counted; nil for the one span of a call.
+private func countedText(
+    _ call: CallGroup, span s: Int32, _ forest: TraceForest, name: (Int32) -> String, id: (Int32) -> String
+) -> String? {
+    if call.counted == s { return call.memberCount > 1 ? "yes: this span counts the call" : nil }
+    if call.counted >= 0 { return "no: counted on " + name(call.counted) + " " + id(call.counted) }
+    let trace = forest.traces[Int(forest.traceOf[Int(call.countedElsewhere)])].traceID.hex
+    return "no: the same response id is counted in trace " + String(trace.prefix(12)) + " ("
+        + name(call.countedElsewhere) + " " + id(call.countedElsewhere) + ")"
+}
+
+/// Every span that describes a call (the first twelve), with its id and instrumentation scope.
+private func memberLines(
+    _ members: ArraySlice<Int32>, call: CallGroup, span s: Int32, store: SpanStore,
+    name: (Int32) -> String, id: (Int32) -> String
+) -> [DetailLine] {
+    let shown = 12
+    var out: [DetailLine] = []
+    for m in members.prefix(shown) {
+        let scope = store.scopes.isEmpty ? "" : store.string(store.scopes[Int(store.spans[Int(m)].scope)].name)
+        let mark = m == call.counted ? "counted" : m == s ? "this span" : ""
+        out.append(DetailLine("  " + fit(mark, 10) + name(m), m == call.counted ? Style(bold: true) : .plain))
+        out.append(DetailLine("  " + fit("", 10) + id(m) + (scope.isEmpty ? "" : " · " + Format.sanitize(scope))))
+    }
+    if members.count > shown { out.append(DetailLine("  … and \(members.count - shown) more spans", Style(dim: true))) }
+    return out
 }
 
 /// The call a span describes: whether this span counts it, every span that describes it, and where
 /// each merged fact came from.
 private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyphs) -> [DetailLine] {
-    let shownMembers = 12
-    let store = data.store, a = data.analysis
+    let store = data.store
+    let a = data.analysis
     let call = a.calls.groups[g]
     let members = a.calls.members(of: g)
     func name(_ span: Int32) -> String { Format.sanitize(store.string(store.spans[Int(span)].name)) }
     func id(_ span: Int32) -> String { spanIDHex(store.spans[Int(span)].spanID) }
-    var seen = Set<String>(), repeated = Set<String>()
+    var seen = Set<String>()
+    var repeated = Set<String>()
     for m in members where !seen.insert(name(m)).inserted { repeated.insert(name(m)) }
     /// A member by name; by name and id when another member has the same name.
     func label(_ span: Int32) -> String {
@@ -234,43 +294,38 @@ private func callLines(group g: Int, span s: Int32, data: ViewData, glyphs: Glyp
     var out: [DetailLine] = []
     /// Span text (values, keys, names) is sanitized here, before it reaches a grid.
     func line(_ label: String, _ value: String, _ source: String? = nil, _ style: Style = .plain) {
-        out.append(DetailLine(fit(label, 15) + Format.sanitize(value) + (source.map { "  (\(Format.sanitize($0)))" } ?? ""), style))
+        out.append(
+            DetailLine(
+                fit(label, 15) + Format.sanitize(value) + (source.map { "  (\(Format.sanitize($0)))" } ?? ""), style))
     }
     // The counting row comes first, then the call's own section when several spans describe it.
-    if call.counted == s {
-        if call.memberCount > 1 { line("counted", "yes: this span counts the call") }
-    } else if call.counted >= 0 {
-        line("counted", "no: counted on " + name(call.counted) + " " + id(call.counted))
-    } else {
-        let trace = a.forest.traces[Int(a.forest.traceOf[Int(call.countedElsewhere)])].traceID.hex
-        line("counted", "no: the same response id is counted in trace " + String(trace.prefix(12)) + " ("
-             + name(call.countedElsewhere) + " " + id(call.countedElsewhere) + ")")
-    }
+    if let counted = countedText(call, span: s, a.forest, name: name, id: id) { line("counted", counted) }
     guard call.memberCount > 1 else { return out }
     out.append(DetailLine(""))
-    out.append(DetailLine(glyphs.separator + glyphs.separator + " Model call: \(call.memberCount) spans describe it",
-                          Style(fg: .cyan, bold: true)))
+    out.append(
+        DetailLine(
+            glyphs.separator + glyphs.separator + " Model call: \(call.memberCount) spans describe it",
+            Style(fg: .cyan, bold: true)))
     let provenance = a.provenance(ofGroup: g, in: store)
-    for m in members.prefix(shownMembers) {
-        let scope = store.scopes.isEmpty ? "" : store.string(store.scopes[Int(store.spans[Int(m)].scope)].name)
-        let mark = m == call.counted ? "counted" : m == s ? "this span" : ""
-        out.append(DetailLine("  " + fit(mark, 10) + name(m), m == call.counted ? Style(bold: true) : .plain))
-        out.append(DetailLine("  " + fit("", 10) + id(m) + (scope.isEmpty ? "" : " · " + Format.sanitize(scope))))
-    }
-    if members.count > shownMembers { out.append(DetailLine("  … and \(members.count - shownMembers) more spans", Style(dim: true))) }
+    out += memberLines(members, call: call, span: s, store: store, name: name, id: id)
     // The facts the other spans add (this span's own are listed above, with their keys).
     let f = a.calls.facts(of: call)
     for source in provenance.sources where source.span != s {
         guard source.fact != .totalTokens, var value = factText(source.fact, f, store) else { continue }
-        if source.fact == .cacheReadTokens { value += f.cacheCountedInInput ? " (part of the input)" : " (beside the input)" }
+        if source.fact == .cacheReadTokens {
+            value += f.cacheCountedInInput ? " (part of the input)" : " (beside the input)"
+        }
         line(source.fact.label, value, label(source.span) + " · " + source.key)
     }
     if let text = costText(call.cost, f, store, merged: true) { line("cost", text) }
     out += mismatchLines(call)
     for d in provenance.disagreements {
-        let values = d.spans.map { m in (factText(d.fact, a.facts[Int(m)], store, inputWithCache: true) ?? "") + " (" + label(m) + ")" }
-        line("disagree", d.fact.label + ": " + values.joined(separator: " vs "),
-             nil, Style(fg: .yellow))
+        let values = d.spans.map { m in
+            (factText(d.fact, a.facts[Int(m)], store, inputWithCache: true) ?? "") + " (" + label(m) + ")"
+        }
+        line(
+            "disagree", d.fact.label + ": " + values.joined(separator: " vs "),
+            nil, Style(fg: .yellow))
     }
     return out
 }

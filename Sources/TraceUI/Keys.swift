@@ -38,35 +38,84 @@ public struct KeyBinding: Sendable {
 
 /// The one key table: dispatch, the help screen and the footer hints are all generated from it.
 public let keyBindings: [KeyBinding] = [
-    KeyBinding(keys: [.up, .char("k")], label: "↑/k", action: .up, help: "move up", contexts: KeyContext.allCases, hint: nil),
-    KeyBinding(keys: [.down, .char("j")], label: "↓/j", action: .down, help: "move down", contexts: KeyContext.allCases, hint: nil),
-    KeyBinding(keys: [.pageUp, .char("b")], label: "PgUp/b", action: .pageUp, help: "page up", contexts: KeyContext.allCases, hint: nil),
-    KeyBinding(keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down", contexts: [.traceList, .detail, .dashboard], hint: nil),
-    KeyBinding(keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree], hint: nil),
-    KeyBinding(keys: [.home, .char("g")], label: "g/Home", action: .top, help: "go to the top", contexts: KeyContext.allCases, hint: nil),
-    KeyBinding(keys: [.end, .char("G")], label: "G/End", action: .bottom, help: "go to the bottom", contexts: KeyContext.allCases, hint: nil),
-    KeyBinding(keys: [.enter], label: "Enter", action: .open, help: "open the trace", contexts: [.traceList], hint: "open"),
-    KeyBinding(keys: [.enter, .char(" ")], label: "Enter/Space", action: .toggleFold, help: "fold or unfold the span", contexts: [.tree], hint: "fold"),
-    KeyBinding(keys: [.left, .char("h")], label: "←/h", action: .collapse, help: "collapse, or go to the parent", contexts: [.tree], hint: nil),
-    KeyBinding(keys: [.right, .char("l")], label: "→/l", action: .expand, help: "expand, or go to the first child", contexts: [.tree], hint: nil),
-    KeyBinding(keys: [.char("H")], label: "H", action: .collapseAll, help: "collapse all", contexts: [.tree], hint: nil),
+    KeyBinding(
+        keys: [.up, .char("k")], label: "↑/k", action: .up, help: "move up", contexts: KeyContext.allCases, hint: nil),
+    KeyBinding(
+        keys: [.down, .char("j")], label: "↓/j", action: .down, help: "move down", contexts: KeyContext.allCases,
+        hint: nil),
+    KeyBinding(
+        keys: [.pageUp, .char("b")], label: "PgUp/b", action: .pageUp, help: "page up", contexts: KeyContext.allCases,
+        hint: nil),
+    KeyBinding(
+        keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down",
+        contexts: [.traceList, .detail, .dashboard], hint: nil),
+    KeyBinding(
+        keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree],
+        hint: nil),
+    KeyBinding(
+        keys: [.home, .char("g")], label: "g/Home", action: .top, help: "go to the top", contexts: KeyContext.allCases,
+        hint: nil),
+    KeyBinding(
+        keys: [.end, .char("G")], label: "G/End", action: .bottom, help: "go to the bottom",
+        contexts: KeyContext.allCases, hint: nil),
+    KeyBinding(
+        keys: [.enter], label: "Enter", action: .open, help: "open the trace", contexts: [.traceList], hint: "open"),
+    KeyBinding(
+        keys: [.enter, .char(" ")], label: "Enter/Space", action: .toggleFold, help: "fold or unfold the span",
+        contexts: [.tree], hint: "fold"),
+    KeyBinding(
+        keys: [.left, .char("h")], label: "←/h", action: .collapse, help: "collapse, or go to the parent",
+        contexts: [.tree], hint: nil),
+    KeyBinding(
+        keys: [.right, .char("l")], label: "→/l", action: .expand, help: "expand, or go to the first child",
+        contexts: [.tree], hint: nil),
+    KeyBinding(
+        keys: [.char("H")], label: "H", action: .collapseAll, help: "collapse all", contexts: [.tree], hint: nil),
     KeyBinding(keys: [.char("L")], label: "L", action: .expandAll, help: "expand all", contexts: [.tree], hint: nil),
-    KeyBinding(keys: [.char("/")], label: "/", action: .search, help: "search (span names, models, tools; trace list: filter)", contexts: [.traceList, .tree], hint: "search"),
+    KeyBinding(
+        keys: [.char("/")], label: "/", action: .search, help: "search (span names, models, tools; trace list: filter)",
+        contexts: [.traceList, .tree], hint: "search"),
     KeyBinding(keys: [.char("n")], label: "n", action: .nextMatch, help: "next match", contexts: [.tree], hint: nil),
-    KeyBinding(keys: [.char("N")], label: "N", action: .previousMatch, help: "previous match", contexts: [.tree], hint: nil),
-    KeyBinding(keys: [.char("e")], label: "e", action: .nextError, help: "next span with an error", contexts: [.tree], hint: "error"),
-    KeyBinding(keys: [.char("s")], label: "s", action: .sortNext, help: "sort by the next column", contexts: [.traceList], hint: "sort"),
-    KeyBinding(keys: [.char("r")], label: "r", action: .sortReverse, help: "reverse the sort order", contexts: [.traceList], hint: nil),
-    KeyBinding(keys: [.tab, .backTab], label: "Tab", action: .toggleDetail, help: "open the detail pane / switch focus", contexts: [.tree, .detail], hint: "detail"),
-    KeyBinding(keys: [.enter], label: "Enter", action: .open, help: "show the traces behind the selected figure", contexts: [.dashboard], hint: "traces"),
-    KeyBinding(keys: [.char("D")], label: "D", action: .dashboard, help: "dashboard: cost, latency, quality of the calls", contexts: [.traceList, .tree, .dashboard], hint: "dashboard"),
-    KeyBinding(keys: [.char("m")], label: "m", action: .filterModel, help: "filter by the next model (list and dashboard)", contexts: [.traceList, .dashboard], hint: "model"),
-    KeyBinding(keys: [.char("f")], label: "f", action: .filterFeature, help: "filter by the next feature", contexts: [.traceList, .dashboard], hint: nil),
-    KeyBinding(keys: [.char("v")], label: "v", action: .filterService, help: "filter by the next service", contexts: [.traceList, .dashboard], hint: nil),
-    KeyBinding(keys: [.char("t")], label: "t", action: .filterRange, help: "time range: all, last 1h, 24h, 7d", contexts: [.traceList, .dashboard], hint: "range"),
-    KeyBinding(keys: [.char("x")], label: "x", action: .clearFilters, help: "clear the filters", contexts: [.traceList, .dashboard], hint: nil),
-    KeyBinding(keys: [.char("?")], label: "?", action: .help, help: "this help", contexts: KeyContext.allCases, hint: "help"),
-    KeyBinding(keys: [.char("q"), .escape], label: "q/Esc", action: .back, help: "back; quit from the first screen", contexts: KeyContext.allCases, hint: "back"),
+    KeyBinding(
+        keys: [.char("N")], label: "N", action: .previousMatch, help: "previous match", contexts: [.tree], hint: nil),
+    KeyBinding(
+        keys: [.char("e")], label: "e", action: .nextError, help: "next span with an error", contexts: [.tree],
+        hint: "error"),
+    KeyBinding(
+        keys: [.char("s")], label: "s", action: .sortNext, help: "sort by the next column", contexts: [.traceList],
+        hint: "sort"),
+    KeyBinding(
+        keys: [.char("r")], label: "r", action: .sortReverse, help: "reverse the sort order", contexts: [.traceList],
+        hint: nil),
+    KeyBinding(
+        keys: [.tab, .backTab], label: "Tab", action: .toggleDetail, help: "open the detail pane / switch focus",
+        contexts: [.tree, .detail], hint: "detail"),
+    KeyBinding(
+        keys: [.enter], label: "Enter", action: .open, help: "show the traces behind the selected figure",
+        contexts: [.dashboard], hint: "traces"),
+    KeyBinding(
+        keys: [.char("D")], label: "D", action: .dashboard, help: "dashboard: cost, latency, quality of the calls",
+        contexts: [.traceList, .tree, .dashboard], hint: "dashboard"),
+    KeyBinding(
+        keys: [.char("m")], label: "m", action: .filterModel, help: "filter by the next model (list and dashboard)",
+        contexts: [.traceList, .dashboard], hint: "model"),
+    KeyBinding(
+        keys: [.char("f")], label: "f", action: .filterFeature, help: "filter by the next feature",
+        contexts: [.traceList, .dashboard], hint: nil),
+    KeyBinding(
+        keys: [.char("v")], label: "v", action: .filterService, help: "filter by the next service",
+        contexts: [.traceList, .dashboard], hint: nil),
+    KeyBinding(
+        keys: [.char("t")], label: "t", action: .filterRange, help: "time range: all, last 1h, 24h, 7d",
+        contexts: [.traceList, .dashboard], hint: "range"),
+    KeyBinding(
+        keys: [.char("x")], label: "x", action: .clearFilters, help: "clear the filters",
+        contexts: [.traceList, .dashboard], hint: nil),
+    KeyBinding(
+        keys: [.char("?")], label: "?", action: .help, help: "this help", contexts: KeyContext.allCases, hint: "help"),
+    KeyBinding(
+        keys: [.char("q"), .escape], label: "q/Esc", action: .back, help: "back; quit from the first screen",
+        contexts: KeyContext.allCases, hint: "back"),
 ]
 
 /// The action a key means in a context, from `keyBindings`.

@@ -1,6 +1,6 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 extension AppState {
     /// Swaps in newer data for the same session, keeping the user's place: the selected trace (by
@@ -17,7 +17,8 @@ extension AppState {
     /// The trace list: its rows, the selected trace on the same screen row, the traces behind a figure.
     private mutating func adoptList(_ r: Renumbering) {
         let oldForest = r.old.analysis.forest
-        let selectedTrace = list.rows.indices.contains(list.selected)
+        let selectedTrace =
+            list.rows.indices.contains(list.selected)
             ? oldForest.traces[list.rows[list.selected]].traceID : nil
         let listOffset = list.selected - list.top
         if var jump = list.jump {
@@ -78,11 +79,12 @@ private struct Renumbering {
     }
 
     func spans(_ spans: Set<Int32>) -> Set<Int32> {
-        Set(spans.compactMap { old -> Int32? in
-            let span = self.old.store.spans[Int(old)]
-            guard let t = traceIndex[span.traceID] else { return nil }
-            return new.analysis.forest.traces[t].spans.first { new.store.spans[Int($0)].spanID == span.spanID }
-        })
+        Set(
+            spans.compactMap { old -> Int32? in
+                let span = self.old.store.spans[Int(old)]
+                guard let t = traceIndex[span.traceID] else { return nil }
+                return new.analysis.forest.traces[t].spans.first { new.store.spans[Int($0)].spanID == span.spanID }
+            })
     }
 
     /// The same tree in the new data: trace, folds and selected span found again by id.
@@ -93,7 +95,8 @@ private struct Renumbering {
         for s in new.analysis.forest.traces[nt].spans where byID[new.store.spans[Int(s)].spanID] == nil {
             byID[new.store.spans[Int(s)].spanID] = s
         }
-        let selectedSpan = tree.rows.indices.contains(tree.selected)
+        let selectedSpan =
+            tree.rows.indices.contains(tree.selected)
             ? old.store.spans[Int(tree.rows[tree.selected])].spanID : nil
         let treeOffset = tree.selected - tree.top
         tree.folded = Set(tree.folded.compactMap { byID[old.store.spans[Int($0)].spanID] })

@@ -1,7 +1,7 @@
 import Foundation
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// Draws the whole screen for a state. Pure: same state and data, same grid. Only visible rows are
 /// looked at, so a trace of a million spans draws as fast as one of ten.
@@ -20,27 +20,42 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
         if let jump = s.list.jump {
             header(&g, "tracetui · \(jump.title) · \(s.list.rows.count) traces · q back to the dashboard", look)
         } else if !s.list.facets.isEmpty {
-            header(&g, "tracetui · \(s.list.rows.count) of \(data.analysis.forest.traces.count) traces · filter: \(s.list.facets.summary) · \(data.title)", look)
+            header(
+                &g,
+                "tracetui · \(s.list.rows.count) of \(data.analysis.forest.traces.count) traces · filter: \(s.list.facets.summary) · \(data.title)",
+                look)
         } else {
-        header(&g, "tracetui · \(data.analysis.forest.traces.count) traces · \(data.store.spans.count) spans · \(data.title)", look)
+            header(
+                &g,
+                "tracetui · \(data.analysis.forest.traces.count) traces · \(data.store.spans.count) spans · \(data.title)",
+                look)
         }
         renderTraceList(&g, s, data, look, y: 1, height: body)
     case .tree(let t):
-        let trace = data.analysis.forest.traces[t], totals = data.analysis.traceTotals[t]
+        let trace = data.analysis.forest.traces[t]
+        let totals = data.analysis.traceTotals[t]
         let elsewhere = totals.callsCountedElsewhere > 0 ? " +\(totals.callsCountedElsewhere) elsewhere" : ""
-        header(&g, "trace \(trace.traceID.hex.prefix(12)) · \(Format.sanitize(data.analysis.service(of: t, in: data.store))) · \(totals.spans) spans · "
-               + "\(totals.llmCalls) LLM\(elsewhere) · \(Format.tokenPair(totals.inputTokens, totals.outputTokens)) tok · \(Format.cost(totals)) · "
-               + "\(totals.errors) err · \(Format.duration(trace.durationNanos))", look)
+        header(
+            &g,
+            "trace \(trace.traceID.hex.prefix(12)) · \(Format.sanitize(data.analysis.service(of: t, in: data.store))) · \(totals.spans) spans · "
+                + "\(totals.llmCalls) LLM\(elsewhere) · \(Format.tokenPair(totals.inputTokens, totals.outputTokens)) tok · \(Format.cost(totals)) · "
+                + "\(totals.errors) err · \(Format.duration(trace.durationNanos))", look)
         let treeWidth = s.detailOpen && detailBeside(s) ? s.width * 58 / 100 : s.width
         renderTree(&g, s, data, look, x: 0, y: 1, width: treeWidth, height: body)
         if s.detailOpen, let tree = s.tree, !tree.rows.isEmpty {
             let span = tree.rows[tree.selected]
             if detailBeside(s) {
-                for y in 1...body { g.put(look.glyphs.pipe.trimmingTrailingSpace, x: treeWidth, y: y, style: Style(dim: true)) }
-                renderDetail(&g, s, data, look, span: span, x: treeWidth + 2, y: 1, width: s.width - treeWidth - 2, height: body)
+                for y in 1...body {
+                    g.put(look.glyphs.pipe.trimmingTrailingSpace, x: treeWidth, y: y, style: Style(dim: true))
+                }
+                renderDetail(
+                    &g, s, data, look, span: span, x: treeWidth + 2, y: 1, width: s.width - treeWidth - 2, height: body)
             } else {
-                g.put(String(repeating: look.glyphs.separator, count: s.width), x: 0, y: 1 + body, style: Style(dim: true))
-                renderDetail(&g, s, data, look, span: span, x: 0, y: 2 + body, width: s.width, height: s.height - 3 - body)
+                g.put(
+                    String(repeating: look.glyphs.separator, count: s.width), x: 0, y: 1 + body, style: Style(dim: true)
+                )
+                renderDetail(
+                    &g, s, data, look, span: span, x: 0, y: 2 + body, width: s.width, height: s.height - 3 - body)
             }
         }
     }
@@ -63,10 +78,14 @@ private func footer(_ g: inout CellGrid, _ s: AppState, _ look: Appearance) {
         return
     }
     if let message = s.message {
-        g.put(truncate(Format.sanitize(message), to: g.width, ascii: look.glyphs.ascii), x: 0, y: y, style: Style(fg: .yellow))
+        g.put(
+            truncate(Format.sanitize(message), to: g.width, ascii: look.glyphs.ascii), x: 0, y: y,
+            style: Style(fg: .yellow))
         return
     }
-    let hints = keyBindings.filter { $0.contexts.contains(s.context) && $0.hint != nil }.map { "\($0.label) \($0.hint!)" }
+    let hints = keyBindings.filter { $0.contexts.contains(s.context) && $0.hint != nil }.map {
+        "\($0.label) \($0.hint!)"
+    }
     var x = 0
     if let status = s.liveStatus {
         // Live: the session's status first, the key hints in what is left.
@@ -90,33 +109,59 @@ private struct Column {
     var value: (Int) -> String
 }
 
-private func renderTraceList(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, y: Int, height: Int) {
-    let a = data.analysis, store = data.store
+/// The trace list's columns that fit in `width` beside the root span's name (at least 18 columns),
+/// dropping the least important first, and the width left for the name.
+private func traceListColumns(_ a: Analysis, _ store: SpanStore, width: Int) -> (columns: [Column], rootWidth: Int) {
     var columns = [
-        Column(title: "SERVICE", width: 14, right: false, priority: 2) { Format.sanitize(a.service(of: $0, in: store)) },
-        Column(title: "START (UTC)", width: 14, right: false, priority: 3) { String(Format.timestamp(a.forest.traces[$0].start).dropFirst(5)) },
-        Column(title: "DURATION", width: 8, right: true, priority: 8) { Format.duration(a.forest.traces[$0].durationNanos) },
+        Column(title: "SERVICE", width: 14, right: false, priority: 2) {
+            Format.sanitize(a.service(of: $0, in: store))
+        },
+        Column(title: "START (UTC)", width: 14, right: false, priority: 3) {
+            String(Format.timestamp(a.forest.traces[$0].start).dropFirst(5))
+        },
+        Column(title: "DURATION", width: 8, right: true, priority: 8) {
+            Format.duration(a.forest.traces[$0].durationNanos)
+        },
         Column(title: "SPANS", width: 5, right: true, priority: 1) { String(a.traceTotals[$0].spans) },
         Column(title: "LLM", width: 4, right: true, priority: 5) { String(a.traceTotals[$0].llmCalls) },
-        Column(title: "TOKENS", width: 11, right: true, priority: 6) { Format.tokenPair(a.traceTotals[$0].inputTokens, a.traceTotals[$0].outputTokens) },
+        Column(title: "TOKENS", width: 11, right: true, priority: 6) {
+            Format.tokenPair(a.traceTotals[$0].inputTokens, a.traceTotals[$0].outputTokens)
+        },
         Column(title: "COST", width: 9, right: true, priority: 7) { Format.cost(a.traceTotals[$0]) },
         Column(title: "ERR", width: 3, right: true, priority: 4) { String(a.traceTotals[$0].errors) },
     ]
     let minRoot = 18
-    while columns.reduce(0, { $0 + $1.width + 1 }) + minRoot > g.width, let drop = columns.min(by: { $0.priority < $1.priority }) {
+    while columns.reduce(0, { $0 + $1.width + 1 }) + minRoot > width,
+        let drop = columns.min(by: { $0.priority < $1.priority })
+    {
         columns.removeAll { $0.priority == drop.priority }
     }
-    let rootWidth = g.width - columns.reduce(0, { $0 + $1.width + 1 })
-    let sortTitles: [SortKey: String] = [.start: "START (UTC)", .duration: "DURATION", .cost: "COST", .tokens: "TOKENS",
-                                         .llmCalls: "LLM", .errors: "ERR", .spans: "SPANS"]
+    return (columns, width - columns.reduce(0, { $0 + $1.width + 1 }))
+}
+
+private func renderTraceList(
+    _ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, y: Int, height: Int
+) {
+    let a = data.analysis
+    let store = data.store
+    let (columns, rootWidth) = traceListColumns(a, store, width: g.width)
+    let sortTitles: [SortKey: String] = [
+        .start: "START (UTC)", .duration: "DURATION", .cost: "COST", .tokens: "TOKENS",
+        .llmCalls: "LLM", .errors: "ERR", .spans: "SPANS",
+    ]
     let sorted = sortTitles[s.list.sort]
     var x = g.put(fit("ROOT SPAN", rootWidth), x: 0, y: y, style: Style(bold: true))
     for c in columns {
-        let title = c.title == sorted ? c.title + (s.list.sort == .start ? (s.list.descending ? "↓" : "↑") : (s.list.descending ? "↑" : "↓")) : c.title
+        let title =
+            c.title == sorted
+            ? c.title + (s.list.sort == .start ? (s.list.descending ? "↓" : "↑") : (s.list.descending ? "↑" : "↓"))
+            : c.title
         x += g.put(" " + fit(title, c.width, right: c.right), x: x, y: y, style: Style(bold: true))
     }
     if s.list.rows.isEmpty {
-        g.put(s.list.filter.isEmpty ? "no traces" : "no trace matches \"\(s.list.filter)\" (/ then Enter to clear)", x: 0, y: y + 1)
+        g.put(
+            s.list.filter.isEmpty ? "no traces" : "no trace matches \"\(s.list.filter)\" (/ then Enter to clear)", x: 0,
+            y: y + 1)
         return
     }
     for row in 0..<(height - 1) {
@@ -127,62 +172,96 @@ private func renderTraceList(_ g: inout CellGrid, _ s: AppState, _ data: ViewDat
         let errors = a.traceTotals[t].errors > 0
         let style = Style(fg: errors ? .red : .normal, reverse: selected)
         if selected { g.fill(x: 0, y: y + 1 + row, width: g.width, style: style) }
-        var cx = g.put(fit(Format.sanitize(a.rootName(of: t, in: store)), rootWidth, ascii: look.glyphs.ascii), x: 0, y: y + 1 + row, style: style)
-        for c in columns { cx += g.put(" " + fit(c.value(t), c.width, right: c.right, ascii: look.glyphs.ascii), x: cx, y: y + 1 + row, style: style) }
+        var cx = g.put(
+            fit(Format.sanitize(a.rootName(of: t, in: store)), rootWidth, ascii: look.glyphs.ascii), x: 0,
+            y: y + 1 + row, style: style)
+        for c in columns {
+            cx += g.put(
+                " " + fit(c.value(t), c.width, right: c.right, ascii: look.glyphs.ascii), x: cx, y: y + 1 + row,
+                style: style)
+        }
     }
 }
 
 // MARK: tree
 
-private func renderTree(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, x: Int, y: Int, width: Int, height: Int) {
-    guard let tree = s.tree else { return }
-    let a = data.analysis, store = data.store, forest = a.forest
-    let trace = forest.traces[tree.trace]
-    let kindW = 5, durW = 8, tokW = 11, costW = 9, statusW = 1
-    let barW = width >= 70 ? max(8, width / 7) : 0
-    let fixed = kindW + durW + tokW + costW + statusW + 5 + (barW > 0 ? barW + 1 : 0)
-    let nameW = max(8, width - fixed)
-    var cx = x + g.put(fit("SPAN", nameW), x: x, y: y, style: Style(bold: true))
-    let titles = [(" KIND", kindW + 1, false), (" DURATION", durW + 1, true)] + (barW > 0 ? [(" WATERFALL", barW + 1, false)] : [])
-        + [(" TOKENS", tokW + 1, true), (" COST", costW + 1, true), ("  ", statusW + 1, false)]
-    for (title, w, right) in titles { cx += g.put(fit(title, w, right: right), x: cx, y: y, style: Style(bold: true)) }
+/// Column widths of the tree: the name takes what the fixed columns (and the waterfall, from 70
+/// columns up) leave.
+private struct TreeColumns {
+    let kind = 5
+    let duration = 8
+    let tokens = 11
+    let cost = 9
+    let status = 1
+    let bar: Int
+    let name: Int
 
+    init(width: Int) {
+        bar = width >= 70 ? max(8, width / 7) : 0
+        name = max(8, width - (kind + duration + tokens + cost + status + 5 + (bar > 0 ? bar + 1 : 0)))
+    }
+}
+
+private func renderTree(
+    _ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, x: Int, y: Int, width: Int, height: Int
+) {
+    guard let tree = s.tree else { return }
+    let columns = TreeColumns(width: width)
+    var cx = x + g.put(fit("SPAN", columns.name), x: x, y: y, style: Style(bold: true))
+    let titles =
+        [(" KIND", columns.kind + 1, false), (" DURATION", columns.duration + 1, true)]
+        + (columns.bar > 0 ? [(" WATERFALL", columns.bar + 1, false)] : [])
+        + [(" TOKENS", columns.tokens + 1, true), (" COST", columns.cost + 1, true), ("  ", columns.status + 1, false)]
+    for (title, w, right) in titles { cx += g.put(fit(title, w, right: right), x: cx, y: y, style: Style(bold: true)) }
     for row in 0..<(height - 1) {
         let i = tree.top + row
         guard i < tree.rows.count else { break }
-        let sp = tree.rows[i]
-        let span = store.spans[Int(sp)]
-        let f = a.facts[Int(sp)]
-        let selected = i == tree.selected
-        let isError = a.isError[Int(sp)]
-        let folded = tree.folded.contains(sp)
-        let children = forest.children(of: sp)
-        let ry = y + 1 + row
-
-        let prefix = treeGuides(sp, forest, look.glyphs)
-        let marker = children.isEmpty ? look.glyphs.leaf : folded ? look.glyphs.folded : look.glyphs.unfolded
-        let name = treeRowName(sp, span, data, folded: folded)
-
-        // A folded node shows its subtree's totals; an open one its own.
-        let totals = folded ? a.subtree[Int(sp)] : a.selfTotals[Int(sp)]
-        let tokens = Format.tokenPair(totals.inputTokens, totals.outputTokens)
-        let cost = folded ? Format.cost(totals) : a.ownCostLabel(of: sp) ?? ""
-        let kind = kindLabel(f.role)
-        let base = Style(fg: isError ? .red : .normal, reverse: selected)
-        if selected { g.fill(x: x, y: ry, width: width, style: base) }
-        var col = x
-        col += g.put(fit(prefix + marker + " " + name, nameW, ascii: look.glyphs.ascii), x: col, y: ry, style: base)
-        col += g.put(" " + fit(kind, kindW), x: col, y: ry, style: Style(fg: kindColor(f.role, isError), reverse: selected))
-        col += g.put(" " + fit(Format.duration(span.durationNanos), durW, right: true), x: col, y: ry, style: base)
-        if barW > 0 {
-            col += g.put(" ", x: col, y: ry, style: base)
-            col += g.put(waterfall(span.startNanos, span.endNanos, trace.start, trace.durationNanos, barW, look.glyphs),
-                         x: col, y: ry, style: Style(fg: isError ? .red : .blue, reverse: selected))
-        }
-        col += g.put(" " + fit(tokens == "-" ? "" : tokens, tokW, right: true), x: col, y: ry, style: base)
-        col += g.put(" " + fit(cost, costW, right: true), x: col, y: ry, style: Style(fg: cost == "?" || cost == "~?" || cost.hasSuffix("!") ? .yellow : isError ? .red : .green, reverse: selected))
-        g.put(" " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
+        renderTreeRow(
+            &g, tree.rows[i], tree, selected: i == tree.selected, data, look, columns, x: x, y: y + 1 + row,
+            width: width)
     }
+}
+
+/// One span of the tree: guides, fold marker and name, kind, duration, waterfall, tokens, cost, ✗.
+private func renderTreeRow(
+    _ g: inout CellGrid, _ sp: Int32, _ tree: TreeState, selected: Bool, _ data: ViewData, _ look: Appearance,
+    _ columns: TreeColumns, x: Int, y ry: Int, width: Int
+) {
+    let a = data.analysis
+    let span = data.store.spans[Int(sp)]
+    let f = a.facts[Int(sp)]
+    let trace = a.forest.traces[tree.trace]
+    let isError = a.isError[Int(sp)]
+    let folded = tree.folded.contains(sp)
+    let prefix = treeGuides(sp, a.forest, look.glyphs)
+    let marker =
+        a.forest.children(of: sp).isEmpty ? look.glyphs.leaf : folded ? look.glyphs.folded : look.glyphs.unfolded
+    let name = treeRowName(sp, span, data, folded: folded)
+    // A folded node shows its subtree's totals; an open one its own.
+    let totals = folded ? a.subtree[Int(sp)] : a.selfTotals[Int(sp)]
+    let tokens = Format.tokenPair(totals.inputTokens, totals.outputTokens)
+    let cost = folded ? Format.cost(totals) : a.ownCostLabel(of: sp) ?? ""
+    let base = Style(fg: isError ? .red : .normal, reverse: selected)
+    if selected { g.fill(x: x, y: ry, width: width, style: base) }
+    var col = x
+    col += g.put(fit(prefix + marker + " " + name, columns.name, ascii: look.glyphs.ascii), x: col, y: ry, style: base)
+    col += g.put(
+        " " + fit(kindLabel(f.role), columns.kind), x: col, y: ry,
+        style: Style(fg: kindColor(f.role, isError), reverse: selected))
+    col += g.put(
+        " " + fit(Format.duration(span.durationNanos), columns.duration, right: true), x: col, y: ry, style: base)
+    if columns.bar > 0 {
+        col += g.put(" ", x: col, y: ry, style: base)
+        col += g.put(
+            waterfall(span.startNanos, span.endNanos, trace.start, trace.durationNanos, columns.bar, look.glyphs),
+            x: col, y: ry, style: Style(fg: isError ? .red : .blue, reverse: selected))
+    }
+    col += g.put(" " + fit(tokens == "-" ? "" : tokens, columns.tokens, right: true), x: col, y: ry, style: base)
+    let costColor: Color = cost == "?" || cost == "~?" || cost.hasSuffix("!") ? .yellow : isError ? .red : .green
+    col += g.put(
+        " " + fit(cost, columns.cost, right: true), x: col, y: ry, style: Style(fg: costColor, reverse: selected))
+    g.put(
+        " " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
 }
 
 /// The tree prefix of a row: one guide per ancestor level, then the branch.
@@ -192,8 +271,11 @@ private func treeGuides(_ sp: Int32, _ forest: TraceForest, _ glyphs: Glyphs) ->
     while forest.parent[Int(p)] >= 0 {
         let parent = forest.parent[Int(p)]
         let isLast = forest.children(of: parent).last == p
-        if guides.isEmpty { guides.append(isLast ? glyphs.lastBranch : glyphs.branch) }
-        else { guides.append(isLast ? glyphs.blank : glyphs.pipe) }
+        if guides.isEmpty {
+            guides.append(isLast ? glyphs.lastBranch : glyphs.branch)
+        } else {
+            guides.append(isLast ? glyphs.blank : glyphs.pipe)
+        }
         p = parent
     }
     return guides.reversed().joined()
@@ -236,7 +318,9 @@ private func kindColor(_ role: SpanRole, _ error: Bool) -> Color {
 }
 
 /// The span's place on the trace's time axis, at least one cell wide.
-func waterfall(_ start: Int64, _ end: Int64, _ traceStart: Int64, _ traceNanos: Int64, _ width: Int, _ glyphs: Glyphs) -> String {
+func waterfall(_ start: Int64, _ end: Int64, _ traceStart: Int64, _ traceNanos: Int64, _ width: Int, _ glyphs: Glyphs)
+    -> String
+{
     guard width > 0 else { return "" }
     let total = Double(max(1, traceNanos))
     var from = Int((Double(start - traceStart) / total * Double(width)).rounded(.down))
@@ -249,7 +333,10 @@ func waterfall(_ start: Int64, _ end: Int64, _ traceStart: Int64, _ traceNanos: 
 
 // MARK: detail and help
 
-private func renderDetail(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, span: Int32, x: Int, y: Int, width: Int, height: Int) {
+private func renderDetail(
+    _ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, span: Int32, x: Int, y: Int, width: Int,
+    height: Int
+) {
     guard width > 4, height > 0 else { return }
     var lines: [DetailLine] = []
     for line in detailLines(span: span, data: data, glyphs: look.glyphs) {
@@ -275,11 +362,13 @@ private func renderDetail(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, 
 
 /// The longest prefix of `s` that fits in `width` columns (no ellipsis: the rest wraps).
 private func truncatePlain(_ s: String, _ width: Int) -> String {
-    var out = String.UnicodeScalarView(), used = 0
+    var out = String.UnicodeScalarView()
+    var used = 0
     for u in s.unicodeScalars {
         let w = displayWidth(u)
         if used + w > width { break }
-        out.append(u); used += w
+        out.append(u)
+        used += w
     }
     return String(out)
 }
@@ -298,14 +387,18 @@ public func helpLines() -> [String] {
 
 private func renderHelp(_ g: inout CellGrid, _ s: AppState, _ look: Appearance) {
     let lines = helpLines()
-    let w = min(g.width - 2, 70), h = g.height - 2
-    let x0 = (g.width - w) / 2, y0 = 1
+    let w = min(g.width - 2, 70)
+    let h = g.height - 2
+    let x0 = (g.width - w) / 2
+    let y0 = 1
     let top = min(s.helpScroll, max(0, lines.count - (h - 2)))
     for row in 0..<h {
         g.fill(x: x0, y: y0 + row, width: w, style: Style(reverse: true))
         let i = top + row - 1
         if row > 0 && row < h - 1 && i < lines.count {
-            g.put(" " + lines[i], x: x0, y: y0 + row, style: Style(bold: i == 0 || !lines[i].hasPrefix(" "), reverse: true), maxWidth: w)
+            g.put(
+                " " + lines[i], x: x0, y: y0 + row,
+                style: Style(bold: i == 0 || !lines[i].hasPrefix(" "), reverse: true), maxWidth: w)
         }
     }
 }

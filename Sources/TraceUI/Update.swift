@@ -1,6 +1,6 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// Messages the UI loop feeds to `update`: the user's keys and resizes from the terminal, and what
 /// other threads post while spans arrive.
@@ -17,7 +17,8 @@ public enum Msg: Sendable {
 public func update(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
     switch msg {
     case .resize(let w, let h):
-        s.width = w; s.height = h
+        s.width = w
+        s.height = h
         clamp(&s)
     case .liveData(let newer):
         s.adopt(newer, replacing: data)
@@ -26,8 +27,14 @@ public func update(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
         s.liveStatus = line
     case .key(let key):
         s.message = nil
-        if s.prompt != nil { editPrompt(&s, key, data); return }
-        if s.helpOpen { helpKey(&s, key); return }
+        if s.prompt != nil {
+            editPrompt(&s, key, data)
+            return
+        }
+        if s.helpOpen {
+            helpKey(&s, key)
+            return
+        }
         guard let act = action(for: key, in: s.context) else { return }
         perform(&s, act, data)
         clamp(&s)
@@ -50,7 +57,9 @@ private func helpKey(_ s: inout AppState, _ key: Key) {
     case .up, .char("k"): s.helpScroll = max(0, s.helpScroll - 1)
     case .pageDown, .char(" "): s.helpScroll += max(1, s.height - 3)
     case .pageUp, .char("b"): s.helpScroll = max(0, s.helpScroll - max(1, s.height - 3))
-    default: s.helpOpen = false; s.helpScroll = 0
+    default:
+        s.helpOpen = false
+        s.helpScroll = 0
     }
 }
 
@@ -80,7 +89,8 @@ private func applySearch(_ s: inout AppState, _ text: String, _ data: ViewData) 
     case .traceList:
         s.list.filter = text
         s.list.rows = AppState.listRows(s.list, data)
-        s.list.selected = 0; s.list.top = 0
+        s.list.selected = 0
+        s.list.top = 0
         s.message = text.isEmpty ? "filter cleared" : "\(s.list.rows.count) trace(s) match \"\(text)\""
     case .tree:
         s.tree?.query = text
@@ -91,7 +101,8 @@ private func applySearch(_ s: inout AppState, _ text: String, _ data: ViewData) 
 }
 
 func spanMatches(_ span: Int32, _ query: String, _ data: ViewData) -> Bool {
-    let store = data.store, f = data.analysis.facts[Int(span)]
+    let store = data.store
+    let f = data.analysis.facts[Int(span)]
     let q = query.lowercased()
     for id in [store.spans[Int(span)].name, f.model, f.toolName, f.agentName] where id != 0 {
         if store.string(id).lowercased().contains(q) { return true }
@@ -106,13 +117,18 @@ private func matchCount(_ s: AppState, _ query: String, _ data: ViewData) -> Int
 
 /// Moves the selection to the next (or previous) span in tree order that satisfies `test`,
 /// unfolding its ancestors so it is visible. Wraps around.
-private func jump(_ s: inout AppState, _ data: ViewData, forward: Bool, includeCurrent: Bool = false, _ test: (Int32) -> Bool) {
+private func jump(
+    _ s: inout AppState, _ data: ViewData, forward: Bool, includeCurrent: Bool = false, _ test: (Int32) -> Bool
+) {
     guard var tree = s.tree else { return }
     let forest = data.analysis.forest
     // Tree order of all spans of the trace (ignoring folds).
     var order: [Int32] = []
     var stack = Array(forest.traces[tree.trace].roots.reversed())
-    while let x = stack.popLast() { order.append(x); stack.append(contentsOf: forest.children(of: x).reversed()) }
+    while let x = stack.popLast() {
+        order.append(x)
+        stack.append(contentsOf: forest.children(of: x).reversed())
+    }
     guard !order.isEmpty else { return }
     let current = tree.rows.isEmpty ? order[0] : tree.rows[tree.selected]
     let at = order.firstIndex(of: current) ?? 0
@@ -121,7 +137,10 @@ private func jump(_ s: inout AppState, _ data: ViewData, forward: Bool, includeC
         let i = forward ? (at + step) % n : ((at - step) % n + n) % n
         guard test(order[i]) else { continue }
         var p = forest.parent[Int(order[i])]
-        while p >= 0 { tree.folded.remove(p); p = forest.parent[Int(p)] }
+        while p >= 0 {
+            tree.folded.remove(p)
+            p = forest.parent[Int(p)]
+        }
         tree.rows = AppState.visibleRows(tree, data)
         tree.selected = tree.rows.firstIndex(of: order[i]) ?? 0
         s.tree = tree
@@ -134,8 +153,14 @@ private func jump(_ s: inout AppState, _ data: ViewData, forward: Bool, includeC
 
 private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     let page = max(1, bodyHeight(s) - 1)
-    if s.context == .dashboard { performDashboard(&s, act, data); return }
-    if s.context == .detail { performDetail(&s, act, page: page); return }
+    if s.context == .dashboard {
+        performDashboard(&s, act, data)
+        return
+    }
+    if s.context == .detail {
+        performDetail(&s, act, page: page)
+        return
+    }
     switch s.screen {
     case .traceList: performTraceList(&s, act, data, page: page)
     case .dashboard: break
@@ -153,7 +178,9 @@ private func performDetail(_ s: inout AppState, _ act: Action, page: Int) {
     case .top: s.detailScroll = 0
     case .bottom: s.detailScroll = Int.max / 2
     case .toggleDetail: s.detailFocused = false
-    case .back: s.detailOpen = false; s.detailFocused = false
+    case .back:
+        s.detailOpen = false
+        s.detailFocused = false
     case .help: s.helpOpen = true
     default: break
     }
@@ -192,7 +219,9 @@ private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewDa
             s.list.jump = nil
             s.list.rows = AppState.listRows(s.list, data)
             s.screen = .dashboard
-        } else { s.quit = true }
+        } else {
+            s.quit = true
+        }
     default: break
     }
 }
@@ -204,12 +233,24 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
         return
     }
     switch act {
-    case .up: tree.selected -= 1; s.detailScroll = 0
-    case .down: tree.selected += 1; s.detailScroll = 0
-    case .pageUp: tree.selected -= page; s.detailScroll = 0
-    case .pageDown: tree.selected += page; s.detailScroll = 0
-    case .top: tree.selected = 0; s.detailScroll = 0
-    case .bottom: tree.selected = tree.rows.count - 1; s.detailScroll = 0
+    case .up:
+        tree.selected -= 1
+        s.detailScroll = 0
+    case .down:
+        tree.selected += 1
+        s.detailScroll = 0
+    case .pageUp:
+        tree.selected -= page
+        s.detailScroll = 0
+    case .pageDown:
+        tree.selected += page
+        s.detailScroll = 0
+    case .top:
+        tree.selected = 0
+        s.detailScroll = 0
+    case .bottom:
+        tree.selected = tree.rows.count - 1
+        s.detailScroll = 0
     case .toggleFold, .collapse, .expand, .collapseAll, .expandAll:
         fold(&tree, act, data)
     case .search:
@@ -219,18 +260,27 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
         jumpToMatch(&s, act, data)
         return
     case .toggleDetail:
-        if s.detailOpen { s.detailFocused = true } else { s.detailOpen = true; s.detailScroll = 0 }
+        if s.detailOpen {
+            s.detailFocused = true
+        } else {
+            s.detailOpen = true
+            s.detailScroll = 0
+        }
     case .help: s.helpOpen = true
     case .dashboard:
         s.tree = tree
         s.openDashboard(data, returnTo: .tree(trace: tree.trace))
         return
     case .back:
-        if s.detailOpen { s.detailOpen = false }
-        else if data.analysis.forest.traces.count > 1 || s.liveStatus != nil || s.list.jump != nil {
-            s.screen = .traceList; s.tree = nil; return
+        if s.detailOpen {
+            s.detailOpen = false
+        } else if data.analysis.forest.traces.count > 1 || s.liveStatus != nil || s.list.jump != nil {
+            s.screen = .traceList
+            s.tree = nil
+            return
+        } else {
+            s.quit = true
         }
-        else { s.quit = true }
     default: break
     }
     s.tree = tree
@@ -282,7 +332,10 @@ private func jumpToMatch(_ s: inout AppState, _ act: Action, _ data: ViewData) {
         if s.message == "no match" { s.message = "no errors in this trace" }
         return
     }
-    guard let q = s.tree?.query, !q.isEmpty else { s.message = "no search yet: press / to search"; return }
+    guard let q = s.tree?.query, !q.isEmpty else {
+        s.message = "no search yet: press / to search"
+        return
+    }
     jump(&s, data, forward: act == .nextMatch) { spanMatches($0, q, data) }
 }
 

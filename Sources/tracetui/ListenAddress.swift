@@ -5,7 +5,10 @@ struct ListenAddress: ExpressibleByArgument, CustomStringConvertible, Equatable 
     var host: String
     var port: Int
 
-    init(host: String, port: Int) { self.host = host; self.port = port }
+    init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
 
     init?(argument: String) {
         var hostPart = "127.0.0.1"

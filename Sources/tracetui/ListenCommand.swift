@@ -11,15 +11,15 @@ struct ListenCommand: AsyncParsableCommand {
         commandName: "listen",
         abstract: "Be the OTLP endpoint: receive spans over gRPC and HTTP and watch them arrive.",
         discussion: """
-        Listens on 127.0.0.1:4317 (OTLP/gRPC, TraceService/Export) and 127.0.0.1:4318 (OTLP/HTTP, POST \
-        /v1/traces, protobuf or JSON, gzip or not) unless told otherwise; loopback unless you name another \
-        address. Point a collector's otlp/otlphttp exporter or an SDK's OTEL_EXPORTER_OTLP_ENDPOINT at it \
-        (docs/COLLECTOR.md). The trace list and the open tree grow as spans arrive; past --max-spans the \
-        least recently active whole traces are evicted and counted in the status line. When the store \
-        falls behind, senders are answered 503 / UNAVAILABLE and retry: nothing is dropped silently. \
-        --record keeps everything received as OTLP JSON Lines that `tracetui view` reopens; --no-tui \
-        runs without a terminal and prints a status line to standard error until interrupted.
-        """
+            Listens on 127.0.0.1:4317 (OTLP/gRPC, TraceService/Export) and 127.0.0.1:4318 (OTLP/HTTP, POST \
+            /v1/traces, protobuf or JSON, gzip or not) unless told otherwise; loopback unless you name another \
+            address. Point a collector's otlp/otlphttp exporter or an SDK's OTEL_EXPORTER_OTLP_ENDPOINT at it \
+            (docs/COLLECTOR.md). The trace list and the open tree grow as spans arrive; past --max-spans the \
+            least recently active whole traces are evicted and counted in the status line. When the store \
+            falls behind, senders are answered 503 / UNAVAILABLE and retry: nothing is dropped silently. \
+            --record keeps everything received as OTLP JSON Lines that `tracetui view` reopens; --no-tui \
+            runs without a terminal and prints a status line to standard error until interrupted.
+            """
     )
 
     @Option(help: ArgumentHelp("Where to listen for OTLP/gRPC.", valueName: "ADDR:PORT"))
@@ -34,7 +34,9 @@ struct ListenCommand: AsyncParsableCommand {
     @Flag(help: "Do not listen for OTLP/HTTP.")
     var noHttp = false
 
-    @Option(help: ArgumentHelp("Keep at most this many spans; older whole traces are evicted (and counted).", valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep at most this many spans; older whole traces are evicted (and counted).", valueName: "N"))
     var maxSpans = 500_000
 
     @Option(help: ArgumentHelp("Append every span received to this OTLP JSON Lines file.", valueName: "FILE"))
@@ -59,7 +61,8 @@ struct ListenCommand: AsyncParsableCommand {
         let tui = !noTui
 
         if tui && isatty(STDOUT_FILENO) == 0 {
-            throw ValidationError("standard output is not a terminal: use --no-tui (with --record FILE) to run headless.")
+            throw ValidationError(
+                "standard output is not a terminal: use --no-tui (with --record FILE) to run headless.")
         }
         let session: LiveSession
         do { session = try LiveSession(maxSpans: maxSpans, record: record) } catch {

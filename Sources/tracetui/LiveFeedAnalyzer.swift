@@ -50,7 +50,9 @@ final class LiveFeedAnalyzer: Sendable {
 
     /// Whether the screen shows the dashboard (with which filter) or filters the list by it: then each
     /// round also extracts the dashboard's data and computes its figures, off the UI thread.
-    func want(dashboardData: Bool, figures filter: DashboardFilter?) { wanted.withLock { $0 = (dashboardData, filter) } }
+    func want(dashboardData: Bool, figures filter: DashboardFilter?) {
+        wanted.withLock { $0 = (dashboardData, filter) }
+    }
 
     /// Ends the thread after the round in progress.
     func stop() {
@@ -83,8 +85,10 @@ final class LiveFeedAnalyzer: Sendable {
 /// Runs the terminal UI over a live session that is not started yet: starts it with the analysis
 /// thread and the status line wired to the UI's inbox, and returns when the user quits.
 @MainActor
-func runLiveTerminalUI(session: LiveSession, prices: PriceTable, title: String,
-                       extraStatus: @escaping @Sendable () -> String? = { nil }) throws {
+func runLiveTerminalUI(
+    session: LiveSession, prices: PriceTable, title: String,
+    extraStatus: @escaping @Sendable () -> String? = { nil }
+) throws {
     let inbox = try Inbox()
     let analyzer = LiveFeedAnalyzer(session: session, prices: prices, title: title, inbox: inbox)
     analyzer.start()

@@ -6,12 +6,14 @@ import TraceModel
 
 /// Options shared by the commands that read trace files.
 struct PriceOptions: ParsableArguments {
-    @Option(name: .customLong("prices"), help: ArgumentHelp("A JSON price file that overrides the embedded prices (repeatable).", valueName: "FILE"))
+    @Option(
+        name: .customLong("prices"),
+        help: ArgumentHelp("A JSON price file that overrides the embedded prices (repeatable).", valueName: "FILE"))
     var priceFiles: [String] = []
 
     func table() throws -> PriceTable {
-        do { return try PriceTable.load(overrides: priceFiles, environment: ProcessInfo.processInfo.environment) }
-        catch { throw ValidationError(String(describing: error)) }
+        do { return try PriceTable.load(overrides: priceFiles, environment: ProcessInfo.processInfo.environment) } catch
+        { throw ValidationError(String(describing: error)) }
     }
 }
 

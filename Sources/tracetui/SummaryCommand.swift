@@ -9,11 +9,11 @@ struct SummaryCommand: ParsableCommand {
         commandName: "summary",
         abstract: "Print the four dashboard rows (overview, cost, performance, quality) without a terminal UI.",
         discussion: """
-        Computes the sixteen panels of the dashboard from trace files: "now" is the newest span end in \
-        them, and every figure says which window and how many LLM calls it comes from ("no data" where \
-        there are none). Plain text is sized to the terminal (100 columns when standard output is not \
-        a terminal); --json prints one object per row whose keys name the panels (schema in the README).
-        """
+            Computes the sixteen panels of the dashboard from trace files: "now" is the newest span end in \
+            them, and every figure says which window and how many LLM calls it comes from ("no data" where \
+            there are none). Plain text is sized to the terminal (100 columns when standard output is not \
+            a terminal); --json prints one object per row whose keys name the panels (schema in the README).
+            """
     )
 
     @Argument(help: ArgumentHelp("OTLP JSON / JSON Lines files, gzip or not; - for standard input.", valueName: "FILE"))
@@ -22,8 +22,11 @@ struct SummaryCommand: ParsableCommand {
     @Flag(help: "Print the panels as JSON.")
     var json = false
 
-    @Option(name: .customLong("feature-attr"),
-            help: ArgumentHelp("The attribute that names a call's feature (default: app.feature, feature, feature.name, then the root span's name).", valueName: "KEY"))
+    @Option(
+        name: .customLong("feature-attr"),
+        help: ArgumentHelp(
+            "The attribute that names a call's feature (default: app.feature, feature, feature.name, then the root span's name).",
+            valueName: "KEY"))
     var featureAttr: String?
 
     @Option(help: ArgumentHelp("Only LLM calls of this model.", valueName: "MODEL"))
@@ -42,7 +45,9 @@ struct SummaryCommand: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("Name at least one trace file, or - for standard input.") }
-        if TimeRange.allCases.first(where: { $0.title == range }) == nil { throw ValidationError("--range is one of all, 1h, 24h, 7d.") }
+        if TimeRange.allCases.first(where: { $0.title == range }) == nil {
+            throw ValidationError("--range is one of all, 1h, 24h, 7d.")
+        }
     }
 
     func run() throws {
@@ -56,16 +61,21 @@ struct SummaryCommand: ParsableCommand {
         let analysis = Analysis(store: inputs.store, prices: table)
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         let featureKeys = featureAttr.map { [$0] } ?? Conventions.featureKeys
-        let filter = DashboardFilter(service: service, model: model, feature: feature,
-                                     range: TimeRange.allCases.first { $0.title == range } ?? .all)
+        let filter = DashboardFilter(
+            service: service, model: model, feature: feature,
+            range: TimeRange.allCases.first { $0.title == range } ?? .all)
         let dashboard = Dashboard(store: inputs.store, analysis: analysis, filter: filter, featureKeys: featureKeys)
         if json {
             print(SummaryReport.json(dashboard, featureKeys: featureKeys, warnings: warnings), terminator: "")
         } else {
             let env = ProcessInfo.processInfo.environment
-            let locale = env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LANG"] ?? ""
+            let locale =
+                env["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 } ?? env["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? env["LANG"] ?? ""
             let utf8 = locale.lowercased().contains("utf-8") || locale.lowercased().contains("utf8")
-            print(SummaryReport.text(dashboard, width: terminalWidth() ?? 100, ascii: !utf8, warnings: warnings), terminator: "")
+            print(
+                SummaryReport.text(dashboard, width: terminalWidth() ?? 100, ascii: !utf8, warnings: warnings),
+                terminator: "")
         }
         if !inputs.failures.isEmpty || !inputs.issues.isEmpty { throw ExitCode(65) }
     }

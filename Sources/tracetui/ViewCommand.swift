@@ -12,14 +12,14 @@ struct ViewCommand: AsyncParsableCommand {
         commandName: "view",
         abstract: "Open trace files and explore their agent workflow trees.",
         discussion: """
-        Reads OTLP JSON: a request (pretty or compact), JSON Lines as the collector's file exporter writes \
-        them, gzip by content whatever the name, several files at once (spans of one trace join up), \
-        `-` for standard input. Opens the trace list when there are several traces, else the tree. \
-        When standard output is not a terminal, or with --plain, prints the list and the trees as text; \
-        --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
-        collector's file exporter writes them (new lines as they come, a rotated or truncated file \
-        reopened) and the view grows live.
-        """
+            Reads OTLP JSON: a request (pretty or compact), JSON Lines as the collector's file exporter writes \
+            them, gzip by content whatever the name, several files at once (spans of one trace join up), \
+            `-` for standard input. Opens the trace list when there are several traces, else the tree. \
+            When standard output is not a terminal, or with --plain, prints the list and the trees as text; \
+            --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
+            collector's file exporter writes them (new lines as they come, a rotated or truncated file \
+            reopened) and the view grows live.
+            """
     )
 
     @Argument(help: ArgumentHelp("OTLP JSON / JSON Lines files, gzip or not; - for standard input.", valueName: "FILE"))
@@ -34,14 +34,19 @@ struct ViewCommand: AsyncParsableCommand {
     @Flag(help: "Follow the files as they grow (JSON Lines from the collector's file exporter), like tail -F.")
     var follow = false
 
-    @Option(help: ArgumentHelp("With --follow: keep at most this many spans; older whole traces are evicted.", valueName: "N"))
+    @Option(
+        help: ArgumentHelp(
+            "With --follow: keep at most this many spans; older whole traces are evicted.", valueName: "N"))
     var maxSpans = 500_000
 
     @Flag(help: "Open the dashboard (overview, cost, performance, quality) first.")
     var dashboard = false
 
-    @Option(name: .customLong("feature-attr"),
-            help: ArgumentHelp("The attribute that names a call's feature on the dashboard (default: app.feature, feature, feature.name, then the root span's name).", valueName: "KEY"))
+    @Option(
+        name: .customLong("feature-attr"),
+        help: ArgumentHelp(
+            "The attribute that names a call's feature on the dashboard (default: app.feature, feature, feature.name, then the root span's name).",
+            valueName: "KEY"))
     var featureAttr: String?
 
     @Option(help: ArgumentHelp("Open (or print only) the trace whose id starts with this.", valueName: "TRACE-ID"))
@@ -52,7 +57,9 @@ struct ViewCommand: AsyncParsableCommand {
     func validate() throws {
         if files.isEmpty { throw ValidationError("Name at least one trace file, or - for standard input.") }
         if plain && json { throw ValidationError("--plain and --json exclude each other.") }
-        if follow && (plain || json) { throw ValidationError("--follow shows the files live in the terminal; it excludes --plain and --json.") }
+        if follow && (plain || json) {
+            throw ValidationError("--follow shows the files live in the terminal; it excludes --plain and --json.")
+        }
         if follow && files.contains("-") { throw ValidationError("--follow reads files, not standard input.") }
         if maxSpans < 1 { throw ValidationError("--max-spans must be at least 1.") }
     }
@@ -78,14 +85,19 @@ struct ViewCommand: AsyncParsableCommand {
         }
         let partial = !inputs.failures.isEmpty || !inputs.issues.isEmpty
         if json {
-            print(JSONReport.render(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings), terminator: "")
+            print(
+                JSONReport.render(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings),
+                terminator: "")
         } else if plain || isatty(STDOUT_FILENO) == 0 {
             for w in warnings { printError("tracetui: warning: " + w) }
-            if traces.count > 1 { print(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces)) }
+            if traces.count > 1 {
+                print(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces))
+            }
             for t in traces { print(PlainReport.tree(store: inputs.store, analysis: analysis, trace: t)) }
         } else {
-            let data = ViewData(store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
-                                featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
+            let data = ViewData(
+                store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
+                featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
             let start: Screen = dashboard ? .dashboard : traces.count == 1 ? .tree(trace: traces[0]) : .traceList
             // The dashboard's data is extracted while the user looks at the list or the tree.
             Thread.detachNewThread { data.prepareDashboardData() }
@@ -101,13 +113,14 @@ struct ViewCommand: AsyncParsableCommand {
         if isatty(STDOUT_FILENO) == 0 { throw ValidationError("--follow needs a terminal on standard output.") }
         let session = try LiveSession(maxSpans: maxSpans)
         let followers = files.map { FileFollower(path: $0, channel: session.channel) }
-        followers.forEach { $0.start() }
+        for follower in followers { follower.start() }
         defer {
             session.channel.close()
-            followers.forEach { $0.stop() }
+            for follower in followers { follower.stop() }
             session.stop()
         }
-        try await runLiveTerminalUI(session: session, prices: table, title: "following " + files.joined(separator: " "),
-                                    extraStatus: { followers.map(\.state).first { !$0.hasPrefix("following ") } })
+        try await runLiveTerminalUI(
+            session: session, prices: table, title: "following " + files.joined(separator: " "),
+            extraStatus: { followers.map(\.state).first { !$0.hasPrefix("following ") } })
     }
 }

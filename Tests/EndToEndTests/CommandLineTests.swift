@@ -29,13 +29,15 @@ final class CommandLineTests: XCTestCase {
     func testPlainOutputWhenNotATerminal() throws {
         let r = try Harness.run(["view", "--trace", "4bf9", Harness.fixture("two-traces.json")])
         XCTAssertEqual(r.status, 0)
-        XCTAssertEqual(r.stdout, """
-        trace 4bf92f3577b34da6a3ce929d0e0e4736  chat-api  2025-11-28 12:01:00 UTC  1 spans, 1 LLM calls, $0.000027
-        SPAN  KIND  DURATION  TOKENS IN/OUT       COST  STATUS
-        chat  llm      1.50s         100/20  $0.000027  unset
+        XCTAssertEqual(
+            r.stdout,
+            """
+            trace 4bf92f3577b34da6a3ce929d0e0e4736  chat-api  2025-11-28 12:01:00 UTC  1 spans, 1 LLM calls, $0.000027
+            SPAN  KIND  DURATION  TOKENS IN/OUT       COST  STATUS
+            chat  llm      1.50s         100/20  $0.000027  unset
 
 
-        """)
+            """)
     }
 
     func testStandardInput() throws {
@@ -46,7 +48,8 @@ final class CommandLineTests: XCTestCase {
 
     func testSharedSamplesCounts() throws {
         guard let otlp = Harness.sharedSample("otlp-proto-examples-trace.json"),
-              let jsonl = Harness.sharedSample("otel-tui-test_data.traces.jsonl") else { throw XCTSkip("../shared/samples not present") }
+            let jsonl = Harness.sharedSample("otel-tui-test_data.traces.jsonl")
+        else { throw XCTSkip("../shared/samples not present") }
         let one = try json(try Harness.run(["view", "--json", otlp]))["traces"] as? [[String: Any]]
         XCTAssertEqual(one?.count, 1)
         XCTAssertEqual(one?.first?["spanCount"] as? Int, 1)
@@ -57,21 +60,28 @@ final class CommandLineTests: XCTestCase {
 
     func testForeignFormatsAreNamed() throws {
         guard let jaeger = Harness.sharedSample("jaeger-uimodel-ui_01.json"),
-              let langfuse = Harness.sharedSample("langfuse-microsoft-agent-2025-12-17.trace.json") else { throw XCTSkip("../shared/samples not present") }
+            let langfuse = Harness.sharedSample("langfuse-microsoft-agent-2025-12-17.trace.json")
+        else { throw XCTSkip("../shared/samples not present") }
         let j = try Harness.run(["view", jaeger])
         XCTAssertEqual(j.status, 1)
-        XCTAssertEqual(j.stderr, "tracetui: \(jaeger): this is Jaeger UI JSON, not OTLP JSON; tracetui reads OTLP JSON; fetch the trace from Jaeger's /api/v3/traces/<id>, which returns OTLP\n")
+        XCTAssertEqual(
+            j.stderr,
+            "tracetui: \(jaeger): this is Jaeger UI JSON, not OTLP JSON; tracetui reads OTLP JSON; fetch the trace from Jaeger's /api/v3/traces/<id>, which returns OTLP\n"
+        )
         let l = try Harness.run(["view", langfuse])
         XCTAssertEqual(l.status, 1)
-        XCTAssertTrue(l.stderr.hasPrefix("tracetui: \(langfuse): this is a Langfuse trace export, not OTLP JSON;"), l.stderr)
+        XCTAssertTrue(
+            l.stderr.hasPrefix("tracetui: \(langfuse): this is a Langfuse trace export, not OTLP JSON;"), l.stderr)
     }
 
     func testBrokenLineIsReportedAndTheRestKept() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tracetui-e2e-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("broken.jsonl")
-        let good = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"0a","name":"ok","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#
-        try (good + "\n" + #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"02","spanId":}]}]}]}"# + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let good =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"0a","name":"ok","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#
+        try (good + "\n" + #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"02","spanId":}]}]}]}"# + "\n")
+            .write(to: file, atomically: true, encoding: .utf8)
         let r = try Harness.run(["view", "--plain", file.path])
         XCTAssertEqual(r.status, 65)
         XCTAssertTrue(r.stdout.contains("ok    other"), r.stdout)

@@ -6,8 +6,11 @@ final class DashboardEndToEndTests: XCTestCase {
     static let sample = Harness.repoRoot.appendingPathComponent("sample-traces/multi-trace.jsonl").path
 
     func testDashboardFromTheTreeFilterJumpAndBack() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed") }
-        let command = "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) view --trace c810f0ac \(Self.sample)"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed")
+        }
+        let command =
+            "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) view --trace c810f0ac \(Self.sample)"
         let t = try TmuxSession(command: command, width: 120, height: 40)
         try t.waitFor(text: "trace c810f0ac868f")
 
@@ -87,7 +90,9 @@ final class DashboardEndToEndTests: XCTestCase {
     func testSummaryAgreesWithViewJSONOnTheSamples() throws {
         let dir = Harness.repoRoot.appendingPathComponent("sample-traces")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") || $0.hasSuffix(".json.gz") || $0.hasSuffix(".jsonl.gz") }.sorted()
+            .filter {
+                $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") || $0.hasSuffix(".json.gz") || $0.hasSuffix(".jsonl.gz")
+            }.sorted()
         XCTAssertEqual(files.count, Self.expected.count)
         for file in files {
             let path = dir.appendingPathComponent(file).path
@@ -98,9 +103,12 @@ final class DashboardEndToEndTests: XCTestCase {
             let v = try JSONSerialization.jsonObject(with: Data(view.stdout.utf8)) as! [String: Any]
             let traces = v["traces"] as! [[String: Any]]
             func sum(_ key: String) -> Double { traces.reduce(0) { $0 + (($1[key] as? NSNumber)?.doubleValue ?? 0) } }
-            let cost = s["cost"] as! [String: Any], byModel = cost["byModel"] as! [String: Any]
-            let perf = s["performance"] as! [String: Any], tokens = perf["tokenDistribution"] as! [String: Any]
-            let overview = s["overview"] as! [String: Any], errors = overview["errorRate"] as! [String: Any]
+            let cost = s["cost"] as! [String: Any]
+            let byModel = cost["byModel"] as! [String: Any]
+            let perf = s["performance"] as! [String: Any]
+            let tokens = perf["tokenDistribution"] as! [String: Any]
+            let overview = s["overview"] as! [String: Any]
+            let errors = overview["errorRate"] as! [String: Any]
             XCTAssertEqual(Double(s["llmCalls"] as! Int), sum("llmCalls"), file)
             XCTAssertEqual((byModel["totalUSD"] as? NSNumber)?.doubleValue ?? 0, sum("costUSD"), accuracy: 1e-9, file)
             let complete = traces.allSatisfy { $0["costComplete"] as! Bool }
@@ -112,13 +120,17 @@ final class DashboardEndToEndTests: XCTestCase {
             XCTAssertEqual(Double(byModel["costMismatchCalls"] as! Int), sum("costMismatches"), file)
             let expected = try XCTUnwrap(Self.expected[file], "no hand-computed figures for \(file)")
             XCTAssertEqual(s["llmCalls"] as? Int, expected.calls, file)
-            XCTAssertEqual((byModel["totalUSD"] as? NSNumber)?.doubleValue ?? 0, expected.costUSD, accuracy: 1e-12, file)
+            XCTAssertEqual(
+                (byModel["totalUSD"] as? NSNumber)?.doubleValue ?? 0, expected.costUSD, accuracy: 1e-12, file)
             XCTAssertEqual(byModel["costMismatchCalls"] as? Int, expected.mismatches, file)
             // Every panel key of the issue is present, each with its basis.
-            let keys = ["overview.callsPerMinute", "overview.cost24hUSD", "overview.p95LatencyMs", "overview.errorRate",
-                        "cost.byModel", "cost.byFeature", "cost.trend", "cost.projectedMonthlyUSD",
-                        "performance.latencyByModel", "performance.tokenDistribution", "performance.cacheHitRate", "performance.rateLimitEvents",
-                        "quality.finishReasons", "quality.responseLengthTrend", "quality.feedback", "quality.retryRate"]
+            let keys = [
+                "overview.callsPerMinute", "overview.cost24hUSD", "overview.p95LatencyMs", "overview.errorRate",
+                "cost.byModel", "cost.byFeature", "cost.trend", "cost.projectedMonthlyUSD",
+                "performance.latencyByModel", "performance.tokenDistribution", "performance.cacheHitRate",
+                "performance.rateLimitEvents",
+                "quality.finishReasons", "quality.responseLengthTrend", "quality.feedback", "quality.retryRate",
+            ]
             for key in keys {
                 let parts = key.split(separator: ".").map(String.init)
                 let panel = (s[parts[0]] as? [String: Any])?[parts[1]] as? [String: Any]

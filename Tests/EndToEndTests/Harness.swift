@@ -5,15 +5,21 @@ import XCTest
 enum Harness {
     /// The binary built beside the test bundle (same build directory).
     static var binary: String {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
+        let testBinary = URL(
+            fileURLWithPath: CommandLine.arguments.first { $0.hasSuffix(".xctest") } ?? CommandLine.arguments[0])
         var dir = testBinary.deletingLastPathComponent()
-        if dir.lastPathComponent == "MacOS" { dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent() }
+        if dir.lastPathComponent == "MacOS" {
+            dir = dir.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        }
         return dir.appendingPathComponent("tracetui").path
     }
 
-    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
-    static func fixture(_ name: String) -> String { repoRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/\(name)").path }
+    static func fixture(_ name: String) -> String {
+        repoRoot.appendingPathComponent("Tests/EndToEndTests/Fixtures/\(name)").path
+    }
 
     /// The shared samples beside the repository (`../shared/samples`), when present.
     static func sharedSample(_ name: String) -> String? {
@@ -21,7 +27,11 @@ enum Harness {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
 
     @discardableResult
     static func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
@@ -31,11 +41,15 @@ enum Harness {
     /// Spawns with posix_spawn and waits with waitpid. Foundation's `Process` is not used: on Linux its
     /// wait never returns when the child leaves a daemon behind (the tmux server). Output goes to
     /// files, not pipes, for the same reason: the daemon would hold the pipe open.
-    static func run(_ executable: String, _ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ executable: String, _ args: [String], stdin: Data? = nil, environment: [String: String] = [:])
+        throws -> Result
+    {
         let dir = FileManager.default.temporaryDirectory.path
         let id = UUID().uuidString
-        let inPath = "\(dir)/tracetui-e2e-\(id).in", outPath = "\(dir)/tracetui-e2e-\(id).out", errPath = "\(dir)/tracetui-e2e-\(id).err"
-        FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data())
+        let inPath = "\(dir)/tracetui-e2e-\(id).in"
+        let outPath = "\(dir)/tracetui-e2e-\(id).out"
+        let errPath = "\(dir)/tracetui-e2e-\(id).err"
+        _ = FileManager.default.createFile(atPath: inPath, contents: stdin ?? Data())
         defer { for p in [inPath, outPath, errPath] { try? FileManager.default.removeItem(atPath: p) } }
 
         var actions = posix_spawn_file_actions_t()
@@ -47,15 +61,20 @@ enum Harness {
         let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0)=\($1)" }
         let argv = ([executable] + args).map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-        guard rc == 0 else { throw NSError(domain: "spawn", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "cannot run \(executable)"]) }
+        guard rc == 0 else {
+            throw NSError(
+                domain: "spawn", code: Int(rc), userInfo: [NSLocalizedDescriptionKey: "cannot run \(executable)"])
+        }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let o = FileManager.default.contents(atPath: outPath) ?? Data(), e = FileManager.default.contents(atPath: errPath) ?? Data()
-        return Result(status: exit, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        let o = FileManager.default.contents(atPath: outPath) ?? Data()
+        let e = FileManager.default.contents(atPath: errPath) ?? Data()
+        return Result(
+            status: exit, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 }
 
@@ -83,8 +102,10 @@ final class TmuxSession {
     var isRunning: Bool { (try? tmux(["has-session", "-t", name]).status == 0) ?? false }
 
     /// Polls the screen until `predicate` holds; fails with the last screen after `timeout`.
-    func waitFor(_ what: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line,
-                 _ predicate: (String) -> Bool) throws {
+    func waitFor(
+        _ what: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line,
+        _ predicate: (String) -> Bool
+    ) throws {
         let deadline = Date().addingTimeInterval(timeout)
         var last = ""
         while Date() < deadline {
@@ -93,7 +114,9 @@ final class TmuxSession {
             usleep(50_000)
         }
         let sessions = (try? tmux(["list-sessions"]))
-        XCTFail("timed out waiting for \(what); sessions: \(sessions?.stdout ?? "") \(sessions?.stderr ?? ""); screen was:\n\(last)", file: file, line: line)
+        XCTFail(
+            "timed out waiting for \(what); sessions: \(sessions?.stdout ?? "") \(sessions?.stderr ?? ""); screen was:\n\(last)",
+            file: file, line: line)
         throw XCTSkip("stopping after a failed wait")
     }
 

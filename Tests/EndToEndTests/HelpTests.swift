@@ -24,8 +24,10 @@ final class HelpTests: XCTestCase {
     }
 
     func testHelpOfEveryCommand() throws {
-        for (args, name) in [([], "help-tracetui"), (["view"], "help-view"), (["listen"], "help-listen"),
-                             (["summary"], "help-summary"), (["prices"], "help-prices")] {
+        for (args, name) in [
+            ([], "help-tracetui"), (["view"], "help-view"), (["listen"], "help-listen"),
+            (["summary"], "help-summary"), (["prices"], "help-prices"),
+        ] {
             let r = try help(args + ["--help"])
             XCTAssertEqual(r.status, 0, name)
             XCTAssertEqual(r.stderr, "", name)
@@ -54,7 +56,9 @@ final class HelpTests: XCTestCase {
         let r = try help(["view", "--no-such-option", Harness.fixture("two-traces.json")])
         XCTAssertEqual(r.status, 64)  // EX_USAGE
         XCTAssertEqual(r.stdout, "")
-        XCTAssertEqual(r.stderr, """
+        XCTAssertEqual(
+            r.stderr,
+            """
             Error: Unknown option '--no-such-option'
             Usage: tracetui view <FILE> ... [--plain] [--json] [--follow] [--max-spans <N>] [--dashboard] \
             [--feature-attr <KEY>] [--trace <TRACE-ID>] [--prices <FILE> ...]

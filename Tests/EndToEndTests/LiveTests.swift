@@ -17,7 +17,7 @@ final class BackgroundProcess {
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         let argv = ([executable] + args).map { strdup($0) } + [nil]
         let envp = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var p: pid_t = 0
         let rc = posix_spawn(&p, executable, &actions, nil, argv, envp)
         guard rc == 0 else { throw NSError(domain: "spawn", code: Int(rc)) }
@@ -25,7 +25,11 @@ final class BackgroundProcess {
     }
 
     deinit {
-        if exited == nil { kill(pid, SIGKILL); var s: Int32 = 0; waitpid(pid, &s, 0) }
+        if exited == nil {
+            kill(pid, SIGKILL)
+            var s: Int32 = 0
+            waitpid(pid, &s, 0)
+        }
         try? FileManager.default.removeItem(atPath: stderrPath)
     }
 
@@ -37,7 +41,10 @@ final class BackgroundProcess {
         while Date() < deadline {
             let text = stderr
             if predicate(text) { return text }
-            if let status = try? exitStatus(wait: false) { XCTFail("exited (\(status)) waiting for \(what): \(text)"); throw XCTSkip("stopped") }
+            if let status = try? exitStatus(wait: false) {
+                XCTFail("exited (\(status)) waiting for \(what): \(text)")
+                throw XCTSkip("stopped")
+            }
             usleep(50_000)
         }
         XCTFail("timed out waiting for \(what); stderr:\n\(stderr)")
@@ -105,14 +112,24 @@ final class LiveReceiveTests: XCTestCase {
     }
 
     enum AnyJSON: Decodable, Equatable {
-        case string(String), int(Int64), double(Double), bool(Bool), array([AnyJSON])
+        case string(String)
+        case int(Int64)
+        case double(Double)
+        case bool(Bool)
+        case array([AnyJSON])
         init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let i = try? c.decode(Int64.self) { self = .int(i) }
-            else if let d = try? c.decode(Double.self) { self = .double(d) }
-            else if let s = try? c.decode(String.self) { self = .string(s) }
-            else { self = .array(try c.decode([AnyJSON].self)) }
+            if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let i = try? c.decode(Int64.self) {
+                self = .int(i)
+            } else if let d = try? c.decode(Double.self) {
+                self = .double(d)
+            } else if let s = try? c.decode(String.self) {
+                self = .string(s)
+            } else {
+                self = .array(try c.decode([AnyJSON].self))
+            }
         }
     }
 
@@ -132,30 +149,40 @@ final class LiveReceiveTests: XCTestCase {
         try Live.requirePython()
         let record = Live.temp("record.jsonl")
         defer { try? FileManager.default.removeItem(atPath: record) }
-        let p = try BackgroundProcess(Harness.binary, ["listen", "--no-tui", "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0",
-                                                       "--record", record, "--status-interval", "0.5"])
+        let p = try BackgroundProcess(
+            Harness.binary,
+            [
+                "listen", "--no-tui", "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0",
+                "--record", record, "--status-interval", "0.5",
+            ])
         let banner = try p.waitForStderr("the listening message") { $0.contains("listening on") }
-        let grpc = try XCTUnwrap(Live.port("gRPC", in: banner)), http = try XCTUnwrap(Live.port("HTTP", in: banner))
+        let grpc = try XCTUnwrap(Live.port("gRPC", in: banner))
+        let http = try XCTUnwrap(Live.port("HTTP", in: banner))
 
         var manifest: [SentSpan] = []
         let runs: [(String, [String])] = [
             ("grpc", ["--protocol", "grpc", "--endpoint", "127.0.0.1:\(grpc)"]),
             ("grpc-gzip", ["--protocol", "grpc", "--gzip", "--endpoint", "127.0.0.1:\(grpc)"]),
             ("http-protobuf", ["--protocol", "http-protobuf", "--endpoint", "http://127.0.0.1:\(http)"]),
-            ("http-protobuf-gzip", ["--protocol", "http-protobuf", "--gzip", "--endpoint", "http://127.0.0.1:\(http)"]),
+            (
+                "http-protobuf-gzip",
+                ["--protocol", "http-protobuf", "--gzip", "--endpoint", "http://127.0.0.1:\(http)"]
+            ),
             ("http-json", ["--protocol", "http-json", "--endpoint", "http://127.0.0.1:\(http)"]),
         ]
         for (n, (name, args)) in runs.enumerated() {
             let path = Live.temp("\(name).json")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            let r = try Live.send(args + ["--traces", "3", "--seed", String(n + 1), "--service", "svc-\(name)", "--manifest", path])
+            let r = try Live.send(
+                args + ["--traces", "3", "--seed", String(n + 1), "--service", "svc-\(name)", "--manifest", path])
             XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
             manifest += try JSONDecoder().decode([SentSpan].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
         }
         XCTAssertEqual(manifest.count, 5 * 3 * 6)
         _ = try p.waitForStderr("all spans stored") { $0.contains("\(manifest.count) spans received · 15 traces held") }
         XCTAssertEqual(try p.stop(), 0)
-        XCTAssertTrue(p.stderr.contains("tracetui: stopped; \(manifest.count) spans received · 15 traces held"), p.stderr)
+        XCTAssertTrue(
+            p.stderr.contains("tracetui: stopped; \(manifest.count) spans received · 15 traces held"), p.stderr)
         XCTAssertTrue(p.stderr.contains("0 dropped"), p.stderr)
 
         // The recording, reopened by `tracetui view --json`: every span once, in its tree, with its facts.
@@ -169,7 +196,9 @@ final class LiveReceiveTests: XCTestCase {
             let id = trace + "/" + (node["spanId"] as! String)
             XCTAssertNil(seen[id], "span \(id) twice")
             seen[id] = (parent, node, service)
-            for c in node["children"] as? [[String: Any]] ?? [] { walk(c, parent: node["spanId"] as? String, trace: trace, service: service) }
+            for c in node["children"] as? [[String: Any]] ?? [] {
+                walk(c, parent: node["spanId"] as? String, trace: trace, service: service)
+            }
         }
         for t in traces {
             let roots = t["spans"] as! [[String: Any]]
@@ -178,14 +207,21 @@ final class LiveReceiveTests: XCTestCase {
         }
         XCTAssertEqual(seen.count, manifest.count)
         for s in manifest {
-            guard let got = seen[s.traceId + "/" + s.spanId] else { XCTFail("span \(s.name) \(s.spanId) missing"); continue }
+            guard let got = seen[s.traceId + "/" + s.spanId] else {
+                XCTFail("span \(s.name) \(s.spanId) missing")
+                continue
+            }
             XCTAssertEqual(got.parent, s.parentSpanId, "\(s.name) sits under its parent")
             XCTAssertEqual(got.node["name"] as? String, s.name)
             XCTAssertNil(got.node["orphan"])
             if case .string(let model)? = s.attributes["llm.model"] {
                 XCTAssertEqual(got.node["model"] as? String, model)
-                if case .int(let tokens)? = s.attributes["llm.input_tokens"] { XCTAssertEqual((got.node["inputTokens"] as? NSNumber)?.int64Value, tokens) }
-                if case .string(let reason)? = s.attributes["llm.finish_reason"] { XCTAssertEqual(got.node["finishReason"] as? String, reason) }
+                if case .int(let tokens)? = s.attributes["llm.input_tokens"] {
+                    XCTAssertEqual((got.node["inputTokens"] as? NSNumber)?.int64Value, tokens)
+                }
+                if case .string(let reason)? = s.attributes["llm.finish_reason"] {
+                    XCTAssertEqual(got.node["finishReason"] as? String, reason)
+                }
             }
             if s.name == "agent.tool_call" { XCTAssertEqual(got.node["status"] as? String, "error") }
         }
@@ -208,19 +244,28 @@ final class LiveReceiveTests: XCTestCase {
             }
         }
         XCTAssertEqual(recorded.count, manifest.count)
-        for s in manifest { XCTAssertEqual(recorded[s.traceId + "/" + s.spanId], s.attributes, "attributes of \(s.name)") }
+        for s in manifest {
+            XCTAssertEqual(recorded[s.traceId + "/" + s.spanId], s.attributes, "attributes of \(s.name)")
+        }
     }
 
     func testAPortInUseIsSaidClearly() throws {
-        let first = try BackgroundProcess(Harness.binary, ["listen", "--no-tui", "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        let first = try BackgroundProcess(
+            Harness.binary, ["listen", "--no-tui", "--grpc", "127.0.0.1:0", "--http", "127.0.0.1:0"])
         let banner = try first.waitForStderr("the listening message") { $0.contains("listening on") }
-        let http = try XCTUnwrap(Live.port("HTTP", in: banner)), grpc = try XCTUnwrap(Live.port("gRPC", in: banner))
+        let http = try XCTUnwrap(Live.port("HTTP", in: banner))
+        let grpc = try XCTUnwrap(Live.port("gRPC", in: banner))
         var r = try Harness.run(["listen", "--no-tui", "--no-grpc", "--http", "127.0.0.1:\(http)"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "tracetui: cannot listen for OTLP/HTTP on 127.0.0.1:\(http): the address is already in use (another collector or tracetui?); pick another with --http ADDR:PORT or turn HTTP off with --no-http\n")
+        XCTAssertEqual(
+            r.stderr,
+            "tracetui: cannot listen for OTLP/HTTP on 127.0.0.1:\(http): the address is already in use (another collector or tracetui?); pick another with --http ADDR:PORT or turn HTTP off with --no-http\n"
+        )
         r = try Harness.run(["listen", "--no-tui", "--no-http", "--grpc", "127.0.0.1:\(grpc)"])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stderr.hasPrefix("tracetui: cannot listen for OTLP/gRPC on 127.0.0.1:\(grpc): the address is already in use"), r.stderr)
+        XCTAssertTrue(
+            r.stderr.hasPrefix(
+                "tracetui: cannot listen for OTLP/gRPC on 127.0.0.1:\(grpc): the address is already in use"), r.stderr)
         XCTAssertEqual(try first.stop(), 0)
     }
 
@@ -234,16 +279,22 @@ final class LiveReceiveTests: XCTestCase {
 /// `tracetui listen` and `view --follow` in a real terminal, while spans arrive.
 final class LiveTUITests: XCTestCase {
     func testTheTreeCompletesAsLateParentsArriveAndFoldsSurvive() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed")
+        }
         try Live.requirePython()
-        let t = try TmuxSession(command: "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) listen --grpc 127.0.0.1:0 --http 127.0.0.1:0",
-                                width: 120, height: 30)
+        let t = try TmuxSession(
+            command:
+                "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) listen --grpc 127.0.0.1:0 --http 127.0.0.1:0",
+            width: 120, height: 30)
         try t.waitFor(text: "listening on gRPC 127.0.0.1:")
         let http = try XCTUnwrap(Live.port("HTTP", in: try t.screen()))
         let base = "1764000000000000000"
         func burst(_ bursts: String) throws {
-            let r = try Live.send(["--protocol", "http-protobuf", "--endpoint", "http://127.0.0.1:\(http)", "--traces", "1", "--seed", "7",
-                                   "--order", "children-first", "--only-bursts", bursts, "--base-time", base])
+            let r = try Live.send([
+                "--protocol", "http-protobuf", "--endpoint", "http://127.0.0.1:\(http)", "--traces", "1", "--seed", "7",
+                "--order", "children-first", "--only-bursts", bursts, "--base-time", base,
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
         }
         // The two model calls arrive first: their parents are not known yet.
@@ -254,13 +305,17 @@ final class LiveTUITests: XCTestCase {
         try t.waitFor(text: "llm.generate")
         // The tool call and the plan: the plan adopts its model call.
         try burst("2,3")
-        try t.waitFor("agent.plan to adopt its child") { $0.contains("▾ agent.plan") && $0.contains("└─· llm.generate") }
+        try t.waitFor("agent.plan to adopt its child") {
+            $0.contains("▾ agent.plan") && $0.contains("└─· llm.generate")
+        }
         // Fold the plan (first row).
         try t.send("g", "Enter")
         try t.waitFor(text: "▸ agent.plan [orphan] (+1)")
         // The synthesize step and the root: the tree completes under agent.workflow, the fold kept.
         try burst("4,5")
-        try t.waitFor("the whole tree") { $0.contains("agent.workflow") && $0.contains("6 spans") && $0.contains("▾ agent.synthesize") }
+        try t.waitFor("the whole tree") {
+            $0.contains("agent.workflow") && $0.contains("6 spans") && $0.contains("▾ agent.synthesize")
+        }
         let screen = try t.screen()
         XCTAssertTrue(screen.contains("▸ agent.plan (+1)"), "the fold survived:\n\(screen)")
         XCTAssertTrue(screen.contains("▲ 6 spans received · 1 traces held"), screen)
@@ -275,7 +330,9 @@ final class LiveTUITests: XCTestCase {
     }
 
     func testFollowAppendsRotationsAndTruncations() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed") }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed")
+        }
         let dir = Live.temp("follow")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -286,10 +343,14 @@ final class LiveTUITests: XCTestCase {
         }
         func append(_ text: String) {
             let h = FileHandle(forWritingAtPath: path)!
-            h.seekToEndOfFile(); h.write(Data(text.utf8)); h.closeFile()
+            h.seekToEndOfFile()
+            h.write(Data(text.utf8))
+            h.closeFile()
         }
-        FileManager.default.createFile(atPath: path, contents: Data(line(1, "run-one").utf8))
-        let t = try TmuxSession(command: "env LANG=C.UTF-8 TERM=xterm-256color \(Harness.binary) view --follow \(path)", width: 120, height: 30)
+        _ = FileManager.default.createFile(atPath: path, contents: Data(line(1, "run-one").utf8))
+        let t = try TmuxSession(
+            command: "env LANG=C.UTF-8 TERM=xterm-256color \(Harness.binary) view --follow \(path)", width: 120,
+            height: 30)
         try t.waitFor(text: "1 traces · 1 spans")
         try t.waitFor(text: "run-one")
 
@@ -304,12 +365,13 @@ final class LiveTUITests: XCTestCase {
 
         // Rotation: the file is moved away and a new one started.
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        FileManager.default.createFile(atPath: path, contents: Data(line(3, "run-three").utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(line(3, "run-three").utf8))
         try t.waitFor(text: "3 traces · 3 spans")
 
         // Truncation: the file is emptied and written again.
         let h = FileHandle(forWritingAtPath: path)!
-        h.truncateFile(atOffset: 0); h.closeFile()
+        h.truncateFile(atOffset: 0)
+        h.closeFile()
         append(line(4, "run-four"))
         try t.waitFor(text: "4 traces · 4 spans")
         let screen = try t.screen()

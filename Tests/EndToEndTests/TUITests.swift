@@ -4,21 +4,27 @@ import XCTest
 /// The real binary in a real terminal (tmux): open, fold, search, detail pane, resize, quit.
 final class TUITests: XCTestCase {
     func testExploreATraceInTmux() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed") }
-        let command = "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) view \(Harness.fixture("two-traces.json"))"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed")
+        }
+        let command =
+            "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) view \(Harness.fixture("two-traces.json"))"
         let t = try TmuxSession(command: command, width: 80, height: 24)
 
         // Two traces: the list opens first.
         try t.waitFor(text: "tracetui · 2 traces · 12 spans")
         var screen = try t.screen()
-        XCTAssertTrue(screen.contains("agent.workflow            11-28 12:00:00    5.00s    4   4.5k/2.0k   $0.0235   1"), screen)
+        XCTAssertTrue(
+            screen.contains("agent.workflow            11-28 12:00:00    5.00s    4   4.5k/2.0k   $0.0235   1"), screen)
 
         // Open the first trace: the tree with its header totals.
         try t.send("Enter")
         try t.waitFor(text: "├─▾ agent.plan")
         screen = try t.screen()
-        XCTAssertTrue(screen.contains("trace 0af7651916cd · ai-service · 11 spans · 4 LLM · 4.5k/2.0k tok · $0.0235 ·"), screen)
-        XCTAssertTrue(screen.contains("│ └─· llm.generate            LLM      700ms ██·········    1.2k/300   $0.0060"), screen)
+        XCTAssertTrue(
+            screen.contains("trace 0af7651916cd · ai-service · 11 spans · 4 LLM · 4.5k/2.0k tok · $0.0235 ·"), screen)
+        XCTAssertTrue(
+            screen.contains("│ └─· llm.generate            LLM      700ms ██·········    1.2k/300   $0.0060"), screen)
 
         // Fold agent.plan: its subtree totals move onto it.
         try t.send("j", "Enter")
@@ -53,8 +59,11 @@ final class TUITests: XCTestCase {
     }
 
     func testASCIIFallbackUnderTheCLocale() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else { throw XCTSkip("tmux is not installed") }
-        let command = "env LANG=C LC_ALL=C TERM=xterm \(Harness.binary) view --trace 0af7 \(Harness.fixture("two-traces.json"))"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed")
+        }
+        let command =
+            "env LANG=C LC_ALL=C TERM=xterm \(Harness.binary) view --trace 0af7 \(Harness.fixture("two-traces.json"))"
         let t = try TmuxSession(command: command, width: 80, height: 24)
         try t.waitFor(text: "|-- agent.plan")
         let screen = try t.screen()

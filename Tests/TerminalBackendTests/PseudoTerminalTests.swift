@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import TerminalBackend
 import TraceUI
 import XCTest
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The ncurses backend against a real pseudo-terminal: `newterm` on the pty, a grid drawn as the
 /// terminal's own escape sequences, keys and escape sequences read back as messages, SIGWINCH as a
@@ -16,10 +17,12 @@ final class PseudoTerminalTests: XCTestCase {
     override func setUp() async throws {
         setenv("LC_ALL", "C.UTF-8", 1)
         // posix_openpt and friends are hidden from Swift's Glibc module; these are their Linux ioctls.
-        let getPTYNumber: UInt = 0x8004_5430, setPTYLock: UInt = 0x4004_5431  // TIOCGPTN, TIOCSPTLCK
+        let getPTYNumber: UInt = 0x8004_5430
+        let setPTYLock: UInt = 0x4004_5431  // TIOCGPTN, TIOCSPTLCK
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
         XCTAssertGreaterThanOrEqual(master, 0)
-        var unlock: Int32 = 0, number: UInt32 = 0
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
         XCTAssertEqual(ioctl(master, setPTYLock, &unlock), 0)
         XCTAssertEqual(ioctl(master, getPTYNumber, &number), 0)
         slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
@@ -44,14 +47,19 @@ final class PseudoTerminalTests: XCTestCase {
         var chunk = [UInt8](repeating: 0, count: 4096)
         for _ in 0..<50 {
             let n = read(master, &chunk, chunk.count)
-            if n > 0 { bytes += chunk[0..<n]; continue }
+            if n > 0 {
+                bytes += chunk[0..<n]
+                continue
+            }
             if !bytes.isEmpty { break }
             usleep(10_000)
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    func type(_ text: String) { _ = text.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count - 1) } }
+    func type(_ text: String) {
+        _ = text.utf8CString.withUnsafeBufferPointer { write(master, $0.baseAddress, $0.count - 1) }
+    }
 
     func testDrawsKeysResizesAndPostedMessages() async throws {
         let terminal = try Terminal(color: true, type: "xterm-256color", inputFD: slave, outputFD: slave)
@@ -87,7 +95,10 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertEqual([w, h], [100, 30])
 
         let inbox = try Inbox()
-        let poster = Thread { inbox.post(.liveStatus("▲ 1 spans received")); inbox.post(.liveStatus("▲ 2 spans received")) }
+        let poster = Thread {
+            inbox.post(.liveStatus("▲ 1 spans received"))
+            inbox.post(.liveStatus("▲ 2 spans received"))
+        }
         poster.start()
         var messages: [Msg] = []
         while messages.isEmpty { messages = terminal.nextMessages(inbox: inbox) }
@@ -95,14 +106,18 @@ final class PseudoTerminalTests: XCTestCase {
         XCTAssertTrue(["▲ 1 spans received", "▲ 2 spans received"].contains(line))
         if messages.count == 1 && line == "▲ 1 spans received" {
             // The second status arrived after the loop woke: it is the next message.
-            guard case .liveStatus("▲ 2 spans received")? = terminal.nextMessages(inbox: inbox).last else { return XCTFail("second") }
+            guard case .liveStatus("▲ 2 spans received")? = terminal.nextMessages(inbox: inbox).last else {
+                return XCTFail("second")
+            }
         }
     }
 
     func testAnUnknownTerminalTypeIsAClearError() async {
-        XCTAssertThrowsError(try Terminal(color: false, type: "no-such-terminal-xyz", inputFD: slave, outputFD: slave)) { error in
-            XCTAssertEqual(String(describing: error),
-                           "cannot open the terminal (TERM=no-such-terminal-xyz); try TERM=xterm-256color, or --plain")
+        XCTAssertThrowsError(try Terminal(color: false, type: "no-such-terminal-xyz", inputFD: slave, outputFD: slave))
+        { error in
+            XCTAssertEqual(
+                String(describing: error),
+                "cannot open the terminal (TERM=no-such-terminal-xyz); try TERM=xterm-256color, or --plain")
         }
     }
 }

@@ -1,7 +1,8 @@
+import TraceFormats
+import TraceModel
 import TraceText
 import XCTest
-import TraceModel
-import TraceFormats
+
 @testable import TraceAnalysis
 
 /// One model call described by several spans is counted once, with its facts merged (README,
@@ -11,7 +12,8 @@ final class CallGroupTests: XCTestCase {
     /// A store whose spans come from several instrumentation scopes (one scopeSpans each).
     private func scopedStore(_ scoped: [(scope: String, spans: [String])]) throws -> SpanStore {
         let scopes = scoped.map { #"{"scope":{"name":"\#($0.scope)"},"spans":[\#($0.spans.joined(separator: ","))]}"# }
-        let json = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"app"}}]},"scopeSpans":[\#(scopes.joined(separator: ","))]}]}"#
+        let json =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"app"}}]},"scopeSpans":[\#(scopes.joined(separator: ","))]}]}"#
         var store = SpanStore()
         let result = try TraceLoader.decode(bytes: Array(json.utf8), name: "x.json", into: &store)
         XCTAssertEqual(result.issues, [])
@@ -33,7 +35,10 @@ final class CallGroupTests: XCTestCase {
     func testWrapperThatKnowsTheCacheReadsPricesTheCallWithIt() throws {
         let s = try scopedStore([
             ("app", [span(id: 1, name: "llm.generate", start: 0, end: 100, attrs: appWrapper)]),
-            ("opentelemetry.instrumentation.openai_v2", [span(id: 2, parent: 1, name: "chat gpt-4o", start: 10, end: 90, attrs: genAIChild)]),
+            (
+                "opentelemetry.instrumentation.openai_v2",
+                [span(id: 2, parent: 1, name: "chat gpt-4o", start: 10, end: 90, attrs: genAIChild)]
+            ),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.counted, [false, true])
@@ -47,16 +52,30 @@ final class CallGroupTests: XCTestCase {
         XCTAssertEqual(a.traceTotals[0].cachedInputTokens, 1_024)
         XCTAssertEqual(a.traceTotals[0].llmCalls, 1)
         let p = a.provenance(ofGroup: Int(a.calls.groupOf[1]), in: s)
-        XCTAssertEqual(p.sources.first { $0.fact == .cacheReadTokens }, .init(fact: .cacheReadTokens, span: 0, key: "llm.cached_input_tokens"))
-        XCTAssertEqual(p.sources.first { $0.fact == .inputTokens }, .init(fact: .inputTokens, span: 1, key: "gen_ai.usage.input_tokens"))
+        XCTAssertEqual(
+            p.sources.first { $0.fact == .cacheReadTokens },
+            .init(fact: .cacheReadTokens, span: 0, key: "llm.cached_input_tokens"))
+        XCTAssertEqual(
+            p.sources.first { $0.fact == .inputTokens },
+            .init(fact: .inputTokens, span: 1, key: "gen_ai.usage.input_tokens"))
         XCTAssertEqual(p.disagreements, [])
     }
 
     func testReportedCostOnAnyMemberWinsAndTheInnermostReportedOne() throws {
         let s = try scopedStore([
-            ("app", [span(id: 1, name: "outer", start: 0, end: 100, attrs: appWrapper + [("llm.cost_usd", .d(0.0047))]),
-                     span(id: 2, parent: 1, name: "middle", start: 5, end: 95, attrs: appWrapper + [("llm.cost_usd", .d(0.0045))])]),
-            ("opentelemetry.instrumentation.openai_v2", [span(id: 3, parent: 2, name: "chat", start: 10, end: 90, attrs: genAIChild)]),
+            (
+                "app",
+                [
+                    span(id: 1, name: "outer", start: 0, end: 100, attrs: appWrapper + [("llm.cost_usd", .d(0.0047))]),
+                    span(
+                        id: 2, parent: 1, name: "middle", start: 5, end: 95,
+                        attrs: appWrapper + [("llm.cost_usd", .d(0.0045))]),
+                ]
+            ),
+            (
+                "opentelemetry.instrumentation.openai_v2",
+                [span(id: 3, parent: 2, name: "chat", start: 10, end: 90, attrs: genAIChild)]
+            ),
         ])
         let a = analyse(s)
         let call = try XCTUnwrap(a.calls.group(of: 2))
@@ -82,14 +101,28 @@ final class CallGroupTests: XCTestCase {
 
     func testTwoInstrumentationsSideBySideAreOneCall() throws {
         // OpenLLMetry's span and the SDK's own, siblings under the app's span, overlapping.
-        let usage: [(String, A)] = [("gen_ai.operation.name", .s("chat")), ("gen_ai.response.model", .s("claude-sonnet-4")),
-                                    ("gen_ai.usage.input_tokens", .i(3_200)), ("gen_ai.usage.output_tokens", .i(300))]
+        let usage: [(String, A)] = [
+            ("gen_ai.operation.name", .s("chat")), ("gen_ai.response.model", .s("claude-sonnet-4")),
+            ("gen_ai.usage.input_tokens", .i(3_200)), ("gen_ai.usage.output_tokens", .i(300)),
+        ]
         let s = try scopedStore([
             ("app", [span(id: 1, name: "session", start: 0, end: 100)]),
-            ("opentelemetry.instrumentation.anthropic", [span(id: 2, parent: 1, name: "anthropic.chat", start: 10, end: 60,
-                                                              attrs: usage + [("gen_ai.usage.cache_creation.input_tokens", .i(3_000))])]),
-            ("com.anthropic.sdk.python", [span(id: 3, parent: 1, name: "anthropic.messages.create", start: 11, end: 59,
-                                               attrs: usage + [("gen_ai.usage.cache_write.input_tokens", .i(3_000))])]),
+            (
+                "opentelemetry.instrumentation.anthropic",
+                [
+                    span(
+                        id: 2, parent: 1, name: "anthropic.chat", start: 10, end: 60,
+                        attrs: usage + [("gen_ai.usage.cache_creation.input_tokens", .i(3_000))])
+                ]
+            ),
+            (
+                "com.anthropic.sdk.python",
+                [
+                    span(
+                        id: 3, parent: 1, name: "anthropic.messages.create", start: 11, end: 59,
+                        attrs: usage + [("gen_ai.usage.cache_write.input_tokens", .i(3_000))])
+                ]
+            ),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.traceTotals[0].llmCalls, 1)
@@ -101,14 +134,19 @@ final class CallGroupTests: XCTestCase {
     }
 
     func testParallelIdenticalCallsOfOneInstrumentationStayTwoCalls() throws {
-        let usage: [(String, A)] = [("gen_ai.operation.name", .s("embeddings")), ("gen_ai.request.model", .s("text-embedding-3-small")),
-                                    ("gen_ai.usage.input_tokens", .i(512))]
+        let usage: [(String, A)] = [
+            ("gen_ai.operation.name", .s("embeddings")), ("gen_ai.request.model", .s("text-embedding-3-small")),
+            ("gen_ai.usage.input_tokens", .i(512)),
+        ]
         let s = try scopedStore([
             ("app", [span(id: 1, name: "index", start: 0, end: 100)]),
-            ("opentelemetry.instrumentation.openai_v2", [
-                span(id: 2, parent: 1, name: "embeddings a", start: 10, end: 60, attrs: usage),
-                span(id: 3, parent: 1, name: "embeddings b", start: 11, end: 59, attrs: usage),
-            ]),
+            (
+                "opentelemetry.instrumentation.openai_v2",
+                [
+                    span(id: 2, parent: 1, name: "embeddings a", start: 10, end: 60, attrs: usage),
+                    span(id: 3, parent: 1, name: "embeddings b", start: 11, end: 59, attrs: usage),
+                ]
+            ),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.traceTotals[0].llmCalls, 2)
@@ -116,18 +154,37 @@ final class CallGroupTests: XCTestCase {
     }
 
     func testSideBySideNeedsOverlapAgreementAndNoDifferentResponseIDs() throws {
-        let usage: [(String, A)] = [("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
-                                    ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(10))]
+        let usage: [(String, A)] = [
+            ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+            ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(10)),
+        ]
         let s = try scopedStore([
             ("app", [span(id: 1, name: "root", start: 0, end: 1_000)]),
-            ("lib.a", [span(id: 2, parent: 1, name: "a1", start: 10, end: 50, attrs: usage),
-                       span(id: 4, parent: 1, name: "a2", start: 200, end: 250, attrs: usage + [("gen_ai.response.id", .s("r-1"))]),
-                       span(id: 6, parent: 1, name: "a3", start: 400, end: 450, attrs: usage)]),
-            ("lib.b", [span(id: 3, parent: 1, name: "b1", start: 60, end: 90, attrs: usage),  // after a1 ended
-                       span(id: 5, parent: 1, name: "b2", start: 200, end: 250, attrs: usage + [("gen_ai.response.id", .s("r-2"))]),
-                       span(id: 7, parent: 1, name: "b3", start: 400, end: 450,
-                            attrs: [("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
-                                    ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(11))])]),
+            (
+                "lib.a",
+                [
+                    span(id: 2, parent: 1, name: "a1", start: 10, end: 50, attrs: usage),
+                    span(
+                        id: 4, parent: 1, name: "a2", start: 200, end: 250,
+                        attrs: usage + [("gen_ai.response.id", .s("r-1"))]),
+                    span(id: 6, parent: 1, name: "a3", start: 400, end: 450, attrs: usage),
+                ]
+            ),
+            (
+                "lib.b",
+                [
+                    span(id: 3, parent: 1, name: "b1", start: 60, end: 90, attrs: usage),  // after a1 ended
+                    span(
+                        id: 5, parent: 1, name: "b2", start: 200, end: 250,
+                        attrs: usage + [("gen_ai.response.id", .s("r-2"))]),
+                    span(
+                        id: 7, parent: 1, name: "b3", start: 400, end: 450,
+                        attrs: [
+                            ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+                            ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(11)),
+                        ]),
+                ]
+            ),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.traceTotals[0].llmCalls, 6)
@@ -135,11 +192,26 @@ final class CallGroupTests: XCTestCase {
 
     func testOneResponseIDIsOneCallAndDisagreementsAreReported() throws {
         let s = try scopedStore([
-            ("app", [span(id: 1, name: "llm.generate", start: 0, end: 100, attrs: [
-                ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_150)), ("llm.output_tokens", .i(300)),
-                ("llm.response.id", .s("chatcmpl-1"))])]),
-            ("opentelemetry.instrumentation.openai_v2", [span(id: 2, parent: 1, name: "chat", start: 10, end: 90,
-                                                              attrs: genAIChild + [("gen_ai.response.id", .s("chatcmpl-1"))])]),
+            (
+                "app",
+                [
+                    span(
+                        id: 1, name: "llm.generate", start: 0, end: 100,
+                        attrs: [
+                            ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_150)),
+                            ("llm.output_tokens", .i(300)),
+                            ("llm.response.id", .s("chatcmpl-1")),
+                        ])
+                ]
+            ),
+            (
+                "opentelemetry.instrumentation.openai_v2",
+                [
+                    span(
+                        id: 2, parent: 1, name: "chat", start: 10, end: 90,
+                        attrs: genAIChild + [("gen_ai.response.id", .s("chatcmpl-1"))])
+                ]
+            ),
         ])
         let a = analyse(s)
         let g = Int(a.calls.groupOf[1])
@@ -149,15 +221,32 @@ final class CallGroupTests: XCTestCase {
         let p = a.provenance(ofGroup: g, in: s)
         XCTAssertEqual(p.disagreements.map(\.fact), [.inputTokens])
         XCTAssertEqual(p.disagreements[0].spans, [1, 0])
-        XCTAssertEqual(p.disagreements[0].spans.map { factText(.inputTokens, a.facts[Int($0)], s, inputWithCache: true) }, ["1200", "1150"])
-        XCTAssertEqual(a.warnings, ["1 call(s) are described by spans that disagree on input tokens; the innermost span's figure is used"])
+        XCTAssertEqual(
+            p.disagreements[0].spans.map { factText(.inputTokens, a.facts[Int($0)], s, inputWithCache: true) },
+            ["1200", "1150"])
+        XCTAssertEqual(
+            a.warnings,
+            ["1 call(s) are described by spans that disagree on input tokens; the innermost span's figure is used"])
     }
 
     func testAWrapperWithAnotherResponseIDIsNotTheCallBeneathIt() throws {
         let s = try scopedStore([
-            ("app", [span(id: 1, name: "llm.generate", start: 0, end: 100, attrs: appWrapper + [("llm.response.id", .s("chatcmpl-A"))])]),
-            ("opentelemetry.instrumentation.openai_v2", [span(id: 2, parent: 1, name: "chat", start: 10, end: 90,
-                                                              attrs: genAIChild + [("gen_ai.response.id", .s("chatcmpl-B"))])]),
+            (
+                "app",
+                [
+                    span(
+                        id: 1, name: "llm.generate", start: 0, end: 100,
+                        attrs: appWrapper + [("llm.response.id", .s("chatcmpl-A"))])
+                ]
+            ),
+            (
+                "opentelemetry.instrumentation.openai_v2",
+                [
+                    span(
+                        id: 2, parent: 1, name: "chat", start: 10, end: 90,
+                        attrs: genAIChild + [("gen_ai.response.id", .s("chatcmpl-B"))])
+                ]
+            ),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.calls.groupOf[0], -1)  // a rollup: its call is not the one beneath it
@@ -168,13 +257,25 @@ final class CallGroupTests: XCTestCase {
     func testDisagreeingWrapperWithoutIDIsARollupNotASecondCall() throws {
         // A wrapper whose counts are the sum of two calls beneath it: a rollup, counted nowhere.
         let child: (UInt64, Int64, Int64) -> String = { id, start, tokens in
-            span(id: id, parent: 1, name: "chat \(id)", start: start, end: start + 10, attrs: [
-                ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
-                ("gen_ai.usage.input_tokens", .i(tokens)), ("gen_ai.usage.output_tokens", .i(10))])
+            span(
+                id: id, parent: 1, name: "chat \(id)", start: start, end: start + 10,
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+                    ("gen_ai.usage.input_tokens", .i(tokens)), ("gen_ai.usage.output_tokens", .i(10)),
+                ])
         }
         let s = try scopedStore([
-            ("app", [span(id: 1, name: "llm.generate", start: 0, end: 100, attrs: [
-                ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(300)), ("llm.output_tokens", .i(20)), ("llm.cost_usd", .d(0.01))])]),
+            (
+                "app",
+                [
+                    span(
+                        id: 1, name: "llm.generate", start: 0, end: 100,
+                        attrs: [
+                            ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(300)), ("llm.output_tokens", .i(20)),
+                            ("llm.cost_usd", .d(0.01)),
+                        ])
+                ]
+            ),
             ("lib", [child(2, 10, 100), child(3, 40, 200)]),
         ])
         let a = analyse(s)
@@ -189,12 +290,23 @@ final class CallGroupTests: XCTestCase {
     func testTheSameResponseIDInALaterTraceIsShownButNotCountedAgain() throws {
         let usage: [(String, A)] = genAIChild + [("gen_ai.response.id", .s("chatcmpl-7"))]
         let s = try scopedStore([
-            ("opentelemetry.instrumentation.openai_v2", [span(trace: T1, id: 1, name: "first", start: 0, end: 100, attrs: usage)]),
-            ("com.example.sdk", [span(trace: T2, id: 2, name: "second", start: 5, end: 95, attrs: usage),
-                                 span(trace: T2, id: 3, name: "other", start: 200, end: 300, attrs: [
-                                     ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
-                                     ("gen_ai.usage.input_tokens", .i(10)), ("gen_ai.usage.output_tokens", .i(1)),
-                                     ("gen_ai.response.id", .s("chatcmpl-8"))])]),
+            (
+                "opentelemetry.instrumentation.openai_v2",
+                [span(trace: trace1, id: 1, name: "first", start: 0, end: 100, attrs: usage)]
+            ),
+            (
+                "com.example.sdk",
+                [
+                    span(trace: trace2, id: 2, name: "second", start: 5, end: 95, attrs: usage),
+                    span(
+                        trace: trace2, id: 3, name: "other", start: 200, end: 300,
+                        attrs: [
+                            ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+                            ("gen_ai.usage.input_tokens", .i(10)), ("gen_ai.usage.output_tokens", .i(1)),
+                            ("gen_ai.response.id", .s("chatcmpl-8")),
+                        ]),
+                ]
+            ),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.traceTotals.map(\.llmCalls), [1, 1])
@@ -206,16 +318,27 @@ final class CallGroupTests: XCTestCase {
         let second = try XCTUnwrap(a.calls.group(of: 1))
         XCTAssertEqual(second.counted, -1)
         XCTAssertEqual(second.countedElsewhere, 0)
-        XCTAssertEqual(a.traceCountingElsewhere(span: 1)?.hex, T1)
+        XCTAssertEqual(a.traceCountingElsewhere(span: 1)?.hex, trace1)
         XCTAssertEqual(a.ownCostLabel(of: 1), "~$0.0060")
-        XCTAssertEqual(a.warnings, ["1 call(s) appear again in a later trace (same response id); each is counted once, in the earliest trace"])
+        XCTAssertEqual(
+            a.warnings,
+            ["1 call(s) appear again in a later trace (same response id); each is counted once, in the earliest trace"])
     }
 
     func testMismatchIsCountedPerTraceAndMarked() throws {
         // gpt-4o 1,000 in / 100 out at list price: 3,500 → $0.0035; reported 20 % above: $0.0042.
         let s = try scopedStore([
-            ("app", [span(id: 1, name: "llm.generate", start: 0, end: 100, attrs: [
-                ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_000)), ("llm.output_tokens", .i(100)), ("llm.cost_usd", .d(0.0042))])]),
+            (
+                "app",
+                [
+                    span(
+                        id: 1, name: "llm.generate", start: 0, end: 100,
+                        attrs: [
+                            ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_000)),
+                            ("llm.output_tokens", .i(100)), ("llm.cost_usd", .d(0.0042)),
+                        ])
+                ]
+            )
         ])
         let a = analyse(s)
         let call = try XCTUnwrap(a.calls.group(of: 0))
@@ -233,16 +356,21 @@ final class CallGroupTests: XCTestCase {
         var s = SpanStore()
         s.sources = ["generated"]
         s.resources = [Resource()]
-        var scopeA = Scope(), scopeB = Scope()
+        var scopeA = Scope()
+        var scopeB = Scope()
         scopeA.name = s.strings.intern("lib.a")
         scopeB.name = s.strings.intern("lib.b")
         s.scopes = [scopeA, scopeB]
         let name = s.strings.intern("chat")
-        let keys = ["gen_ai.operation.name", "gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens"]
-            .map { s.strings.intern($0) }
-        s.attributes = [Attribute(key: keys[0], value: .string(s.strings.intern("chat"))),
-                        Attribute(key: keys[1], value: .string(s.strings.intern("gpt-4o"))),
-                        Attribute(key: keys[2], value: .int(1_000)), Attribute(key: keys[3], value: .int(100))]
+        let keys = [
+            "gen_ai.operation.name", "gen_ai.request.model", "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens",
+        ]
+        .map { s.strings.intern($0) }
+        s.attributes = [
+            Attribute(key: keys[0], value: .string(s.strings.intern("chat"))),
+            Attribute(key: keys[1], value: .string(s.strings.intern("gpt-4o"))),
+            Attribute(key: keys[2], value: .int(1_000)), Attribute(key: keys[3], value: .int(100)),
+        ]
         let n = 100_000
         for i in 0..<n {
             var sp = Span()
@@ -264,4 +392,3 @@ final class CallGroupTests: XCTestCase {
         XCTAssertEqual(a.traceTotals[0].costUSD, 0.0035, accuracy: 1e-15)  // 1,000 × 2.50 + 100 × 10, once
     }
 }
-

@@ -1,5 +1,6 @@
-import XCTest
 import TraceModel
+import XCTest
+
 @testable import TraceAnalysis
 
 /// One test per convention of conventions.md: role, model, provider, tokens, reported cost, finish
@@ -11,14 +12,21 @@ final class ConventionsTests: XCTestCase {
 
     func testArticleKeys() throws {
         let s = try store([
-            span(id: 1, name: "agent.run", start: 0, end: 100, attrs: [("agent.name", .s("planner")), ("agent.total_cost", .d(0.5))]),
-            span(id: 2, parent: 1, name: "llm.call", start: 10, end: 50, attrs: [
-                ("step.type", .s("llm_call")), ("llm.model", .s("gpt-4o")), ("llm.provider", .s("openai")),
-                ("llm.input_tokens", .i(1200)), ("llm.output_tokens", .i(300)), ("llm.total_tokens", .i(1500)),
-                ("llm.cost_usd", .d(0.0123)), ("quality.finish_reason", .s("stop")), ("quality.response_length", .i(812)),
-                ("llm.latency_ms", .i(40)),
-            ]),
-            span(id: 3, parent: 1, name: "tool.search", start: 50, end: 60, attrs: [("step.type", .s("tool_call")), ("step.tool", .s("web_search"))]),
+            span(
+                id: 1, name: "agent.run", start: 0, end: 100,
+                attrs: [("agent.name", .s("planner")), ("agent.total_cost", .d(0.5))]),
+            span(
+                id: 2, parent: 1, name: "llm.call", start: 10, end: 50,
+                attrs: [
+                    ("step.type", .s("llm_call")), ("llm.model", .s("gpt-4o")), ("llm.provider", .s("openai")),
+                    ("llm.input_tokens", .i(1200)), ("llm.output_tokens", .i(300)), ("llm.total_tokens", .i(1500)),
+                    ("llm.cost_usd", .d(0.0123)), ("quality.finish_reason", .s("stop")),
+                    ("quality.response_length", .i(812)),
+                    ("llm.latency_ms", .i(40)),
+                ]),
+            span(
+                id: 3, parent: 1, name: "tool.search", start: 50, end: 60,
+                attrs: [("step.type", .s("tool_call")), ("step.tool", .s("web_search"))]),
         ])
         let f = facts(s, "llm.call")
         XCTAssertEqual(f.role, .llm)
@@ -32,11 +40,13 @@ final class ConventionsTests: XCTestCase {
         XCTAssertEqual(f.reportedCost, 0.0123)
         XCTAssertEqual(str(s, f.finishReason), "stop")
         XCTAssertEqual(f.responseLength, 812)
-        XCTAssertEqual(sources(s, "llm.call"), [
-            "model=llm.model", "provider=llm.provider", "operation=step.type", "inputTokens=llm.input_tokens",
-            "outputTokens=llm.output_tokens", "totalTokens=llm.total_tokens", "reportedCost=llm.cost_usd",
-            "finishReason=quality.finish_reason", "responseLength=quality.response_length",
-        ])
+        XCTAssertEqual(
+            sources(s, "llm.call"),
+            [
+                "model=llm.model", "provider=llm.provider", "operation=step.type", "inputTokens=llm.input_tokens",
+                "outputTokens=llm.output_tokens", "totalTokens=llm.total_tokens", "reportedCost=llm.cost_usd",
+                "finishReason=quality.finish_reason", "responseLength=quality.response_length",
+            ])
 
         let tool = facts(s, "tool.search")
         XCTAssertEqual(tool.role, .tool)
@@ -54,17 +64,29 @@ final class ConventionsTests: XCTestCase {
 
     func testOTelGenAICurrentNames() throws {
         let s = try store([
-            span(id: 1, name: "chat gpt-4o", attrs: [
-                ("gen_ai.operation.name", .s("chat")), ("gen_ai.provider.name", .s("openai")),
-                ("gen_ai.request.model", .s("gpt-4o")), ("gen_ai.response.model", .s("gpt-4o-2024-08-06")),
-                ("gen_ai.usage.input_tokens", .i(1000)), ("gen_ai.usage.output_tokens", .i(200)),
-                ("gen_ai.usage.cache_read.input_tokens", .i(400)), ("gen_ai.usage.cache_creation.input_tokens", .i(100)),
-                ("gen_ai.usage.reasoning.output_tokens", .i(50)),
-                ("gen_ai.response.finish_reasons", .arr(["length", "stop"])),
-            ]),
-            span(id: 2, name: "execute_tool get_weather", attrs: [("gen_ai.operation.name", .s("execute_tool")), ("gen_ai.tool.name", .s("get_weather"))]),
-            span(id: 3, name: "invoke_agent", attrs: [("gen_ai.operation.name", .s("invoke_agent")), ("gen_ai.agent.name", .s("Helper"))]),
-            span(id: 4, name: "embeddings", attrs: [("gen_ai.operation.name", .s("embeddings")), ("gen_ai.request.model", .s("text-embedding-3-small")), ("gen_ai.usage.input_tokens", .i(64))]),
+            span(
+                id: 1, name: "chat gpt-4o",
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.provider.name", .s("openai")),
+                    ("gen_ai.request.model", .s("gpt-4o")), ("gen_ai.response.model", .s("gpt-4o-2024-08-06")),
+                    ("gen_ai.usage.input_tokens", .i(1000)), ("gen_ai.usage.output_tokens", .i(200)),
+                    ("gen_ai.usage.cache_read.input_tokens", .i(400)),
+                    ("gen_ai.usage.cache_creation.input_tokens", .i(100)),
+                    ("gen_ai.usage.reasoning.output_tokens", .i(50)),
+                    ("gen_ai.response.finish_reasons", .arr(["length", "stop"])),
+                ]),
+            span(
+                id: 2, name: "execute_tool get_weather",
+                attrs: [("gen_ai.operation.name", .s("execute_tool")), ("gen_ai.tool.name", .s("get_weather"))]),
+            span(
+                id: 3, name: "invoke_agent",
+                attrs: [("gen_ai.operation.name", .s("invoke_agent")), ("gen_ai.agent.name", .s("Helper"))]),
+            span(
+                id: 4, name: "embeddings",
+                attrs: [
+                    ("gen_ai.operation.name", .s("embeddings")), ("gen_ai.request.model", .s("text-embedding-3-small")),
+                    ("gen_ai.usage.input_tokens", .i(64)),
+                ]),
             span(id: 5, name: "workflow", attrs: [("gen_ai.operation.name", .s("invoke_workflow"))]),
         ])
         let f = facts(s, "chat gpt-4o")
@@ -83,12 +105,15 @@ final class ConventionsTests: XCTestCase {
         XCTAssertTrue(f.cacheCountedInInput)
         XCTAssertEqual(f.uncachedInputTokens, 500)
         XCTAssertEqual(f.allInputTokens, 1000)
-        XCTAssertEqual(sources(s, "chat gpt-4o"), [
-            "model=gen_ai.response.model", "provider=gen_ai.provider.name", "operation=gen_ai.operation.name",
-            "inputTokens=gen_ai.usage.input_tokens", "outputTokens=gen_ai.usage.output_tokens",
-            "cacheReadTokens=gen_ai.usage.cache_read.input_tokens", "cacheWriteTokens=gen_ai.usage.cache_creation.input_tokens",
-            "reasoningTokens=gen_ai.usage.reasoning.output_tokens", "finishReason=gen_ai.response.finish_reasons",
-        ])
+        XCTAssertEqual(
+            sources(s, "chat gpt-4o"),
+            [
+                "model=gen_ai.response.model", "provider=gen_ai.provider.name", "operation=gen_ai.operation.name",
+                "inputTokens=gen_ai.usage.input_tokens", "outputTokens=gen_ai.usage.output_tokens",
+                "cacheReadTokens=gen_ai.usage.cache_read.input_tokens",
+                "cacheWriteTokens=gen_ai.usage.cache_creation.input_tokens",
+                "reasoningTokens=gen_ai.usage.reasoning.output_tokens", "finishReason=gen_ai.response.finish_reasons",
+            ])
         let tool = facts(s, "execute_tool get_weather")
         XCTAssertEqual(tool.role, .tool)
         XCTAssertEqual(str(s, tool.toolName), "get_weather")
@@ -101,12 +126,15 @@ final class ConventionsTests: XCTestCase {
 
     func testOTelGenAIDeprecatedNames() throws {
         let s = try store([
-            span(id: 1, name: "anthropic.chat", attrs: [
-                ("gen_ai.system", .s("anthropic")), ("gen_ai.request.model", .s("claude-sonnet-4-20250514")),
-                ("gen_ai.usage.prompt_tokens", .i(20)), ("gen_ai.usage.completion_tokens", .i(70)),
-                ("gen_ai.usage.cache_read_input_tokens", .i(3000)), ("gen_ai.usage.cache_creation_input_tokens", .i(500)),
-                ("gen_ai.usage.reasoning_tokens", .i(12)),
-            ]),
+            span(
+                id: 1, name: "anthropic.chat",
+                attrs: [
+                    ("gen_ai.system", .s("anthropic")), ("gen_ai.request.model", .s("claude-sonnet-4-20250514")),
+                    ("gen_ai.usage.prompt_tokens", .i(20)), ("gen_ai.usage.completion_tokens", .i(70)),
+                    ("gen_ai.usage.cache_read_input_tokens", .i(3000)),
+                    ("gen_ai.usage.cache_creation_input_tokens", .i(500)),
+                    ("gen_ai.usage.reasoning_tokens", .i(12)),
+                ])
         ])
         let f = facts(s, "anthropic.chat")
         XCTAssertEqual(f.role, .llm)  // no operation key: a model key makes it an LLM call
@@ -121,25 +149,37 @@ final class ConventionsTests: XCTestCase {
         XCTAssertFalse(f.cacheCountedInInput)
         XCTAssertEqual(f.uncachedInputTokens, 20)
         XCTAssertEqual(f.allInputTokens, 3520)
-        XCTAssertEqual(sources(s, "anthropic.chat"), [
-            "model=gen_ai.request.model", "provider=gen_ai.system", "inputTokens=gen_ai.usage.prompt_tokens",
-            "outputTokens=gen_ai.usage.completion_tokens", "cacheReadTokens=gen_ai.usage.cache_read_input_tokens",
-            "cacheWriteTokens=gen_ai.usage.cache_creation_input_tokens", "reasoningTokens=gen_ai.usage.reasoning_tokens",
-        ])
+        XCTAssertEqual(
+            sources(s, "anthropic.chat"),
+            [
+                "model=gen_ai.request.model", "provider=gen_ai.system", "inputTokens=gen_ai.usage.prompt_tokens",
+                "outputTokens=gen_ai.usage.completion_tokens", "cacheReadTokens=gen_ai.usage.cache_read_input_tokens",
+                "cacheWriteTokens=gen_ai.usage.cache_creation_input_tokens",
+                "reasoningTokens=gen_ai.usage.reasoning_tokens",
+            ])
     }
 
     func testOpenInference() throws {
         let s = try store([
-            span(id: 1, name: "ChatOpenAI", attrs: [
-                ("openinference.span.kind", .s("LLM")), ("llm.model_name", .s("gpt-4o-mini")), ("llm.provider", .s("openai")),
-                ("llm.system", .s("openai-system")),
-                ("llm.token_count.prompt", .i(900)), ("llm.token_count.completion", .i(90)), ("llm.token_count.total", .i(990)),
-                ("llm.token_count.prompt_details.cache_read", .i(300)), ("llm.token_count.prompt_details.cache_write", .i(0)),
-                ("llm.token_count.completion_details.reasoning", .i(9)),
-            ]),
-            span(id: 2, name: "search_tool", attrs: [("openinference.span.kind", .s("TOOL")), ("tool.name", .s("search"))]),
+            span(
+                id: 1, name: "ChatOpenAI",
+                attrs: [
+                    ("openinference.span.kind", .s("LLM")), ("llm.model_name", .s("gpt-4o-mini")),
+                    ("llm.provider", .s("openai")),
+                    ("llm.system", .s("openai-system")),
+                    ("llm.token_count.prompt", .i(900)), ("llm.token_count.completion", .i(90)),
+                    ("llm.token_count.total", .i(990)),
+                    ("llm.token_count.prompt_details.cache_read", .i(300)),
+                    ("llm.token_count.prompt_details.cache_write", .i(0)),
+                    ("llm.token_count.completion_details.reasoning", .i(9)),
+                ]),
+            span(
+                id: 2, name: "search_tool",
+                attrs: [("openinference.span.kind", .s("TOOL")), ("tool.name", .s("search"))]),
             span(id: 3, name: "Retriever", attrs: [("openinference.span.kind", .s("RETRIEVER"))]),
-            span(id: 4, name: "Embedder", attrs: [("openinference.span.kind", .s("EMBEDDING")), ("llm.model_name", .s("text-embedding-3-small"))]),
+            span(
+                id: 4, name: "Embedder",
+                attrs: [("openinference.span.kind", .s("EMBEDDING")), ("llm.model_name", .s("text-embedding-3-small"))]),
             span(id: 5, name: "RunnableSequence", attrs: [("openinference.span.kind", .s("CHAIN"))]),
             span(id: 6, name: "AgentExecutor", attrs: [("openinference.span.kind", .s("AGENT"))]),
             span(id: 7, name: "Guard", attrs: [("openinference.span.kind", .s("GUARDRAIL"))]),
@@ -155,31 +195,47 @@ final class ConventionsTests: XCTestCase {
         XCTAssertEqual(f.cacheWriteTokens, 0)
         XCTAssertEqual(f.reasoningTokens, 9)
         XCTAssertEqual(f.uncachedInputTokens, 600)
-        XCTAssertEqual(sources(s, "ChatOpenAI"), [
-            "model=llm.model_name", "provider=llm.provider", "operation=openinference.span.kind",
-            "inputTokens=llm.token_count.prompt", "outputTokens=llm.token_count.completion", "totalTokens=llm.token_count.total",
-            "cacheReadTokens=llm.token_count.prompt_details.cache_read", "cacheWriteTokens=llm.token_count.prompt_details.cache_write",
-            "reasoningTokens=llm.token_count.completion_details.reasoning",
-        ])
+        XCTAssertEqual(
+            sources(s, "ChatOpenAI"),
+            [
+                "model=llm.model_name", "provider=llm.provider", "operation=openinference.span.kind",
+                "inputTokens=llm.token_count.prompt", "outputTokens=llm.token_count.completion",
+                "totalTokens=llm.token_count.total",
+                "cacheReadTokens=llm.token_count.prompt_details.cache_read",
+                "cacheWriteTokens=llm.token_count.prompt_details.cache_write",
+                "reasoningTokens=llm.token_count.completion_details.reasoning",
+            ])
         let tool = facts(s, "search_tool")
         XCTAssertEqual(tool.role, .tool)
         XCTAssertEqual(str(s, tool.toolName), "search")
-        XCTAssertEqual(["Retriever", "Embedder", "RunnableSequence", "AgentExecutor", "Guard"].map { facts(s, $0).role },
-                       [.retrieval, .embedding, .workflow, .agent, .other])
+        XCTAssertEqual(
+            ["Retriever", "Embedder", "RunnableSequence", "AgentExecutor", "Guard"].map { facts(s, $0).role },
+            [.retrieval, .embedding, .workflow, .agent, .other])
     }
 
     func testOpenLLMetry() throws {
         let s = try store([
-            span(id: 1, name: "joke_workflow.workflow", attrs: [("traceloop.span.kind", .s("workflow")), ("traceloop.entity.name", .s("joke_workflow"))]),
-            span(id: 2, parent: 1, name: "joke_agent.agent", attrs: [("traceloop.span.kind", .s("agent")), ("traceloop.entity.name", .s("joke_agent"))]),
-            span(id: 3, parent: 2, name: "search.tool", attrs: [("traceloop.span.kind", .s("tool")), ("traceloop.entity.name", .s("search"))]),
-            span(id: 4, parent: 2, name: "step.task", attrs: [("traceloop.span.kind", .s("task")), ("traceloop.entity.name", .s("step"))]),
-            span(id: 5, parent: 2, name: "openai.chat", attrs: [
-                ("llm.request.type", .s("chat")), ("gen_ai.system", .s("OpenAI")), ("gen_ai.request.model", .s("gpt-4o")),
-                ("gen_ai.response.model", .s("gpt-4o-2024-08-06")), ("gen_ai.usage.prompt_tokens", .i(15)),
-                ("gen_ai.usage.completion_tokens", .i(25)), ("llm.usage.total_tokens", .i(40)),
-                ("gen_ai.completion.0.finish_reason", .s("stop")),
-            ]),
+            span(
+                id: 1, name: "joke_workflow.workflow",
+                attrs: [("traceloop.span.kind", .s("workflow")), ("traceloop.entity.name", .s("joke_workflow"))]),
+            span(
+                id: 2, parent: 1, name: "joke_agent.agent",
+                attrs: [("traceloop.span.kind", .s("agent")), ("traceloop.entity.name", .s("joke_agent"))]),
+            span(
+                id: 3, parent: 2, name: "search.tool",
+                attrs: [("traceloop.span.kind", .s("tool")), ("traceloop.entity.name", .s("search"))]),
+            span(
+                id: 4, parent: 2, name: "step.task",
+                attrs: [("traceloop.span.kind", .s("task")), ("traceloop.entity.name", .s("step"))]),
+            span(
+                id: 5, parent: 2, name: "openai.chat",
+                attrs: [
+                    ("llm.request.type", .s("chat")), ("gen_ai.system", .s("OpenAI")),
+                    ("gen_ai.request.model", .s("gpt-4o")),
+                    ("gen_ai.response.model", .s("gpt-4o-2024-08-06")), ("gen_ai.usage.prompt_tokens", .i(15)),
+                    ("gen_ai.usage.completion_tokens", .i(25)), ("llm.usage.total_tokens", .i(40)),
+                    ("gen_ai.completion.0.finish_reason", .s("stop")),
+                ]),
         ])
         let llm = facts(s, "openai.chat")
         XCTAssertEqual(llm.role, .llm)
@@ -189,11 +245,13 @@ final class ConventionsTests: XCTestCase {
         XCTAssertEqual(llm.outputTokens, 25)
         XCTAssertEqual(llm.totalTokens, 40)
         XCTAssertEqual(str(s, llm.finishReason), "stop")
-        XCTAssertEqual(sources(s, "openai.chat"), [
-            "model=gen_ai.response.model", "provider=gen_ai.system", "operation=llm.request.type",
-            "inputTokens=gen_ai.usage.prompt_tokens", "outputTokens=gen_ai.usage.completion_tokens",
-            "totalTokens=llm.usage.total_tokens", "finishReason=gen_ai.completion.0.finish_reason",
-        ])
+        XCTAssertEqual(
+            sources(s, "openai.chat"),
+            [
+                "model=gen_ai.response.model", "provider=gen_ai.system", "operation=llm.request.type",
+                "inputTokens=gen_ai.usage.prompt_tokens", "outputTokens=gen_ai.usage.completion_tokens",
+                "totalTokens=llm.usage.total_tokens", "finishReason=gen_ai.completion.0.finish_reason",
+            ])
         XCTAssertEqual(facts(s, "joke_workflow.workflow").role, .workflow)
         XCTAssertEqual(facts(s, "step.task").role, .workflow)
         // traceloop.entity.name is the tool name when the kind is tool, the agent name when it is agent.
@@ -209,15 +267,20 @@ final class ConventionsTests: XCTestCase {
         XCTAssertEqual(facts(s, "step.task").toolName, 0)
         XCTAssertEqual(facts(s, "step.task").agentName, 0)
         XCTAssertEqual(sources(s, "search.tool"), ["operation=traceloop.span.kind", "toolName=traceloop.entity.name"])
-        XCTAssertEqual(sources(s, "joke_agent.agent"), ["operation=traceloop.span.kind", "agentName=traceloop.entity.name"])
+        XCTAssertEqual(
+            sources(s, "joke_agent.agent"), ["operation=traceloop.span.kind", "agentName=traceloop.entity.name"])
     }
 
     func testOpenLITReportedCost() throws {
         let s = try store([
-            span(id: 1, name: "chat gpt-4o-mini", attrs: [
-                ("gen_ai.operation.name", .s("chat")), ("gen_ai.system", .s("openai")), ("gen_ai.request.model", .s("gpt-4o-mini")),
-                ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(10)), ("gen_ai.usage.cost", .d(0.000021)),
-            ]),
+            span(
+                id: 1, name: "chat gpt-4o-mini",
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.system", .s("openai")),
+                    ("gen_ai.request.model", .s("gpt-4o-mini")),
+                    ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(10)),
+                    ("gen_ai.usage.cost", .d(0.000021)),
+                ])
         ])
         let f = facts(s, "chat gpt-4o-mini")
         XCTAssertEqual(f.role, .llm)
@@ -230,18 +293,26 @@ final class ConventionsTests: XCTestCase {
 
     func testVercelAISDK() throws {
         let s = try store([
-            span(id: 1, name: "ai.generateText", start: 0, end: 100, attrs: [
-                ("ai.model.id", .s("gpt-4o-mini")), ("ai.model.provider", .s("openai.chat")),
-                ("ai.usage.promptTokens", .i(120)), ("ai.usage.completionTokens", .i(30)),
-            ]),
-            span(id: 2, parent: 1, name: "ai.generateText.doGenerate", start: 5, end: 60, attrs: [
-                ("ai.model.id", .s("gpt-4o-mini")), ("ai.response.model", .s("gpt-4o-mini-2024-07-18")),
-                ("ai.model.provider", .s("openai.chat")), ("ai.usage.promptTokens", .i(120)), ("ai.usage.completionTokens", .i(30)),
-                ("ai.usage.inputTokens", .i(121)), ("ai.usage.outputTokens", .i(31)), ("ai.usage.totalTokens", .i(152)),
-                ("ai.usage.cachedInputTokens", .i(20)), ("ai.usage.reasoningTokens", .i(3)),
-                ("ai.response.finishReason", .s("tool-calls")),
-            ]),
-            span(id: 3, parent: 1, name: "ai.toolCall", start: 60, end: 90, attrs: [("ai.toolCall.name", .s("weather")), ("ai.toolCall.id", .s("call_1"))]),
+            span(
+                id: 1, name: "ai.generateText", start: 0, end: 100,
+                attrs: [
+                    ("ai.model.id", .s("gpt-4o-mini")), ("ai.model.provider", .s("openai.chat")),
+                    ("ai.usage.promptTokens", .i(120)), ("ai.usage.completionTokens", .i(30)),
+                ]),
+            span(
+                id: 2, parent: 1, name: "ai.generateText.doGenerate", start: 5, end: 60,
+                attrs: [
+                    ("ai.model.id", .s("gpt-4o-mini")), ("ai.response.model", .s("gpt-4o-mini-2024-07-18")),
+                    ("ai.model.provider", .s("openai.chat")), ("ai.usage.promptTokens", .i(120)),
+                    ("ai.usage.completionTokens", .i(30)),
+                    ("ai.usage.inputTokens", .i(121)), ("ai.usage.outputTokens", .i(31)),
+                    ("ai.usage.totalTokens", .i(152)),
+                    ("ai.usage.cachedInputTokens", .i(20)), ("ai.usage.reasoningTokens", .i(3)),
+                    ("ai.response.finishReason", .s("tool-calls")),
+                ]),
+            span(
+                id: 3, parent: 1, name: "ai.toolCall", start: 60, end: 90,
+                attrs: [("ai.toolCall.name", .s("weather")), ("ai.toolCall.id", .s("call_1"))]),
         ])
         let f = facts(s, "ai.generateText.doGenerate")
         XCTAssertEqual(f.role, .llm)
@@ -253,12 +324,14 @@ final class ConventionsTests: XCTestCase {
         XCTAssertEqual(f.cacheReadTokens, 20)
         XCTAssertEqual(f.reasoningTokens, 3)
         XCTAssertEqual(str(s, f.finishReason), "tool-calls")
-        XCTAssertEqual(sources(s, "ai.generateText.doGenerate"), [
-            "model=ai.response.model", "provider=ai.model.provider", "inputTokens=ai.usage.inputTokens",
-            "outputTokens=ai.usage.outputTokens", "totalTokens=ai.usage.totalTokens",
-            "cacheReadTokens=ai.usage.cachedInputTokens", "reasoningTokens=ai.usage.reasoningTokens",
-            "finishReason=ai.response.finishReason",
-        ])
+        XCTAssertEqual(
+            sources(s, "ai.generateText.doGenerate"),
+            [
+                "model=ai.response.model", "provider=ai.model.provider", "inputTokens=ai.usage.inputTokens",
+                "outputTokens=ai.usage.outputTokens", "totalTokens=ai.usage.totalTokens",
+                "cacheReadTokens=ai.usage.cachedInputTokens", "reasoningTokens=ai.usage.reasoningTokens",
+                "finishReason=ai.response.finishReason",
+            ])
         let outer = facts(s, "ai.generateText")
         XCTAssertEqual(str(s, outer.model), "gpt-4o-mini")
         XCTAssertEqual(outer.inputTokens, 120)
@@ -298,8 +371,12 @@ final class ConventionsTests: XCTestCase {
         XCTAssertEqual(str(s, f.finishReason), "v0")
         XCTAssertEqual(str(s, f.toolName), "v0")
         XCTAssertEqual(str(s, f.agentName), "v0")
-        XCTAssertEqual([f.inputTokens, f.outputTokens, f.totalTokens, f.cacheReadTokens, f.cacheWriteTokens, f.reasoningTokens, f.responseLength],
-                       [100, 100, 100, 100, 100, 100, 100])
+        XCTAssertEqual(
+            [
+                f.inputTokens, f.outputTokens, f.totalTokens, f.cacheReadTokens, f.cacheWriteTokens, f.reasoningTokens,
+                f.responseLength,
+            ],
+            [100, 100, 100, 100, 100, 100, 100])
         XCTAssertEqual(f.reportedCost, 100)
         XCTAssertEqual(f.reportedRollupCost, 100)
         XCTAssertEqual(f.role, .llm)  // gen_ai.operation.name = chat
@@ -307,8 +384,14 @@ final class ConventionsTests: XCTestCase {
 
     func testNumbersWrittenAsStrings() throws {
         // Some instrumentations write counts and costs as strings.
-        let s = try store([span(id: 1, name: "n", attrs: [("llm.model", .s("gpt-4o")), ("llm.input_tokens", .s("1500")),
-                                                         ("llm.output_tokens", .s(" 250 ")), ("llm.cost_usd", .s("0.75"))])])
+        let s = try store([
+            span(
+                id: 1, name: "n",
+                attrs: [
+                    ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .s("1500")),
+                    ("llm.output_tokens", .s(" 250 ")), ("llm.cost_usd", .s("0.75")),
+                ])
+        ])
         let f = facts(s, "n")
         XCTAssertEqual(f.inputTokens, 1500)
         XCTAssertEqual(f.outputTokens, 250)
@@ -317,11 +400,15 @@ final class ConventionsTests: XCTestCase {
 
     func testSpanNamePrefixGivesRoleWithoutAttributes() throws {
         let s = try store([
-            span(id: 1, name: "agent.workflow.run"), span(id: 2, name: "workflow.main"), span(id: 3, name: "agent.plan"),
+            span(id: 1, name: "agent.workflow.run"), span(id: 2, name: "workflow.main"),
+            span(id: 3, name: "agent.plan"),
             span(id: 4, name: "tool.calculator"), span(id: 5, name: "retrieve_docs"), span(id: 6, name: "http GET"),
         ])
-        XCTAssertEqual(["agent.workflow.run", "workflow.main", "agent.plan", "tool.calculator", "retrieve_docs", "http GET"].map { facts(s, $0).role },
-                       [.workflow, .workflow, .agent, .tool, .retrieval, .other])
+        XCTAssertEqual(
+            ["agent.workflow.run", "workflow.main", "agent.plan", "tool.calculator", "retrieve_docs", "http GET"].map {
+                facts(s, $0).role
+            },
+            [.workflow, .workflow, .agent, .tool, .retrieval, .other])
     }
 
     func testErrorSignals() throws {
@@ -334,8 +421,9 @@ final class ConventionsTests: XCTestCase {
             span(id: 5, parent: 1, name: "fine", start: 4, end: 5, status: 1, events: ["log"]),
         ])
         let a = Analysis(store: s, prices: .embedded)
-        XCTAssertEqual(["root", "statusError", "exceptionEvent", "errorType", "fine"].map { a.isError[Int(index(s, $0))] },
-                       [false, true, true, true, false])
+        XCTAssertEqual(
+            ["root", "statusError", "exceptionEvent", "errorType", "fine"].map { a.isError[Int(index(s, $0))] },
+            [false, true, true, true, false])
         XCTAssertEqual(a.traceTotals[0].errors, 3)
     }
 }

@@ -1,7 +1,8 @@
+import TraceFormats
+import TraceModel
 import TraceText
 import XCTest
-import TraceModel
-import TraceFormats
+
 @testable import TraceAnalysis
 
 /// Every dashboard panel on a hand-made week of calls, expected values worked out by hand below.
@@ -21,19 +22,25 @@ final class DashboardTests: XCTestCase {
     static let now: Int64 = 1_800_000_000_000_000_000
     static let s: Int64 = 1_000_000_000
     static let minute = 60 * s, hour = 60 * minute, day = 24 * hour
-    static let TA = "000000000000000000000000000000a1", TB = "000000000000000000000000000000b1"
-    static let TC = "000000000000000000000000000000c1", TD = "000000000000000000000000000000d1"
+    static let traceA = "000000000000000000000000000000a1", traceB = "000000000000000000000000000000b1"
+    static let traceC = "000000000000000000000000000000c1", traceD = "000000000000000000000000000000d1"
 
     /// A span ending `ago` before now, lasting `latency`.
-    static func sp(_ trace: String, _ id: UInt64, _ parent: UInt64, _ name: String, ago: Int64, latency: Int64,
-                   attrs: [(String, A)] = [], status: Int = 0, events: String = "") -> String {
+    static func sp(
+        _ trace: String, _ id: UInt64, _ parent: UInt64, _ name: String, ago: Int64, latency: Int64,
+        attrs: [(String, A)] = [], status: Int = 0, events: String = ""
+    ) -> String {
         let end = now - ago
-        var json = span(trace: trace, id: id, parent: parent, name: name, start: end - latency, end: end, attrs: attrs, status: status)
+        var json = span(
+            trace: trace, id: id, parent: parent, name: name, start: end - latency, end: end, attrs: attrs,
+            status: status)
         if !events.isEmpty { json = String(json.dropLast()) + #","events":[\#(events)]}"# }
         return json
     }
 
-    static func llm(_ model: String, _ input: Int64?, _ output: Int64?, cost: Double?, finish: String?, length: Int64? = nil) -> [(String, A)] {
+    static func llm(
+        _ model: String, _ input: Int64?, _ output: Int64?, cost: Double?, finish: String?, length: Int64? = nil
+    ) -> [(String, A)] {
         var a: [(String, A)] = [("llm.model", .s(model))]
         if let input { a.append(("llm.input_tokens", .i(input))) }
         if let output { a.append(("llm.output_tokens", .i(output))) }
@@ -44,22 +51,41 @@ final class DashboardTests: XCTestCase {
     }
 
     static var spans: [String] {
-        let rateLimit = #"{"name":"exception","timeUnixNano":"\#(now - 5 * minute)","attributes":[{"key":"exception.type","value":{"stringValue":"anthropic.RateLimitError"}}]}"#
-        let evaluation = #"{"name":"gen_ai.evaluation.result","timeUnixNano":"\#(now - 3 * day - hour)","attributes":[{"key":"gen_ai.evaluation.name","value":{"stringValue":"helpfulness"}},{"key":"gen_ai.evaluation.score.value","value":{"doubleValue":2}},{"key":"gen_ai.evaluation.score.label","value":{"stringValue":"poor"}}]}"#
+        let rateLimit =
+            #"{"name":"exception","timeUnixNano":"\#(now - 5 * minute)","attributes":[{"key":"exception.type","value":{"stringValue":"anthropic.RateLimitError"}}]}"#
+        let evaluation =
+            #"{"name":"gen_ai.evaluation.result","timeUnixNano":"\#(now - 3 * day - hour)","attributes":[{"key":"gen_ai.evaluation.name","value":{"stringValue":"helpfulness"}},{"key":"gen_ai.evaluation.score.value","value":{"doubleValue":2}},{"key":"gen_ai.evaluation.score.label","value":{"stringValue":"poor"}}]}"#
         return [
-            sp(TA, 1, 0, "run", ago: 0, latency: 10 * minute, attrs: [("app.feature", .s("chat"))]),
-            sp(TA, 2, 1, "llm.generate", ago: 0, latency: 2 * s, attrs: llm("gpt-4o", 1000, 200, cost: 0.01, finish: "stop", length: 100)),
-            sp(TA, 3, 1, "llm.generate", ago: 5 * minute, latency: s / 2, attrs: llm("claude-sonnet-4", nil, nil, cost: nil, finish: nil),
-               status: 2, events: rateLimit),
-            sp(TA, 4, 1, "llm.generate", ago: 4 * minute, latency: 4 * s, attrs: llm("claude-sonnet-4", 2000, 100, cost: 0.02, finish: "end_turn", length: 300)),
-            sp(TA, 5, 1, "tool.search", ago: 3 * minute, latency: s, status: 2),
-            sp(TB, 1, 0, "run", ago: 30 * hour, latency: 2 * s, attrs: [("app.feature", .s("search")), ("user.feedback.score", .i(4))]),
-            sp(TB, 2, 1, "llm.generate", ago: 30 * hour, latency: s,
-               attrs: llm("gpt-4o", 500, 50, cost: 0.005, finish: "max_tokens") + [("gen_ai.usage.cache_read.input_tokens", .i(400))]),
-            sp(TC, 1, 0, "run", ago: 3 * day + hour, latency: s, attrs: [("app.feature", .s("search"))], events: evaluation),
-            sp(TC, 2, 1, "llm.generate", ago: 3 * day + hour, latency: s / 5, attrs: llm("gpt-4o-mini", 300, 30, cost: 0.001, finish: "tool_use")),
-            sp(TD, 1, 0, "run", ago: 8 * day, latency: 50 * s, attrs: [("app.feature", .s("chat"))]),
-            sp(TD, 2, 1, "llm.generate", ago: 8 * day, latency: 40 * s, attrs: llm("gpt-4o", 100, 10, cost: 0.1, finish: "content_filter")),
+            sp(traceA, 1, 0, "run", ago: 0, latency: 10 * minute, attrs: [("app.feature", .s("chat"))]),
+            sp(
+                traceA, 2, 1, "llm.generate", ago: 0, latency: 2 * s,
+                attrs: llm("gpt-4o", 1000, 200, cost: 0.01, finish: "stop", length: 100)),
+            sp(
+                traceA, 3, 1, "llm.generate", ago: 5 * minute, latency: s / 2,
+                attrs: llm("claude-sonnet-4", nil, nil, cost: nil, finish: nil),
+                status: 2, events: rateLimit),
+            sp(
+                traceA, 4, 1, "llm.generate", ago: 4 * minute, latency: 4 * s,
+                attrs: llm("claude-sonnet-4", 2000, 100, cost: 0.02, finish: "end_turn", length: 300)),
+            sp(traceA, 5, 1, "tool.search", ago: 3 * minute, latency: s, status: 2),
+            sp(
+                traceB, 1, 0, "run", ago: 30 * hour, latency: 2 * s,
+                attrs: [("app.feature", .s("search")), ("user.feedback.score", .i(4))]),
+            sp(
+                traceB, 2, 1, "llm.generate", ago: 30 * hour, latency: s,
+                attrs: llm("gpt-4o", 500, 50, cost: 0.005, finish: "max_tokens") + [
+                    ("gen_ai.usage.cache_read.input_tokens", .i(400))
+                ]),
+            sp(
+                traceC, 1, 0, "run", ago: 3 * day + hour, latency: s, attrs: [("app.feature", .s("search"))],
+                events: evaluation),
+            sp(
+                traceC, 2, 1, "llm.generate", ago: 3 * day + hour, latency: s / 5,
+                attrs: llm("gpt-4o-mini", 300, 30, cost: 0.001, finish: "tool_use")),
+            sp(traceD, 1, 0, "run", ago: 8 * day, latency: 50 * s, attrs: [("app.feature", .s("chat"))]),
+            sp(
+                traceD, 2, 1, "llm.generate", ago: 8 * day, latency: 40 * s,
+                attrs: llm("gpt-4o", 100, 10, cost: 0.1, finish: "content_filter")),
         ]
     }
 
@@ -79,7 +105,9 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(cpm.basis.window, TimeWindow(start: Self.now - Self.hour, end: Self.now))
         XCTAssertEqual(cpm.perMinute!, 0.05, accuracy: 1e-12)
         var minutes = [Int](repeating: 0, count: 60)
-        minutes[59] = 1; minutes[55] = 1; minutes[54] = 1
+        minutes[59] = 1
+        minutes[55] = 1
+        minutes[54] = 1
         XCTAssertEqual(cpm.minutes, minutes)
         // Last 24 h: 0.01 + 0.02 known, a2 unknown.
         XCTAssertEqual(d.overview.cost24h.knownUSD!, 0.03, accuracy: 1e-12)
@@ -113,12 +141,14 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(c.trend.unit, .day)
         XCTAssertEqual(c.trend.basis.calls, 5)
         let values = c.trend.buckets.map(\.value)
-        XCTAssertEqual(values[0], nil); XCTAssertEqual(values[1], nil); XCTAssertEqual(values[2], nil)
-        XCTAssertEqual(values[3]!, 0.001, accuracy: 1e-12)   // 3–4 days ago: c1
-        XCTAssertNil(values[4])                               // 2–3 days ago: a day with no calls, no data, not $0
+        XCTAssertEqual(values[0], nil)
+        XCTAssertEqual(values[1], nil)
+        XCTAssertEqual(values[2], nil)
+        XCTAssertEqual(values[3]!, 0.001, accuracy: 1e-12)  // 3–4 days ago: c1
+        XCTAssertNil(values[4])  // 2–3 days ago: a day with no calls, no data, not $0
         XCTAssertEqual(c.trend.buckets[4].calls, 0)
-        XCTAssertEqual(values[5]!, 0.005, accuracy: 1e-12)   // 1–2 days ago: b1
-        XCTAssertEqual(values[6]!, 0.03, accuracy: 1e-12)    // the last day: a1 + a3, a2 unknown
+        XCTAssertEqual(values[5]!, 0.005, accuracy: 1e-12)  // 1–2 days ago: b1
+        XCTAssertEqual(values[6]!, 0.03, accuracy: 1e-12)  // the last day: a1 + a3, a2 unknown
         XCTAssertEqual(c.trend.buckets[6].unknownCostCalls, 1)
         XCTAssertEqual(c.trend.buckets[6].window, TimeWindow(start: Self.now - Self.day, end: Self.now))
         // The data goes back 8 days: the last 7 days' rate, 0.036 / 7 × 30.
@@ -137,7 +167,7 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(p.latencyByModel.rows[0].counts, [0, 0, 0, 0, 0, 2, 0, 0, 1])  // 2 s, 1 s (≥1000), 40 s
         XCTAssertEqual(p.latencyByModel.rows[1].counts, [0, 0, 0, 0, 1, 0, 1, 0, 0])  // 0.5 s, 4 s
         XCTAssertEqual(p.latencyByModel.rows[2].counts, [0, 0, 0, 1, 0, 0, 0, 0, 0])  // 0.2 s
-        XCTAssertEqual(p.latencyByModel.rows[0].p50?.value, 2 * Self.s)                // rank ceil(1.5) = 2 of 1, 2, 40 s
+        XCTAssertEqual(p.latencyByModel.rows[0].p50?.value, 2 * Self.s)  // rank ceil(1.5) = 2 of 1, 2, 40 s
         // Input tokens of the 5 calls that report them: 100, 300, 500, 1000, 2000 (a2 reports none).
         XCTAssertEqual(p.tokens.input.basis.calls, 5)
         XCTAssertEqual(p.tokens.input.counts, [0, 1, 2, 2, 0, 0, 0, 0])
@@ -154,7 +184,7 @@ final class DashboardTests: XCTestCase {
         // a2's 429, 5 minutes ago: the newest hour of the 24.
         XCTAssertEqual(p.rateLimits.events, 1)
         XCTAssertEqual(p.rateLimits.hourly, [Int](repeating: 0, count: 23) + [1])
-        XCTAssertEqual(p.rateLimits.traces, [a.forest.traces.firstIndex { $0.traceID.hex == Self.TA }!])
+        XCTAssertEqual(p.rateLimits.traces, [a.forest.traces.firstIndex { $0.traceID.hex == Self.traceA }!])
     }
 
     func testQualityRow() throws {
@@ -191,7 +221,7 @@ final class DashboardTests: XCTestCase {
         // Latencies 0.5, 2, 4 s: rank ceil(2.85) = 3 → 4 s.
         XCTAssertEqual(d.overview.p95Latency.p95?.value, 4 * Self.s)
         XCTAssertEqual(d.overview.errorRate.rate!, 1.0 / 3, accuracy: 1e-12)
-        XCTAssertEqual(d.overview.errorRate.spans, 5)          // trace A's spans only
+        XCTAssertEqual(d.overview.errorRate.spans, 5)  // trace A's spans only
         XCTAssertEqual(d.overview.errorRate.erroredSpans, 2)
         // Calls within 5 minutes: one hourly bucket.
         XCTAssertEqual(d.cost.trend.unit, .hour)
@@ -208,9 +238,15 @@ final class DashboardTests: XCTestCase {
     func testTheLastHourWindowCutsAtItsStart() throws {
         // A call ending exactly one hour before now is outside the last hour; one a nanosecond later is in.
         let spans = [
-            Self.sp(Self.TA, 1, 0, "llm.generate", ago: 0, latency: Self.s, attrs: Self.llm("gpt-4o", 10, 1, cost: 0.001, finish: "stop")),
-            Self.sp(Self.TB, 1, 0, "llm.generate", ago: Self.hour, latency: Self.s, attrs: Self.llm("gpt-4o", 10, 1, cost: 0.002, finish: "stop")),
-            Self.sp(Self.TC, 1, 0, "llm.generate", ago: Self.hour - 1, latency: Self.s, attrs: Self.llm("gpt-4o", 10, 1, cost: 0.004, finish: "stop")),
+            Self.sp(
+                Self.traceA, 1, 0, "llm.generate", ago: 0, latency: Self.s,
+                attrs: Self.llm("gpt-4o", 10, 1, cost: 0.001, finish: "stop")),
+            Self.sp(
+                Self.traceB, 1, 0, "llm.generate", ago: Self.hour, latency: Self.s,
+                attrs: Self.llm("gpt-4o", 10, 1, cost: 0.002, finish: "stop")),
+            Self.sp(
+                Self.traceC, 1, 0, "llm.generate", ago: Self.hour - 1, latency: Self.s,
+                attrs: Self.llm("gpt-4o", 10, 1, cost: 0.004, finish: "stop")),
         ]
         let st = try store(spans)
         let d = Dashboard(store: st, analysis: Analysis(store: st, prices: .embedded))
@@ -258,7 +294,7 @@ final class DashboardTests: XCTestCase {
     }
 
     func testNoLLMCallsAtAll() throws {
-        let st = try store([Self.sp(Self.TA, 1, 0, "tool.search", ago: 0, latency: Self.s)])
+        let st = try store([Self.sp(Self.traceA, 1, 0, "tool.search", ago: 0, latency: Self.s)])
         let d = Dashboard(store: st, analysis: Analysis(store: st, prices: .embedded))
         XCTAssertEqual(d.calls, 0)
         XCTAssertNil(d.overview.callsPerMinute.perMinute)
@@ -266,7 +302,7 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(d.overview.cost24h.unknownCostCalls, 0)
         XCTAssertNil(d.overview.p95Latency.p95)
         XCTAssertNil(d.overview.errorRate.rate)
-        XCTAssertEqual(d.overview.errorRate.spanRate, 0)   // one span, not failed: a real 0
+        XCTAssertEqual(d.overview.errorRate.spanRate, 0)  // one span, not failed: a real 0
         XCTAssertTrue(d.cost.byModel.items.isEmpty)
         XCTAssertNil(d.cost.byModel.knownUSD)
         XCTAssertTrue(d.cost.trend.buckets.allSatisfy { $0.value == nil })
@@ -279,13 +315,19 @@ final class DashboardTests: XCTestCase {
         XCTAssertNil(d.quality.feedback.mean)
         XCTAssertNil(d.quality.retryRate.rate)
         // The text panels say "no data", never $0.
-        let text = DashboardPanels.rows(d, width: 78, ascii: false).flatMap(\.panels).flatMap(\.lines).map { $0.map(\.text).joined() }
+        let text = DashboardPanels.rows(d, width: 78, ascii: false).flatMap(\.panels).flatMap(\.lines).map {
+            $0.map(\.text).joined()
+        }
         XCTAssertFalse(text.contains { $0.contains("$0") }, text.joined(separator: "\n"))
         XCTAssertGreaterThanOrEqual(text.filter { $0.hasPrefix("no data") }.count, 12, text.joined(separator: "\n"))
     }
 
     func testAllCallsWithUnknownCost() throws {
-        let st = try store([Self.sp(Self.TA, 1, 0, "llm.generate", ago: 0, latency: Self.s, attrs: Self.llm("mystery-model", 10, 5, cost: nil, finish: "stop"))])
+        let st = try store([
+            Self.sp(
+                Self.traceA, 1, 0, "llm.generate", ago: 0, latency: Self.s,
+                attrs: Self.llm("mystery-model", 10, 5, cost: nil, finish: "stop"))
+        ])
         let d = Dashboard(store: st, analysis: Analysis(store: st, prices: .embedded))
         XCTAssertEqual(d.calls, 1)
         XCTAssertNil(d.overview.cost24h.knownUSD)
@@ -310,7 +352,8 @@ final class DashboardTests: XCTestCase {
 
     func testPercentilesExactAndFromTheHistogram() {
         let values = (1...20).map(Int64.init)
-        XCTAssertEqual(Percentile.of(values, 95, exactLimit: 100), PercentileValue(value: 19, exact: true))   // ceil(19) = 19th
+        // ceil(19) = 19th
+        XCTAssertEqual(Percentile.of(values, 95, exactLimit: 100), PercentileValue(value: 19, exact: true))
         XCTAssertEqual(Percentile.of(values, 50, exactLimit: 100), PercentileValue(value: 10, exact: true))
         XCTAssertEqual(Percentile.of([7], 95, exactLimit: 100), PercentileValue(value: 7, exact: true))
         XCTAssertNil(Percentile.of([], 95, exactLimit: 100))
@@ -323,16 +366,26 @@ final class DashboardTests: XCTestCase {
 
     func testRateLimitAndRetrySignals() throws {
         let spans = [
-            Self.sp(Self.TA, 1, 0, "run", ago: 0, latency: 10 * Self.s),
+            Self.sp(Self.traceA, 1, 0, "run", ago: 0, latency: 10 * Self.s),
             // A 429 on the HTTP span beneath a call: one event, on the call.
-            Self.sp(Self.TA, 2, 1, "chat gpt-4o", ago: 5 * Self.s, latency: Self.s,
-                    attrs: [("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")), ("error.type", .s("RateLimitError"))]),
-            Self.sp(Self.TA, 3, 2, "POST", ago: 5 * Self.s, latency: Self.s / 2, attrs: [("http.response.status_code", .i(429))]),
+            Self.sp(
+                Self.traceA, 2, 1, "chat gpt-4o", ago: 5 * Self.s, latency: Self.s,
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+                    ("error.type", .s("RateLimitError")),
+                ]),
+            Self.sp(
+                Self.traceA, 3, 2, "POST", ago: 5 * Self.s, latency: Self.s / 2,
+                attrs: [("http.response.status_code", .i(429))]),
             // A resend on the HTTP span of the next call marks it as a retry.
-            Self.sp(Self.TA, 4, 1, "chat gpt-4o", ago: 0, latency: Self.s,
-                    attrs: [("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
-                            ("gen_ai.usage.input_tokens", .i(10)), ("gen_ai.usage.output_tokens", .i(2))]),
-            Self.sp(Self.TA, 5, 4, "POST", ago: 0, latency: Self.s / 2, attrs: [("http.request.resend_count", .i(1))]),
+            Self.sp(
+                Self.traceA, 4, 1, "chat gpt-4o", ago: 0, latency: Self.s,
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+                    ("gen_ai.usage.input_tokens", .i(10)), ("gen_ai.usage.output_tokens", .i(2)),
+                ]),
+            Self.sp(
+                Self.traceA, 5, 4, "POST", ago: 0, latency: Self.s / 2, attrs: [("http.request.resend_count", .i(1))]),
         ]
         let st = try store(spans)
         let d = Dashboard(store: st, analysis: Analysis(store: st, prices: .embedded))
@@ -346,15 +399,20 @@ final class DashboardTests: XCTestCase {
         let data = DashboardData(store: st, analysis: a)
         let trace = { (id: String) in a.forest.traces.firstIndex { $0.traceID.hex == id }! }
         // gpt-4o: D (0.1) before A (0.01) before B (0.005).
-        XCTAssertEqual(data.traces(behind: .model("gpt-4o"), store: st, filter: DashboardFilter()).traces,
-                       [trace(Self.TD), trace(Self.TA), trace(Self.TB)])
-        XCTAssertEqual(data.traces(behind: .rateLimits, store: st, filter: DashboardFilter()).traces, [trace(Self.TA)])
+        XCTAssertEqual(
+            data.traces(behind: .model("gpt-4o"), store: st, filter: DashboardFilter()).traces,
+            [trace(Self.traceD), trace(Self.traceA), trace(Self.traceB)])
+        XCTAssertEqual(
+            data.traces(behind: .rateLimits, store: st, filter: DashboardFilter()).traces, [trace(Self.traceA)])
         let truncated = data.traces(behind: .finish(.length), store: st, filter: DashboardFilter())
-        XCTAssertEqual(truncated.traces, [trace(Self.TB)])
+        XCTAssertEqual(truncated.traces, [trace(Self.traceB)])
         XCTAssertEqual(names(st, truncated.spans), ["llm.generate"])
-        XCTAssertEqual(data.traces(behind: .feature("search"), store: st, filter: DashboardFilter()).traces, [trace(Self.TB), trace(Self.TC)])
+        XCTAssertEqual(
+            data.traces(behind: .feature("search"), store: st, filter: DashboardFilter()).traces,
+            [trace(Self.traceB), trace(Self.traceC)])
         // The shared filter narrows the list too.
-        XCTAssertEqual(data.traces(passing: DashboardFilter(model: "gpt-4o-mini"), store: st, analysis: a), [trace(Self.TC)])
+        XCTAssertEqual(
+            data.traces(passing: DashboardFilter(model: "gpt-4o-mini"), store: st, analysis: a), [trace(Self.traceC)])
     }
 
     /// The cost row says how many calls report a cost more than 5 % away from list price, and Enter on
@@ -368,7 +426,8 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(d.cost.byModel.costMismatchCalls, 1)
         XCTAssertEqual(d.cost.byFeature.costMismatchCalls, 1)
         let byModel = DashboardPanels.rows(d, width: 78, ascii: false)[1].panels[0]
-        XCTAssertEqual(byModel.lines.last?.map(\.text).joined(), "1 call: reported cost differs from list price by > 5 %")
+        XCTAssertEqual(
+            byModel.lines.last?.map(\.text).joined(), "1 call: reported cost differs from list price by > 5 %")
         XCTAssertEqual(byModel.lines.last?.first?.target, .costMismatches)
         let data = DashboardData(store: st, analysis: a)
         let behind = data.traces(behind: .costMismatches, store: st, filter: DashboardFilter())
@@ -380,4 +439,3 @@ final class DashboardTests: XCTestCase {
         XCTAssertEqual(d.cost.byModel.items.map(\.name), ["gpt-4o-2024-08-06"])
     }
 }
-

@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import TraceModel
+import XCTest
+
 @testable import TraceAnalysis
 
 final class PricingTests: XCTestCase {
@@ -58,10 +59,15 @@ final class PricingTests: XCTestCase {
         XCTAssertNil(table.price(for: ""))
     }
 
-    private func llm(input: Int64 = -1, output: Int64 = -1, cacheRead: Int64 = -1, cacheWrite: Int64 = -1, reasoning: Int64 = -1) -> LLMFacts {
+    private func llm(
+        input: Int64 = -1, output: Int64 = -1, cacheRead: Int64 = -1, cacheWrite: Int64 = -1, reasoning: Int64 = -1
+    ) -> LLMFacts {
         var f = LLMFacts()
         f.role = .llm
-        f.inputTokens = input; f.outputTokens = output; f.cacheReadTokens = cacheRead; f.cacheWriteTokens = cacheWrite
+        f.inputTokens = input
+        f.outputTokens = output
+        f.cacheReadTokens = cacheRead
+        f.cacheWriteTokens = cacheWrite
         f.reasoningTokens = reasoning
         return f
     }
@@ -105,21 +111,26 @@ final class PricingTests: XCTestCase {
         XCTAssertEqual(computeCost(llm(input: 200_000, output: 1_000), price: sonnet), 0.615, accuracy: 1e-12)
         // The threshold counts the cache too: 1,000 input beside 250,000 cache reads = 251,000 > 200K:
         // 1,000 × 6.00 + 250,000 × 0.60 + 100 × 22.50 = 6,000 + 150,000 + 2,250 = 158,250 → $0.15825.
-        XCTAssertEqual(computeCost(llm(input: 1_000, output: 100, cacheRead: 250_000), price: sonnet), 0.15825, accuracy: 1e-12)
+        XCTAssertEqual(
+            computeCost(llm(input: 1_000, output: 100, cacheRead: 250_000), price: sonnet), 0.15825, accuracy: 1e-12)
         // No long tier for gpt-4o: 300,000 × 2.50 = 750,000 → $0.75.
-        XCTAssertEqual(computeCost(llm(input: 300_000, output: 0), price: table.price(for: "gpt-4o")!), 0.75, accuracy: 1e-12)
+        XCTAssertEqual(
+            computeCost(llm(input: 300_000, output: 0), price: table.price(for: "gpt-4o")!), 0.75, accuracy: 1e-12)
     }
 
     func testReasoningTokensAreNotAddedTwice() {
         // o3: 1,000 × 2.00 + 500 output (of which 300 reasoning) × 8.00 = 2,000 + 4,000 = 6,000 → $0.006.
-        XCTAssertEqual(computeCost(llm(input: 1_000, output: 500, reasoning: 300), price: table.price(for: "o3")!), 0.006, accuracy: 1e-12)
+        XCTAssertEqual(
+            computeCost(llm(input: 1_000, output: 500, reasoning: 300), price: table.price(for: "o3")!), 0.006,
+            accuracy: 1e-12)
     }
 
     func testEmbeddingInputOnly() {
         // text-embedding-3-small: 1,000,000 × 0.02 = $0.02.
         var f = llm(input: 1_000_000)
         f.role = .embedding
-        XCTAssertEqual(spanCost(f, price: table.price(for: "text-embedding-3-small")), SpanCost(usd: 0.02, source: .computed))
+        XCTAssertEqual(
+            spanCost(f, price: table.price(for: "text-embedding-3-small")), SpanCost(usd: 0.02, source: .computed))
     }
 
     func testSpanCostSources() {
@@ -148,7 +159,9 @@ final class PricingTests: XCTestCase {
     func testPriceFileOverridesAndAdds() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = try write(#"{"checked":"2026-12-24","models":{"gpt-4o":{"input":2.0,"output":8.0},"my-model":{"input":1.0,"output":2.0,"cachedInput":0.1,"cacheWrite":1.25,"aliases":["my-model-large"]}}}"#, to: dir)
+        let path = try write(
+            #"{"checked":"2026-12-24","models":{"gpt-4o":{"input":2.0,"output":8.0},"my-model":{"input":1.0,"output":2.0,"cachedInput":0.1,"cacheWrite":1.25,"aliases":["my-model-large"]}}}"#,
+            to: dir)
         var t = PriceTable.embedded
         try t.apply(file: path)
         XCTAssertEqual(t.checked, "2026-12-24")
@@ -156,7 +169,10 @@ final class PricingTests: XCTestCase {
         XCTAssertEqual(t.entries.count, PriceTable.embedded.entries.count + 1)
         let gpt4o = t.price(for: "gpt-4o-2024-08-06")
         XCTAssertEqual(gpt4o, ModelPrice("gpt-4o", input: 2.0, output: 8.0))
-        XCTAssertEqual(t.price(for: "my-model"), ModelPrice("my-model", input: 1.0, output: 2.0, cachedInput: 0.1, cacheWrite: 1.25, aliases: ["my-model-large"]))
+        XCTAssertEqual(
+            t.price(for: "my-model"),
+            ModelPrice(
+                "my-model", input: 1.0, output: 2.0, cachedInput: 0.1, cacheWrite: 1.25, aliases: ["my-model-large"]))
         XCTAssertEqual(t.price(for: "my-model-large")?.model, "my-model")
         XCTAssertEqual(t.price(for: "gpt-4o-mini")?.input, 0.15)  // untouched
         // The embedded table itself is not changed.
@@ -164,7 +180,11 @@ final class PricingTests: XCTestCase {
         XCTAssertNil(PriceTable.embedded.price(for: "my-model"))
         // Overridden gpt-4o has no cached rate any more: 1,000 input incl. 400 cached, 100 output:
         // 600 × 2.0 + 400 × 2.0 (fallback to input) + 100 × 8.0 = 1,200 + 800 + 800 = 2,800 → $0.0028.
-        var f = LLMFacts(); f.role = .llm; f.inputTokens = 1_000; f.cacheReadTokens = 400; f.outputTokens = 100
+        var f = LLMFacts()
+        f.role = .llm
+        f.inputTokens = 1_000
+        f.cacheReadTokens = 400
+        f.outputTokens = 100
         XCTAssertEqual(computeCost(f, price: gpt4o!), 0.0028, accuracy: 1e-12)
     }
 
@@ -172,7 +192,10 @@ final class PricingTests: XCTestCase {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         func message(_ text: String?) throws -> String? {
-            let path = text == nil ? dir.appendingPathComponent("missing.json").path : try write(text!, to: dir, name: "p-\(UUID().uuidString).json")
+            let path =
+                text == nil
+                ? dir.appendingPathComponent("missing.json").path
+                : try write(text!, to: dir, name: "p-\(UUID().uuidString).json")
             var t = PriceTable.embedded
             do { try t.apply(file: path) } catch let e as PriceFileError {
                 XCTAssertEqual(e.file, path)
@@ -188,20 +211,30 @@ final class PricingTests: XCTestCase {
         XCTAssertEqual(try message(#"[1,2]"#), #"expected an object with a "models" object"#)
         XCTAssertEqual(try message(#"{"models":{"a":5}}"#), #"model "a": expected an object of prices"#)
         XCTAssertEqual(try message(#"{"models":{"a":{"input":1}}}"#), #"model "a": "input" and "output" are required"#)
-        XCTAssertEqual(try message(#"{"models":{"a":{"input":-1,"output":2}}}"#), #"model "a": "input" must be a non-negative number"#)
-        XCTAssertEqual(try message(#"{"models":{"a":{"input":"1.0","output":2}}}"#), #"model "a": "input" must be a non-negative number"#)
-        XCTAssertEqual(try message(#"{"models":{"a":{"input":1,"output":2,"cachedInput":"x"}}}"#), #"model "a": "cachedInput" must be a non-negative number"#)
+        XCTAssertEqual(
+            try message(#"{"models":{"a":{"input":-1,"output":2}}}"#),
+            #"model "a": "input" must be a non-negative number"#)
+        XCTAssertEqual(
+            try message(#"{"models":{"a":{"input":"1.0","output":2}}}"#),
+            #"model "a": "input" must be a non-negative number"#)
+        XCTAssertEqual(
+            try message(#"{"models":{"a":{"input":1,"output":2,"cachedInput":"x"}}}"#),
+            #"model "a": "cachedInput" must be a non-negative number"#)
     }
 
     func testLoadReadsXDGConfigHome() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("tracetui"), withIntermediateDirectories: true)
-        let configPath = try write(#"{"checked":"2027-01-01","models":{"house-model":{"input":4.0,"output":16.0}}}"#,
-                                   to: dir.appendingPathComponent("tracetui"))
-        let overridePath = try write(#"{"models":{"house-model":{"input":5.0,"output":20.0}}}"#, to: dir, name: "extra.json")
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("tracetui"), withIntermediateDirectories: true)
+        let configPath = try write(
+            #"{"checked":"2027-01-01","models":{"house-model":{"input":4.0,"output":16.0}}}"#,
+            to: dir.appendingPathComponent("tracetui"))
+        let overridePath = try write(
+            #"{"models":{"house-model":{"input":5.0,"output":20.0}}}"#, to: dir, name: "extra.json")
 
-        let t = try PriceTable.load(overrides: [], environment: ["XDG_CONFIG_HOME": dir.path, "HOME": "/nonexistent-home"])
+        let t = try PriceTable.load(
+            overrides: [], environment: ["XDG_CONFIG_HOME": dir.path, "HOME": "/nonexistent-home"])
         XCTAssertEqual(t.origins, ["embedded default", configPath])
         XCTAssertEqual(t.checked, "2027-01-01")
         XCTAssertEqual(t.price(for: "house-model"), ModelPrice("house-model", input: 4.0, output: 16.0))
@@ -215,8 +248,10 @@ final class PricingTests: XCTestCase {
         // HOME/.config is the fallback when XDG_CONFIG_HOME is unset or empty.
         let home = try tempDir()
         defer { try? FileManager.default.removeItem(at: home) }
-        try FileManager.default.createDirectory(at: home.appendingPathComponent(".config/tracetui"), withIntermediateDirectories: true)
-        let homePath = try write(#"{"models":{"home-model":{"input":1,"output":1}}}"#, to: home.appendingPathComponent(".config/tracetui"))
+        try FileManager.default.createDirectory(
+            at: home.appendingPathComponent(".config/tracetui"), withIntermediateDirectories: true)
+        let homePath = try write(
+            #"{"models":{"home-model":{"input":1,"output":1}}}"#, to: home.appendingPathComponent(".config/tracetui"))
         let t3 = try PriceTable.load(overrides: [], environment: ["XDG_CONFIG_HOME": "", "HOME": home.path])
         XCTAssertEqual(t3.origins, ["embedded default", homePath])
         XCTAssertNotNil(t3.price(for: "home-model"))

@@ -1,6 +1,7 @@
+import TraceModel
 import TraceText
 import XCTest
-import TraceModel
+
 @testable import TraceAnalysis
 
 final class RollupTests: XCTestCase {
@@ -9,12 +10,18 @@ final class RollupTests: XCTestCase {
     func testUnknownModelIsNeverZeroDollars() throws {
         let s = try store([
             span(id: 1, name: "root", start: 0, end: 100),
-            span(id: 2, parent: 1, name: "mystery", start: 1, end: 2, attrs: [
-                ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("mystery-model-9")),
-                ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(10))]),
-            span(id: 3, parent: 1, name: "known", start: 2, end: 3, attrs: [
-                ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
-                ("gen_ai.usage.input_tokens", .i(1_000)), ("gen_ai.usage.output_tokens", .i(100))]),
+            span(
+                id: 2, parent: 1, name: "mystery", start: 1, end: 2,
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("mystery-model-9")),
+                    ("gen_ai.usage.input_tokens", .i(100)), ("gen_ai.usage.output_tokens", .i(10)),
+                ]),
+            span(
+                id: 3, parent: 1, name: "known", start: 2, end: 3,
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+                    ("gen_ai.usage.input_tokens", .i(1_000)), ("gen_ai.usage.output_tokens", .i(100)),
+                ]),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.costs[Int(index(s, "mystery"))], SpanCost(usd: 0, source: .unknown))
@@ -29,7 +36,9 @@ final class RollupTests: XCTestCase {
         XCTAssertEqual(t.costUSD, 0.0035, accuracy: 1e-15)
         XCTAssertEqual(a.subtree[Int(index(s, "mystery"))].unknownCostCalls, 1)
         XCTAssertEqual(a.subtree[Int(index(s, "mystery"))].costUSD, 0)
-        XCTAssertEqual(a.warnings, [#"model "mystery-model-9" is not in the price table: cost of 1 call(s) unknown (add it with --prices)"#])
+        XCTAssertEqual(
+            a.warnings,
+            [#"model "mystery-model-9" is not in the price table: cost of 1 call(s) unknown (add it with --prices)"#])
         XCTAssertEqual(Format.cost(t), "$0.0035+?")
     }
 
@@ -37,8 +46,11 @@ final class RollupTests: XCTestCase {
         // A chat span naming a priced model but no token counts: its cost is unknown, and the warning
         // must not claim the model is missing from the price table.
         let s = try store([
-            span(id: 1, name: "chat", start: 0, end: 10, attrs: [("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o"))]),
-            span(trace: T2, id: 2, name: "bare", start: 20, end: 30, attrs: [("gen_ai.operation.name", .s("chat"))]),
+            span(
+                id: 1, name: "chat", start: 0, end: 10,
+                attrs: [("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o"))]),
+            span(
+                trace: trace2, id: 2, name: "bare", start: 20, end: 30, attrs: [("gen_ai.operation.name", .s("chat"))]),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.costs[0], SpanCost(usd: 0, source: .unknown))
@@ -46,18 +58,27 @@ final class RollupTests: XCTestCase {
         XCTAssertEqual(a.traceTotals.map(\.unknownCostCalls), [1, 1])
         XCTAssertEqual(a.traceTotals.map(\.llmCalls), [1, 1])
         // Equal counts: sorted by model name ("" first), the same on every run.
-        XCTAssertEqual(a.warnings, [
-            "1 model call(s) name no model or carry no token counts: cost unknown",
-            #"1 call(s) to model "gpt-4o" carry no token counts: cost unknown"#,
-        ])
+        XCTAssertEqual(
+            a.warnings,
+            [
+                "1 model call(s) name no model or carry no token counts: cost unknown",
+                #"1 call(s) to model "gpt-4o" carry no token counts: cost unknown"#,
+            ])
     }
 
     func testReportedCostUsedAsReported() throws {
         let s = try store([
-            span(id: 1, name: "reported", start: 0, end: 10, attrs: [
-                ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_000)), ("llm.output_tokens", .i(100)), ("llm.cost_usd", .d(0.5))]),
-            span(trace: T2, id: 2, name: "reportedUnknownModel", start: 20, end: 30, attrs: [
-                ("llm.model", .s("in-house-llm")), ("llm.input_tokens", .i(10)), ("llm.cost_usd", .d(0.25))]),
+            span(
+                id: 1, name: "reported", start: 0, end: 10,
+                attrs: [
+                    ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_000)), ("llm.output_tokens", .i(100)),
+                    ("llm.cost_usd", .d(0.5)),
+                ]),
+            span(
+                trace: trace2, id: 2, name: "reportedUnknownModel", start: 20, end: 30,
+                attrs: [
+                    ("llm.model", .s("in-house-llm")), ("llm.input_tokens", .i(10)), ("llm.cost_usd", .d(0.25)),
+                ]),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.costs[0], SpanCost(usd: 0.5, source: .reported))  // not the computed $0.0035
@@ -68,7 +89,9 @@ final class RollupTests: XCTestCase {
         // The in-house model has no list price: nothing to compare, no flag.
         XCTAssertEqual(a.traceTotals.map(\.costMismatches), [1, 0])
         XCTAssertEqual(a.calls.group(of: 0)?.listCostUSD ?? 0, 0.0035, accuracy: 1e-15)
-        XCTAssertEqual(a.warnings, ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"])
+        XCTAssertEqual(
+            a.warnings, ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"]
+        )
     }
 
     /// A hand-made wrapper (article keys) around an instrumentation span (OTel GenAI keys).
@@ -127,9 +150,14 @@ final class RollupTests: XCTestCase {
 
     func testAgentTotalCostIsNotAdded() throws {
         let s = try store([
-            span(id: 1, name: "agent.run", start: 0, end: 100, attrs: [("agent.name", .s("a")), ("agent.total_cost", .d(9.99))]),
-            span(id: 2, parent: 1, name: "llm", start: 10, end: 20, attrs: [
-                ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_000)), ("llm.output_tokens", .i(100))]),
+            span(
+                id: 1, name: "agent.run", start: 0, end: 100,
+                attrs: [("agent.name", .s("a")), ("agent.total_cost", .d(9.99))]),
+            span(
+                id: 2, parent: 1, name: "llm", start: 10, end: 20,
+                attrs: [
+                    ("llm.model", .s("gpt-4o")), ("llm.input_tokens", .i(1_000)), ("llm.output_tokens", .i(100)),
+                ]),
         ])
         let a = analyse(s)
         XCTAssertEqual(a.facts[0].reportedRollupCost, 9.99)
@@ -142,17 +170,29 @@ final class RollupTests: XCTestCase {
     func testSubtreeTotalsAtEveryNode() throws {
         let s = try store([
             span(id: 1, name: "root", start: 0, end: 1_000, attrs: [("agent.name", .s("a"))]),
-            span(id: 2, parent: 1, name: "llm1", start: 100, end: 400, attrs: [
-                ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
-                ("gen_ai.usage.input_tokens", .i(1_000)), ("gen_ai.usage.output_tokens", .i(100))]),
-            span(id: 3, parent: 1, name: "tool", start: 400, end: 600, attrs: [("gen_ai.operation.name", .s("execute_tool")), ("gen_ai.tool.name", .s("t"))],
-                 events: ["exception"]),  // an exception event, status left unset
-            span(id: 4, parent: 3, name: "llm2", start: 450, end: 550, attrs: [
-                ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o-mini")),
-                ("gen_ai.usage.input_tokens", .i(2_000)), ("gen_ai.usage.cache_read.input_tokens", .i(1_000)),
-                ("gen_ai.usage.output_tokens", .i(500))], status: 2),
-            span(id: 5, parent: 1, name: "llm3", start: 600, end: 900, attrs: [
-                ("llm.model", .s("claude-sonnet-4")), ("llm.input_tokens", .i(300)), ("llm.output_tokens", .i(30)), ("llm.cost_usd", .d(0.01))]),
+            span(
+                id: 2, parent: 1, name: "llm1", start: 100, end: 400,
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o")),
+                    ("gen_ai.usage.input_tokens", .i(1_000)), ("gen_ai.usage.output_tokens", .i(100)),
+                ]),
+            span(
+                id: 3, parent: 1, name: "tool", start: 400, end: 600,
+                attrs: [("gen_ai.operation.name", .s("execute_tool")), ("gen_ai.tool.name", .s("t"))],
+                events: ["exception"]),  // an exception event, status left unset
+            span(
+                id: 4, parent: 3, name: "llm2", start: 450, end: 550,
+                attrs: [
+                    ("gen_ai.operation.name", .s("chat")), ("gen_ai.request.model", .s("gpt-4o-mini")),
+                    ("gen_ai.usage.input_tokens", .i(2_000)), ("gen_ai.usage.cache_read.input_tokens", .i(1_000)),
+                    ("gen_ai.usage.output_tokens", .i(500)),
+                ], status: 2),
+            span(
+                id: 5, parent: 1, name: "llm3", start: 600, end: 900,
+                attrs: [
+                    ("llm.model", .s("claude-sonnet-4")), ("llm.input_tokens", .i(300)), ("llm.output_tokens", .i(30)),
+                    ("llm.cost_usd", .d(0.01)),
+                ]),
         ])
         let a = analyse(s)
         // llm1 (gpt-4o): 1,000 × 2.50 + 100 × 10 = 3,500 → $0.0035.
@@ -196,9 +236,9 @@ final class RollupTests: XCTestCase {
         let s = try store([
             span(id: 1, name: "parent", start: 0, end: 1_000),
             span(id: 2, parent: 1, name: "a", start: 100, end: 500),
-            span(id: 3, parent: 1, name: "b", start: 300, end: 700),     // overlaps a
-            span(id: 4, parent: 1, name: "inside", start: 350, end: 450), // inside a and b
-            span(id: 5, parent: 1, name: "c", start: 800, end: 1_200),   // outlives the parent
+            span(id: 3, parent: 1, name: "b", start: 300, end: 700),  // overlaps a
+            span(id: 4, parent: 1, name: "inside", start: 350, end: 450),  // inside a and b
+            span(id: 5, parent: 1, name: "c", start: 800, end: 1_200),  // outlives the parent
         ])
         let a = analyse(s)
         // Covered: [100, 700] ∪ [800, 1000] = 600 + 200 = 800 of 1,000 → 200 ns of self time.

@@ -1,8 +1,9 @@
-import TraceText
 import Foundation
-import XCTest
-import TraceModel
 import TraceFormats
+import TraceModel
+import TraceText
+import XCTest
+
 @testable import TraceAnalysis
 
 /// The bundled sample-traces/, made by real instrumentations, read with the expected facts.
@@ -59,8 +60,10 @@ final class SampleTracesTests: XCTestCase {
     func testOpenAIInstrumentationsAgree() throws {
         // gpt-4o, 1200 in (1024 cached) / 300 out: 176×2.5 + 1024×1.25 + 300×10 = 4720 → $0.00472;
         // without a cached figure: 1200×2.5 + 300×10 = 6000 → $0.006; the tool call: 800×2.5 + 40×10 → $0.0024.
-        for (file, first) in [("openinference-openai.json", 0.00472), ("openlit-openai.json", 0.00472),
-                              ("genai-openai-v2.json", 0.006), ("genai-openai-v2-latest.json", 0.006)] {
+        for (file, first) in [
+            ("openinference-openai.json", 0.00472), ("openlit-openai.json", 0.00472),
+            ("genai-openai-v2.json", 0.006), ("genai-openai-v2-latest.json", 0.006),
+        ] {
             let (_, a) = try analyse(file)
             let costs = a.traceTotals.map(\.costUSD)
             XCTAssertEqual(costs.count, 2, file)
@@ -98,7 +101,8 @@ final class SampleTracesTests: XCTestCase {
         XCTAssertEqual(t.costMismatches, 0)  // reported = list price from the merged facts
         let counted = store.spans.indices.filter { a.counted[$0] }
         XCTAssertEqual(counted.map { store.string(store.spans[$0].name) }, ["chat gpt-4o", "chat gpt-4o"])
-        XCTAssertEqual(counted.map { store.string(a.callFacts(of: Int32($0)).model) }, ["gpt-4o-2024-08-06", "gpt-4o-2024-08-06"])
+        XCTAssertEqual(
+            counted.map { store.string(a.callFacts(of: Int32($0)).model) }, ["gpt-4o-2024-08-06", "gpt-4o-2024-08-06"])
         XCTAssertEqual(counted.map { a.costs[$0].source }, [.reported, .reported])
         XCTAssertEqual(a.warnings, [])
     }
@@ -117,7 +121,9 @@ final class SampleTracesTests: XCTestCase {
         XCTAssertEqual(flagged.listCostUSD, 0.0024, accuracy: 1e-12)
         XCTAssertEqual(a.ownCostLabel(of: flagged.counted), "$0.0029!")
         XCTAssertEqual(store.string(store.spans[Int(flagged.counted)].name), "ChatCompletion")
-        XCTAssertEqual(a.warnings, ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"])
+        XCTAssertEqual(
+            a.warnings, ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"]
+        )
     }
 
     func testOpenLLMetryAndTheAnthropicSDKSideBySide() throws {

@@ -1,34 +1,45 @@
 import Foundation
-import XCTest
-import TraceModel
 import TraceFormats
+import TraceModel
+import XCTest
+
 @testable import TraceAnalysis
 
-let T1 = "0102030405060708090a0b0c0d0e0f10"
-let T2 = "a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0"
-let T3 = "c0c0c0c0c0c0c0c0d0d0d0d0d0d0d0d0"
+let trace1 = "0102030405060708090a0b0c0d0e0f10"
+let trace2 = "a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0"
+let trace3 = "c0c0c0c0c0c0c0c0d0d0d0d0d0d0d0d0"
 
 /// An OTLP attribute of any JSON value kind: strings, integers, doubles, bools, string arrays.
 enum A {
-    case s(String), i(Int64), d(Double), b(Bool), arr([String])
+    case s(String)
+    case i(Int64)
+    case d(Double)
+    case b(Bool)
+    case arr([String])
     var json: String {
         switch self {
         case .s(let v): return #"{"stringValue":"\#(v)"}"#
         case .i(let v): return #"{"intValue":"\#(v)"}"#
         case .d(let v): return #"{"doubleValue":\#(v)}"#
         case .b(let v): return #"{"boolValue":\#(v)}"#
-        case .arr(let v): return #"{"arrayValue":{"values":[\#(v.map { #"{"stringValue":"\#($0)"}"# }.joined(separator: ","))]}}"#
+        case .arr(let v):
+            return #"{"arrayValue":{"values":[\#(v.map { #"{"stringValue":"\#($0)"}"# }.joined(separator: ","))]}}"#
         }
     }
 }
 
 /// One OTLP span object as compact JSON. Ids are given as small integers and written as 16 hex digits.
-func span(trace: String = T1, id: UInt64, parent: UInt64 = 0, name: String, start: Int64 = 0, end: Int64 = 0,
-          attrs: [(String, A)] = [], status: Int = 0, events: [String] = []) -> String {
-    var s = #"{"traceId":"\#(trace)","spanId":"\#(hex16(id))","parentSpanId":"\#(parent == 0 ? "" : hex16(parent))","name":"\#(name)","startTimeUnixNano":"\#(start)","endTimeUnixNano":"\#(end)""#
+func span(
+    trace: String = trace1, id: UInt64, parent: UInt64 = 0, name: String, start: Int64 = 0, end: Int64 = 0,
+    attrs: [(String, A)] = [], status: Int = 0, events: [String] = []
+) -> String {
+    var s =
+        #"{"traceId":"\#(trace)","spanId":"\#(hex16(id))","parentSpanId":"\#(parent == 0 ? "" : hex16(parent))","name":"\#(name)","startTimeUnixNano":"\#(start)","endTimeUnixNano":"\#(end)""#
     s += #","attributes":[\#(attrs.map { #"{"key":"\#($0.0)","value":\#($0.1.json)}"# }.joined(separator: ","))]"#
     if status != 0 { s += #","status":{"code":\#(status)}"# }
-    if !events.isEmpty { s += #","events":[\#(events.map { #"{"name":"\#($0)","timeUnixNano":"\#(start)"}"# }.joined(separator: ","))]"# }
+    if !events.isEmpty {
+        s += #","events":[\#(events.map { #"{"name":"\#($0)","timeUnixNano":"\#(start)"}"# }.joined(separator: ","))]"#
+    }
     return s + "}"
 }
 

@@ -1,6 +1,7 @@
-import XCTest
-import TraceModel
 import TraceFormats
+import TraceModel
+import XCTest
+
 @testable import TraceAnalysis
 
 final class TraceForestTests: XCTestCase {
@@ -114,14 +115,14 @@ final class TraceForestTests: XCTestCase {
 
     func testSeveralTracesSortedByStart() throws {
         let s = try store([
-            span(trace: T1, id: 1, name: "late", start: 3000, end: 3500),
-            span(trace: T2, id: 2, name: "early", start: 1000, end: 1200),
-            span(trace: T3, id: 3, name: "middle", start: 2000, end: 2600),
-            span(trace: T2, id: 4, parent: 2, name: "earlyChild", start: 1100, end: 1300),
+            span(trace: trace1, id: 1, name: "late", start: 3000, end: 3500),
+            span(trace: trace2, id: 2, name: "early", start: 1000, end: 1200),
+            span(trace: trace3, id: 3, name: "middle", start: 2000, end: 2600),
+            span(trace: trace2, id: 4, parent: 2, name: "earlyChild", start: 1100, end: 1300),
         ])
         let f = TraceForest(store: s)
         XCTAssertEqual(f.traces.count, 3)
-        XCTAssertEqual(f.traces.map(\.traceID.hex), [T2, T3, T1])
+        XCTAssertEqual(f.traces.map(\.traceID.hex), [trace2, trace3, trace1])
         XCTAssertEqual(f.traces.map { names(s, [$0.rootSpan])[0] }, ["early", "middle", "late"])
         XCTAssertEqual(f.traces.map(\.spans.count), [2, 1, 1])
         XCTAssertEqual(f.traces[0].end, 1300)  // the child outlives the root
@@ -134,7 +135,9 @@ final class TraceForestTests: XCTestCase {
         let line1 = request([span(id: 1, name: "root", start: 0, end: 100)], service: "front")
         let line2 = request([span(id: 2, parent: 1, name: "child", start: 10, end: 50)], service: "back")
         _ = try TraceLoader.decode(bytes: Array((line1 + "\n" + line2 + "\n").utf8), name: "a.jsonl", into: &s)
-        _ = try TraceLoader.decode(bytes: Array(request([span(id: 3, parent: 2, name: "grandchild", start: 20, end: 30)]).utf8), name: "b.json", into: &s)
+        _ = try TraceLoader.decode(
+            bytes: Array(request([span(id: 3, parent: 2, name: "grandchild", start: 20, end: 30)]).utf8),
+            name: "b.json", into: &s)
         let a = Analysis(store: s, prices: .embedded)
         XCTAssertEqual(a.forest.traces.count, 1)
         XCTAssertEqual(names(s, a.forest.traces[0].spans), ["root", "child", "grandchild"])

@@ -1,16 +1,19 @@
 import Foundation
-import XCTest
 import TraceModel
+import XCTest
+
 @testable import TraceFormats
 
 // MARK: helpers
 
-private let T1 = "0102030405060708090a0b0c0d0e0f10"
-private let T2 = "a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0"
+private let trace1 = "0102030405060708090a0b0c0d0e0f10"
+private let trace2 = "a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0"
 
 /// One OTLP span object as compact JSON.
-private func spanJSON(trace: String = T1, id: String, parent: String? = nil, name: String,
-                      start: Int64 = 1_000, end: Int64 = 2_000, attrs: String = "", extra: String = "") -> String {
+private func spanJSON(
+    trace: String = trace1, id: String, parent: String? = nil, name: String,
+    start: Int64 = 1_000, end: Int64 = 2_000, attrs: String = "", extra: String = ""
+) -> String {
     var s = #"{"traceId":"\#(trace)","spanId":"\#(id)","#
     if let parent { s += #""parentSpanId":"\#(parent)","# }
     s += #""name":"\#(name)","startTimeUnixNano":"\#(start)","endTimeUnixNano":"\#(end)""#
@@ -63,57 +66,57 @@ private let samples = "/work/shared/samples/"
 final class OTLPShapeTests: XCTestCase {
     func testPrettySingleRequest() throws {
         let json = """
-        {
-          "resourceSpans": [
             {
-              "resource": {
-                "attributes": [
-                  { "key": "service.name", "value": { "stringValue": "checkout" } },
-                  { "key": "host.name", "value": { "stringValue": "h1" } }
-                ]
-              },
-              "scopeSpans": [
+              "resourceSpans": [
                 {
-                  "scope": { "name": "my.lib", "version": "2.1.0" },
-                  "spans": [
+                  "resource": {
+                    "attributes": [
+                      { "key": "service.name", "value": { "stringValue": "checkout" } },
+                      { "key": "host.name", "value": { "stringValue": "h1" } }
+                    ]
+                  },
+                  "scopeSpans": [
                     {
-                      "traceId": "5B8EFFF798038103D269B633813FC60C",
-                      "spanId": "EEE19B7EC3C1B174",
-                      "parentSpanId": "",
-                      "name": "GET /cart",
-                      "kind": 2,
-                      "startTimeUnixNano": "1544712660000000000",
-                      "endTimeUnixNano": "1544712661000000000",
-                      "attributes": [
-                        { "key": "http.method", "value": { "stringValue": "GET" } },
-                        { "key": "http.status_code", "value": { "intValue": "200" } }
-                      ],
-                      "events": [
-                        { "timeUnixNano": "1544712660500000000", "name": "cache.miss",
-                          "attributes": [ { "key": "k", "value": { "boolValue": true } } ] }
-                      ],
-                      "links": [
-                        { "traceId": "0102030405060708090a0b0c0d0e0f10", "spanId": "a1b2c3d4e5f60718", "traceState": "x=1" }
-                      ],
-                      "status": { "code": 2, "message": "boom" }
-                    },
-                    {
-                      "traceId": "5b8efff798038103d269b633813fc60c",
-                      "spanId": "00000000000000aa",
-                      "parentSpanId": "EEE19B7EC3C1B174",
-                      "name": "db.query",
-                      "kind": 3,
-                      "startTimeUnixNano": "1544712660100000000",
-                      "endTimeUnixNano": "1544712660300000000",
-                      "status": {}
+                      "scope": { "name": "my.lib", "version": "2.1.0" },
+                      "spans": [
+                        {
+                          "traceId": "5B8EFFF798038103D269B633813FC60C",
+                          "spanId": "EEE19B7EC3C1B174",
+                          "parentSpanId": "",
+                          "name": "GET /cart",
+                          "kind": 2,
+                          "startTimeUnixNano": "1544712660000000000",
+                          "endTimeUnixNano": "1544712661000000000",
+                          "attributes": [
+                            { "key": "http.method", "value": { "stringValue": "GET" } },
+                            { "key": "http.status_code", "value": { "intValue": "200" } }
+                          ],
+                          "events": [
+                            { "timeUnixNano": "1544712660500000000", "name": "cache.miss",
+                              "attributes": [ { "key": "k", "value": { "boolValue": true } } ] }
+                          ],
+                          "links": [
+                            { "traceId": "0102030405060708090a0b0c0d0e0f10", "spanId": "a1b2c3d4e5f60718", "traceState": "x=1" }
+                          ],
+                          "status": { "code": 2, "message": "boom" }
+                        },
+                        {
+                          "traceId": "5b8efff798038103d269b633813fc60c",
+                          "spanId": "00000000000000aa",
+                          "parentSpanId": "EEE19B7EC3C1B174",
+                          "name": "db.query",
+                          "kind": 3,
+                          "startTimeUnixNano": "1544712660100000000",
+                          "endTimeUnixNano": "1544712660300000000",
+                          "status": {}
+                        }
+                      ]
                     }
                   ]
                 }
               ]
             }
-          ]
-        }
-        """
+            """
         var store = SpanStore()
         let result = try decode(json, name: "pretty.json", into: &store)
         XCTAssertEqual(result.file, "pretty.json")
@@ -148,7 +151,7 @@ final class OTLPShapeTests: XCTestCase {
         XCTAssertEqual(store.value(forKey: "k", in: event.attributes), .bool(true))
         XCTAssertEqual(root.links.count, 1)
         let link = store.links[Int(root.links.start)]
-        XCTAssertEqual(link.traceID.hex, T1)
+        XCTAssertEqual(link.traceID.hex, trace1)
         XCTAssertEqual(link.spanID, 0xa1b2_c3d4_e5f6_0718)
         XCTAssertEqual(store.string(link.traceState), "x=1")
 
@@ -166,8 +169,10 @@ final class OTLPShapeTests: XCTestCase {
             request([spanJSON(id: "0000000000000001", name: "a")]),
             #"{"resourceMetrics":[{"resource":{},"scopeMetrics":[{"metrics":[{"name":"m","gauge":{"dataPoints":[{"asInt":"3"}]}}]}]}]}"#,
             #"{"resourceLogs":[{"resource":{},"scopeLogs":[{"logRecords":[{"body":{"stringValue":"hello {"}}]}]}]}"#,
-            request([spanJSON(id: "0000000000000002", parent: "0000000000000001", name: "b"),
-                     spanJSON(id: "0000000000000003", parent: "0000000000000001", name: "c")]),
+            request([
+                spanJSON(id: "0000000000000002", parent: "0000000000000001", name: "b"),
+                spanJSON(id: "0000000000000003", parent: "0000000000000001", name: "c"),
+            ]),
         ]
         var store = SpanStore()
         let result = try decode(lines.joined(separator: "\n") + "\n", name: "mixed.jsonl", into: &store)
@@ -188,25 +193,35 @@ final class OTLPShapeTests: XCTestCase {
     func testOneTraceSplitAcrossLinesAndFiles() throws {
         var store = SpanStore()
         let line1 = request([spanJSON(id: "00000000000000a1", name: "root", start: 100, end: 900)], service: "front")
-        let line2 = request([spanJSON(id: "00000000000000a2", parent: "00000000000000a1", name: "child", start: 200, end: 300)], service: "back")
+        let line2 = request(
+            [spanJSON(id: "00000000000000a2", parent: "00000000000000a1", name: "child", start: 200, end: 300)],
+            service: "back")
         let r1 = try decode(line1 + "\n" + line2 + "\n", name: "one.jsonl", into: &store)
         XCTAssertEqual(r1.spans, 2)
         // A third span of the same trace arrives in a second file.
-        let r2 = try decode(request([spanJSON(id: "00000000000000a3", parent: "00000000000000a2", name: "grandchild", start: 210, end: 250)]),
-                            name: "two.json", into: &store)
+        let r2 = try decode(
+            request([
+                spanJSON(id: "00000000000000a3", parent: "00000000000000a2", name: "grandchild", start: 210, end: 250)
+            ]),
+            name: "two.json", into: &store)
         XCTAssertEqual(r2.spans, 1)
         XCTAssertEqual(store.sources, ["one.jsonl", "two.json"])
         XCTAssertEqual(store.spans.map(\.source), [0, 0, 1])
-        XCTAssertEqual(store.spans.map(\.traceID), [TraceID(hex: T1)!, TraceID(hex: T1)!, TraceID(hex: T1)!])
+        XCTAssertEqual(
+            store.spans.map(\.traceID), [TraceID(hex: trace1)!, TraceID(hex: trace1)!, TraceID(hex: trace1)!])
         XCTAssertEqual(store.resources.count, 3)
-        XCTAssertEqual(store.spans.map { store.string(store.resources[Int($0.resource)].serviceName) }, ["front", "back", "svc"])
+        XCTAssertEqual(
+            store.spans.map { store.string(store.resources[Int($0.resource)].serviceName) }, ["front", "back", "svc"])
     }
 
     func testGzipRecognisedByContentDespiteJSONName() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let json = request([spanJSON(id: "0000000000000001", name: "zipped-a"),
-                            spanJSON(id: "0000000000000002", parent: "0000000000000001", name: "zipped-b")]) + "\n"
+        let json =
+            request([
+                spanJSON(id: "0000000000000001", name: "zipped-a"),
+                spanJSON(id: "0000000000000002", parent: "0000000000000001", name: "zipped-b"),
+            ]) + "\n"
         let gz = try gzip(Data(json.utf8), in: dir)
         XCTAssertEqual(Array(gz.prefix(2)), [0x1f, 0x8b])
         let path = dir.appendingPathComponent("trace.json").path
@@ -237,24 +252,29 @@ final class OTLPShapeTests: XCTestCase {
     func testTruncatedGzipIsUnreadable() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gz = try gzip(Data(String(repeating: request([spanJSON(id: "0000000000000001", name: "x")]) + "\n", count: 50).utf8), in: dir)
+        let gz = try gzip(
+            Data(String(repeating: request([spanJSON(id: "0000000000000001", name: "x")]) + "\n", count: 50).utf8),
+            in: dir)
         let path = dir.appendingPathComponent("cut.json.gz").path
         try gz.prefix(gz.count / 2).write(to: URL(fileURLWithPath: path))
         var store = SpanStore()
         XCTAssertThrowsError(try TraceLoader.load(path: path, into: &store)) { error in
-            guard case LoadError.unreadable(let file, let reason)? = error as? LoadError else { return XCTFail("\(error)") }
+            guard case LoadError.unreadable(let file, let reason)? = error as? LoadError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(file, path)
             XCTAssertTrue(reason.hasPrefix("truncated gzip data"), reason)
         }
     }
 
     func testSnakeCaseKeys() throws {
-        let json = #"{"resource_spans":[{"resource":{"attributes":[{"key":"service.name","value":{"string_value":"snake"}}]},"scope_spans":[{"scope":{"name":"s"},"spans":[{"trace_id":"0102030405060708090a0b0c0d0e0f10","span_id":"00000000000000b2","parent_span_id":"00000000000000b1","name":"snaky","start_time_unix_nano":"5000","end_time_unix_nano":"7500","attributes":[{"key":"n","value":{"int_value":"7"}},{"key":"d","value":{"double_value":2.5}},{"key":"b","value":{"bool_value":true}}],"status":{"code":"STATUS_CODE_OK"}}]}]}]}"#
+        let json =
+            #"{"resource_spans":[{"resource":{"attributes":[{"key":"service.name","value":{"string_value":"snake"}}]},"scope_spans":[{"scope":{"name":"s"},"spans":[{"trace_id":"0102030405060708090a0b0c0d0e0f10","span_id":"00000000000000b2","parent_span_id":"00000000000000b1","name":"snaky","start_time_unix_nano":"5000","end_time_unix_nano":"7500","attributes":[{"key":"n","value":{"int_value":"7"}},{"key":"d","value":{"double_value":2.5}},{"key":"b","value":{"bool_value":true}}],"status":{"code":"STATUS_CODE_OK"}}]}]}]}"#
         var store = SpanStore()
         let result = try decode(json, into: &store)
         XCTAssertEqual(result.spans, 1)
         let s = store.spans[0]
-        XCTAssertEqual(s.traceID.hex, T1)
+        XCTAssertEqual(s.traceID.hex, trace1)
         XCTAssertEqual(s.spanID, 0xb2)
         XCTAssertEqual(s.parentSpanID, 0xb1)
         XCTAssertEqual(s.startNanos, 5000)
@@ -268,17 +288,26 @@ final class OTLPShapeTests: XCTestCase {
 
     func testEnumNames() throws {
         let spans = [
-            spanJSON(id: "0000000000000001", name: "client", extra: #""kind":"SPAN_KIND_CLIENT","status":{"code":"STATUS_CODE_ERROR","message":"bad"}"#),
-            spanJSON(id: "0000000000000002", name: "server", extra: #""kind":"SPAN_KIND_SERVER","status":{"code":"STATUS_CODE_OK"}"#),
-            spanJSON(id: "0000000000000003", name: "internal", extra: #""kind":"SPAN_KIND_INTERNAL","status":{"code":"STATUS_CODE_UNSET"}"#),
-            spanJSON(id: "0000000000000004", name: "producer", extra: #""kind":"SPAN_KIND_PRODUCER","status":{"code":1}"#),
-            spanJSON(id: "0000000000000005", name: "consumer", extra: #""kind":"SPAN_KIND_CONSUMER","status":{"code":2}"#),
+            spanJSON(
+                id: "0000000000000001", name: "client",
+                extra: #""kind":"SPAN_KIND_CLIENT","status":{"code":"STATUS_CODE_ERROR","message":"bad"}"#),
+            spanJSON(
+                id: "0000000000000002", name: "server",
+                extra: #""kind":"SPAN_KIND_SERVER","status":{"code":"STATUS_CODE_OK"}"#),
+            spanJSON(
+                id: "0000000000000003", name: "internal",
+                extra: #""kind":"SPAN_KIND_INTERNAL","status":{"code":"STATUS_CODE_UNSET"}"#),
+            spanJSON(
+                id: "0000000000000004", name: "producer", extra: #""kind":"SPAN_KIND_PRODUCER","status":{"code":1}"#),
+            spanJSON(
+                id: "0000000000000005", name: "consumer", extra: #""kind":"SPAN_KIND_CONSUMER","status":{"code":2}"#),
             spanJSON(id: "0000000000000006", name: "unspecified", extra: #""kind":"SPAN_KIND_UNSPECIFIED""#),
             spanJSON(id: "0000000000000007", name: "numeric", extra: #""kind":3"#),
         ]
         var store = SpanStore()
         _ = try decode(request(spans), into: &store)
-        XCTAssertEqual(store.spans.map(\.kind), [.client, .server, .internal, .producer, .consumer, .unspecified, .client])
+        XCTAssertEqual(
+            store.spans.map(\.kind), [.client, .server, .internal, .producer, .consumer, .unspecified, .client])
         XCTAssertEqual(store.spans.map(\.status), [.error, .ok, .unset, .ok, .error, .unset, .unset])
         XCTAssertEqual(store.string(store.spans[0].statusMessage), "bad")
     }
@@ -286,8 +315,12 @@ final class OTLPShapeTests: XCTestCase {
     func testBase64IDsEqualTheirHex() throws {
         // 5b8efff798038103d269b633813fc60c = W47/95gDgQPSabYzgT/GDA== (24 chars);
         // eee19b7ec3c1b174 = 7uGbfsPBsXQ= (12 chars); a1b2c3d4e5f60718 = obLD1OX2Bxg=.
-        let hexLine = request([#"{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","parentSpanId":"a1b2c3d4e5f60718","name":"hex"}"#])
-        let b64Line = request([#"{"traceId":"W47/95gDgQPSabYzgT/GDA==","spanId":"7uGbfsPBsXQ=","parentSpanId":"obLD1OX2Bxg=","name":"b64"}"#])
+        let hexLine = request([
+            #"{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","parentSpanId":"a1b2c3d4e5f60718","name":"hex"}"#
+        ])
+        let b64Line = request([
+            #"{"traceId":"W47/95gDgQPSabYzgT/GDA==","spanId":"7uGbfsPBsXQ=","parentSpanId":"obLD1OX2Bxg=","name":"b64"}"#
+        ])
         var store = SpanStore()
         let r = try decode(hexLine + "\n" + b64Line, into: &store)
         XCTAssertEqual(r.spans, 2)
@@ -321,8 +354,8 @@ final class OTLPShapeTests: XCTestCase {
 
     func testInt64AsNumberAndAsString() throws {
         let spans = [
-            #"{"traceId":"\#(T1)","spanId":"0000000000000001","name":"numbers","startTimeUnixNano":1700000000123456789,"endTimeUnixNano":1700000000987654321,"attributes":[{"key":"i","value":{"intValue":42}},{"key":"neg","value":{"intValue":-9000000000000000001}},{"key":"big","value":{"intValue":9223372036854775807}}]}"#,
-            #"{"traceId":"\#(T1)","spanId":"0000000000000002","name":"strings","startTimeUnixNano":"1700000000123456789","endTimeUnixNano":"1700000000987654321","attributes":[{"key":"i","value":{"intValue":"42"}},{"key":"neg","value":{"intValue":"-9000000000000000001"}},{"key":"big","value":{"intValue":"9223372036854775807"}}]}"#,
+            #"{"traceId":"\#(trace1)","spanId":"0000000000000001","name":"numbers","startTimeUnixNano":1700000000123456789,"endTimeUnixNano":1700000000987654321,"attributes":[{"key":"i","value":{"intValue":42}},{"key":"neg","value":{"intValue":-9000000000000000001}},{"key":"big","value":{"intValue":9223372036854775807}}]}"#,
+            #"{"traceId":"\#(trace1)","spanId":"0000000000000002","name":"strings","startTimeUnixNano":"1700000000123456789","endTimeUnixNano":"1700000000987654321","attributes":[{"key":"i","value":{"intValue":"42"}},{"key":"neg","value":{"intValue":"-9000000000000000001"}},{"key":"big","value":{"intValue":"9223372036854775807"}}]}"#,
         ]
         var store = SpanStore()
         _ = try decode(request(spans), into: &store)
@@ -336,12 +369,14 @@ final class OTLPShapeTests: XCTestCase {
     }
 
     func testDoubleValueSpecialStrings() throws {
-        let attrs = [#"{"key":"nan","value":{"doubleValue":"NaN"}}"#,
-                     #"{"key":"inf","value":{"doubleValue":"Infinity"}}"#,
-                     #"{"key":"ninf","value":{"doubleValue":"-Infinity"}}"#,
-                     #"{"key":"num","value":{"doubleValue":0.125}}"#,
-                     #"{"key":"str","value":{"doubleValue":"1.5"}}"#,
-                     #"{"key":"whole","value":{"doubleValue":3}}"#].joined(separator: ",")
+        let attrs = [
+            #"{"key":"nan","value":{"doubleValue":"NaN"}}"#,
+            #"{"key":"inf","value":{"doubleValue":"Infinity"}}"#,
+            #"{"key":"ninf","value":{"doubleValue":"-Infinity"}}"#,
+            #"{"key":"num","value":{"doubleValue":0.125}}"#,
+            #"{"key":"str","value":{"doubleValue":"1.5"}}"#,
+            #"{"key":"whole","value":{"doubleValue":3}}"#,
+        ].joined(separator: ",")
         var store = SpanStore()
         _ = try decode(request([spanJSON(id: "0000000000000001", name: "d", attrs: attrs)]), into: &store)
         let s = store.spans[0]
@@ -359,7 +394,8 @@ final class OTLPShapeTests: XCTestCase {
     }
 
     func testInstrumentationLibrarySpans() throws {
-        let json = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"old"}}]},"instrumentationLibrarySpans":[{"instrumentationLibrary":{"name":"io.opentelemetry.old","version":"0.9"},"spans":[{"traceId":"\#(T1)","spanId":"0000000000000001","name":"legacy","startTimeUnixNano":"10","endTimeUnixNano":"20"}]}]}]}"#
+        let json =
+            #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"old"}}]},"instrumentationLibrarySpans":[{"instrumentationLibrary":{"name":"io.opentelemetry.old","version":"0.9"},"spans":[{"traceId":"\#(trace1)","spanId":"0000000000000001","name":"legacy","startTimeUnixNano":"10","endTimeUnixNano":"20"}]}]}]}"#
         var store = SpanStore()
         let r = try decode(json, into: &store)
         XCTAssertEqual(r.spans, 1)
@@ -371,9 +407,11 @@ final class OTLPShapeTests: XCTestCase {
     }
 
     func testBareResourceSpansPerLine() throws {
-        let line1 = #"{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"py"}}]},"scopeSpans":[{"scope":{"name":"s"},"spans":[\#(spanJSON(id: "0000000000000001", name: "bare1"))]}]}"#
+        let line1 =
+            #"{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"py"}}]},"scopeSpans":[{"scope":{"name":"s"},"spans":[\#(spanJSON(id: "0000000000000001", name: "bare1"))]}]}"#
         // The resource may follow the spans.
-        let line2 = #"{"scopeSpans":[{"spans":[\#(spanJSON(id: "0000000000000002", parent: "0000000000000001", name: "bare2"))]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]},"schemaUrl":"https://x"}"#
+        let line2 =
+            #"{"scopeSpans":[{"spans":[\#(spanJSON(id: "0000000000000002", parent: "0000000000000001", name: "bare2"))]}],"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]},"schemaUrl":"https://x"}"#
         var store = SpanStore()
         let r = try decode(line1 + "\n" + line2 + "\n", into: &store)
         XCTAssertEqual(r.spans, 2)
@@ -383,7 +421,8 @@ final class OTLPShapeTests: XCTestCase {
     }
 
     func testTempoBatchesWrapper() throws {
-        let json = #"{"batches":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"tempo-svc"}}]},"scopeSpans":[{"spans":[{"traceId":"W47/95gDgQPSabYzgT/GDA==","spanId":"7uGbfsPBsXQ=","name":"from-tempo","kind":"SPAN_KIND_SERVER","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#
+        let json =
+            #"{"batches":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"tempo-svc"}}]},"scopeSpans":[{"spans":[{"traceId":"W47/95gDgQPSabYzgT/GDA==","spanId":"7uGbfsPBsXQ=","name":"from-tempo","kind":"SPAN_KIND_SERVER","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#
         var store = SpanStore()
         let r = try decode(json, into: &store)
         XCTAssertEqual(r.spans, 1)
@@ -394,7 +433,9 @@ final class OTLPShapeTests: XCTestCase {
     }
 
     func testTempoV2TraceWrapper() throws {
-        let json = #"{"trace":"# + request([spanJSON(id: "0000000000000001", name: "tempo-v2")]) + #","status":"PARTIAL","message":"some blocks failed"}"#
+        let json =
+            #"{"trace":"# + request([spanJSON(id: "0000000000000001", name: "tempo-v2")])
+            + #","status":"PARTIAL","message":"some blocks failed"}"#
         var store = SpanStore()
         let r = try decode(json, into: &store)
         XCTAssertEqual(r.spans, 1)
@@ -402,8 +443,12 @@ final class OTLPShapeTests: XCTestCase {
     }
 
     func testJaegerV3ResultWrapper() throws {
-        let json = #"{"result":"# + request([spanJSON(id: "0000000000000001", name: "jaeger-a"),
-                                            spanJSON(id: "0000000000000002", name: "jaeger-b")]) + "}"
+        let json =
+            #"{"result":"#
+            + request([
+                spanJSON(id: "0000000000000001", name: "jaeger-a"),
+                spanJSON(id: "0000000000000002", name: "jaeger-b"),
+            ]) + "}"
         var store = SpanStore()
         let r = try decode(json, into: &store)
         XCTAssertEqual(r.spans, 2)
@@ -411,19 +456,24 @@ final class OTLPShapeTests: XCTestCase {
     }
 
     func testArrayOfRequests() throws {
-        let json = "[\n" + request([spanJSON(id: "0000000000000001", name: "r1")]) + ",\n"
-            + request([spanJSON(trace: T2, id: "0000000000000002", name: "r2"), spanJSON(trace: T2, id: "0000000000000003", name: "r3")]) + "\n]\n"
+        let json =
+            "[\n" + request([spanJSON(id: "0000000000000001", name: "r1")]) + ",\n"
+            + request([
+                spanJSON(trace: trace2, id: "0000000000000002", name: "r2"),
+                spanJSON(trace: trace2, id: "0000000000000003", name: "r3"),
+            ]) + "\n]\n"
         var store = SpanStore()
         let r = try decode(json, into: &store)
         XCTAssertEqual(r.spans, 3)
         XCTAssertEqual(r.issues, [])
         XCTAssertEqual(store.spans.map { store.string($0.name) }, ["r1", "r2", "r3"])
-        XCTAssertEqual(store.spans.map { $0.traceID.hex }, [T1, T2, T2])
+        XCTAssertEqual(store.spans.map { $0.traceID.hex }, [trace1, trace2, trace2])
     }
 
     func testUnknownFieldsIgnoredAtEveryLevel() throws {
         let junk = #""zzUnknown":{"a":[1,2,{"b":"}]\"{"}],"c":null,"d":true,"e":-1.5e3}"#
-        let json = #"{\#(junk),"resourceSpans":[{\#(junk),"resource":{\#(junk),"attributes":[{"key":"service.name",\#(junk),"value":{\#(junk),"stringValue":"u"}}],"droppedAttributesCount":0},"scopeSpans":[{\#(junk),"scope":{\#(junk),"name":"s"},"spans":[{\#(junk),"traceId":"\#(T1)","spanId":"0000000000000001","name":"kept","droppedAttributesCount":3,"droppedEventsCount":0,"flags":257,"traceState":"k=v","events":[{\#(junk),"name":"e1"}],"status":{\#(junk),"code":1}}]}]}]}"#
+        let json =
+            #"{\#(junk),"resourceSpans":[{\#(junk),"resource":{\#(junk),"attributes":[{"key":"service.name",\#(junk),"value":{\#(junk),"stringValue":"u"}}],"droppedAttributesCount":0},"scopeSpans":[{\#(junk),"scope":{\#(junk),"name":"s"},"spans":[{\#(junk),"traceId":"\#(trace1)","spanId":"0000000000000001","name":"kept","droppedAttributesCount":3,"droppedEventsCount":0,"flags":257,"traceState":"k=v","events":[{\#(junk),"name":"e1"}],"status":{\#(junk),"code":1}}]}]}]}"#
         var store = SpanStore()
         let r = try decode(json, into: &store)
         XCTAssertEqual(r.spans, 1)
@@ -466,8 +516,16 @@ final class OTLPShapeTests: XCTestCase {
         XCTAssertEqual(attr(store, s, "empty"), .empty)
         XCTAssertEqual(store.text(attr(store, s, "empty")!), "")
         XCTAssertEqual(attr(store, s, "bytes").map { store.text($0) }, "aGk=")
-        if case .array(_, let count)? = attr(store, s, "arr") { XCTAssertEqual(count, 4) } else { XCTFail("arr is not an array") }
-        if case .kvlist(_, let count)? = attr(store, s, "map") { XCTAssertEqual(count, 3) } else { XCTFail("map is not a kvlist") }
+        if case .array(_, let count)? = attr(store, s, "arr") {
+            XCTAssertEqual(count, 4)
+        } else {
+            XCTFail("arr is not an array")
+        }
+        if case .kvlist(_, let count)? = attr(store, s, "map") {
+            XCTAssertEqual(count, 3)
+        } else {
+            XCTFail("map is not a kvlist")
+        }
     }
 }
 
@@ -475,8 +533,11 @@ final class DecodeErrorTests: XCTestCase {
     func testBrokenSecondLineKeepsOtherLines() throws {
         let line1 = request([spanJSON(id: "0000000000000001", name: "one")])
         // Line 2 lacks the ':' after "name": the error is at the '"' of "two".
-        let line2 = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"\#(T1)","spanId":"0000000000000002","name" "two"}]}]}]}"#
-        let line3 = request([spanJSON(id: "0000000000000003", name: "three"), spanJSON(id: "0000000000000004", name: "four")])
+        let line2 =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"\#(trace1)","spanId":"0000000000000002","name" "two"}]}]}]}"#
+        let line3 = request([
+            spanJSON(id: "0000000000000003", name: "three"), spanJSON(id: "0000000000000004", name: "four"),
+        ])
         let text = [line1, line2, line3].joined(separator: "\n") + "\n"
         var store = SpanStore()
         let r = try decode(text, name: "broken.jsonl", into: &store)
@@ -486,21 +547,24 @@ final class DecodeErrorTests: XCTestCase {
         let issue = r.issues[0]
         // `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"` is 55 bytes, the id 32, then
         // `","spanId":"` 12, the id 16, `","name" ` 9 = 124 bytes before the '"' of "two": column 125.
-        let prefix = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"\#(T1)","spanId":"0000000000000002","name" "#
+        let prefix =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"\#(trace1)","spanId":"0000000000000002","name" "#
         XCTAssertEqual(prefix.utf8.count, 124)
         XCTAssertEqual(issue.file, "broken.jsonl")
         XCTAssertEqual(issue.line, 2)
         XCTAssertEqual(issue.column, 125)
         XCTAssertEqual(issue.byteOffset, line1.utf8.count + 1 + 124)
         XCTAssertEqual(issue.message, "expected ':' after a key, found '\"'")
-        XCTAssertEqual(issue.description, "broken.jsonl:2:125: expected ':' after a key, found '\"' (byte \(line1.utf8.count + 1 + 124))")
+        XCTAssertEqual(
+            issue.description,
+            "broken.jsonl:2:125: expected ':' after a key, found '\"' (byte \(line1.utf8.count + 1 + 124))")
     }
 
     func testTruncatedMiddleLineDoesNotSwallowTheNextLine() throws {
         // A writer died mid-line, then appending resumed on a new line: the cut line ends after a
         // complete value, so a naive reader would read on into line 3.
         let line1 = request([spanJSON(id: "0000000000000001", name: "one")])
-        let line2 = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"\#(T1)","spanId":"0000000000000002""#
+        let line2 = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"\#(trace1)","spanId":"0000000000000002""#
         let line3 = request([spanJSON(id: "0000000000000003", name: "three")])
         let text = [line1, line2, line3].joined(separator: "\n") + "\n"
         var store = SpanStore()
@@ -516,12 +580,15 @@ final class DecodeErrorTests: XCTestCase {
     func testCutLineKeepsItsWholeSpansAndMakesNoPhantoms() throws {
         let line1 = request([spanJSON(id: "0000000000000001", name: "one")])
         // Line 2 holds one whole span, then is cut inside the second.
-        let line2 = #"{"resourceSpans":[{"scopeSpans":[{"spans":["# + spanJSON(id: "0000000000000002", name: "two") + #",{"traceId":"\#(T1)","#
+        let line2 =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":["# + spanJSON(id: "0000000000000002", name: "two")
+            + #",{"traceId":"\#(trace1)","#
         // Line 3 is cut right after `"spans":[`: read on, line 4 would look like a span object.
         let line3 = #"{"resourceSpans":[{"scopeSpans":[{"spans":["#
         let line4 = request([spanJSON(id: "0000000000000004", name: "four")])
         var store = SpanStore()
-        let r = try decode([line1, line2, line3, line4].joined(separator: "\n") + "\n", name: "cuts.jsonl", into: &store)
+        let r = try decode(
+            [line1, line2, line3, line4].joined(separator: "\n") + "\n", name: "cuts.jsonl", into: &store)
         XCTAssertEqual(store.spans.map { store.string($0.name) }, ["one", "two", "four"])
         XCTAssertEqual(r.spans, 3)
         XCTAssertEqual(r.issues.map(\.line), [2, 3])
@@ -561,7 +628,9 @@ final class FileAndSampleTests: XCTestCase {
         var store = SpanStore()
         let path = samples + "jaeger-uimodel-ui_01.json"
         XCTAssertThrowsError(try TraceLoader.load(path: path, into: &store)) { error in
-            guard case LoadError.foreignFormat(let file, let format)? = error as? LoadError else { return XCTFail("\(error)") }
+            guard case LoadError.foreignFormat(let file, let format)? = error as? LoadError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(file, path)
             XCTAssertEqual(format, .jaegerUI)
             XCTAssertEqual(format.rawValue, "Jaeger UI JSON")
@@ -574,7 +643,9 @@ final class FileAndSampleTests: XCTestCase {
         var store = SpanStore()
         let path = samples + "langfuse-microsoft-agent-2025-12-17.trace.json"
         XCTAssertThrowsError(try TraceLoader.load(path: path, into: &store)) { error in
-            guard case LoadError.foreignFormat(let file, let format)? = error as? LoadError else { return XCTFail("\(error)") }
+            guard case LoadError.foreignFormat(let file, let format)? = error as? LoadError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(file, path)
             XCTAssertEqual(format, .langfuse)
             XCTAssertTrue("\(error)".contains("this is a Langfuse trace export, not OTLP JSON"), "\(error)")
@@ -583,7 +654,8 @@ final class FileAndSampleTests: XCTestCase {
     }
 
     func testZipkinIsForeign() {
-        let json = #"[{"traceId":"\#(T1)","id":"0000000000000001","name":"get","timestamp":1700000000000000,"duration":5,"localEndpoint":{"serviceName":"z"}}]"#
+        let json =
+            #"[{"traceId":"\#(trace1)","id":"0000000000000001","name":"get","timestamp":1700000000000000,"duration":5,"localEndpoint":{"serviceName":"z"}}]"#
         var store = SpanStore()
         XCTAssertThrowsError(try decode(json, into: &store)) { error in
             guard case LoadError.foreignFormat(_, let format)? = error as? LoadError else { return XCTFail("\(error)") }
@@ -614,8 +686,9 @@ final class FileAndSampleTests: XCTestCase {
         XCTAssertEqual(s.durationNanos, 1_000_000_000)
         XCTAssertEqual(store.string(store.resources[Int(s.resource)].serviceName), "my.service")
         XCTAssertEqual(store.string(store.scopes[Int(s.scope)].name), "my.library")
-        XCTAssertEqual(store.value(forKey: "my.scope.attribute", in: store.scopes[Int(s.scope)].attributes).map { store.text($0) },
-                       "some scope attribute")
+        XCTAssertEqual(
+            store.value(forKey: "my.scope.attribute", in: store.scopes[Int(s.scope)].attributes).map { store.text($0) },
+            "some scope attribute")
     }
 
     func testOtelTuiSampleSpanCount() throws {
@@ -633,7 +706,9 @@ final class FileAndSampleTests: XCTestCase {
         var store = SpanStore()
         let path = "/nonexistent-dir-\(UUID().uuidString)/t.json"
         XCTAssertThrowsError(try TraceLoader.load(path: path, into: &store)) { error in
-            guard case LoadError.unreadable(let file, let reason)? = error as? LoadError else { return XCTFail("\(error)") }
+            guard case LoadError.unreadable(let file, let reason)? = error as? LoadError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(file, path)
             XCTAssertEqual(reason, "No such file or directory")
         }
@@ -656,7 +731,9 @@ final class FileAndSampleTests: XCTestCase {
         try Data([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x00, 0x51, 0x00, 0x00]).write(to: URL(fileURLWithPath: path))
         var store = SpanStore()
         XCTAssertThrowsError(try TraceLoader.load(path: path, into: &store)) { error in
-            guard case LoadError.foreignFormat(let file, let format)? = error as? LoadError else { return XCTFail("\(error)") }
+            guard case LoadError.foreignFormat(let file, let format)? = error as? LoadError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(file, path)
             XCTAssertEqual(format, .zstd)
         }
@@ -664,7 +741,8 @@ final class FileAndSampleTests: XCTestCase {
 
     func testBinaryIsProtobufGuess() {
         var store = SpanStore()
-        XCTAssertThrowsError(try TraceLoader.decode(bytes: [0x0a, 0x83, 0x01, 0x12], name: "p.bin", into: &store)) { error in
+        XCTAssertThrowsError(try TraceLoader.decode(bytes: [0x0a, 0x83, 0x01, 0x12], name: "p.bin", into: &store)) {
+            error in
             guard case LoadError.foreignFormat(_, let format)? = error as? LoadError else { return XCTFail("\(error)") }
             XCTAssertEqual(format, .protobuf)
         }

@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import XCTest
+
 @testable import TraceReports
 
 /// `--json` and `--plain` on the samples where several spans describe one call.
@@ -19,13 +20,15 @@ final class CallGroupReportTests: XCTestCase {
 
     private func json(_ name: String) throws -> [String: Any] {
         let (store, a) = try load(name)
-        let text = JSONReport.render(store: store, analysis: a, traces: Array(a.forest.traces.indices), warnings: a.warnings)
+        let text = JSONReport.render(
+            store: store, analysis: a, traces: Array(a.forest.traces.indices), warnings: a.warnings)
         return try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
     }
 
     /// Every span of a trace, depth first.
     private func spans(_ trace: [String: Any]) -> [[String: Any]] {
-        var out: [[String: Any]] = [], stack = (trace["spans"] as! [[String: Any]]).reversed() as [[String: Any]]
+        var out: [[String: Any]] = []
+        var stack = (trace["spans"] as! [[String: Any]]).reversed() as [[String: Any]]
         while let s = stack.popLast() {
             out.append(s)
             stack.append(contentsOf: (s["children"] as! [[String: Any]]).reversed())
@@ -39,7 +42,9 @@ final class CallGroupReportTests: XCTestCase {
         XCTAssertEqual(trace["costMismatches"] as? Int, 1)
         XCTAssertEqual((trace["costUSD"] as! Double), 0.00472 + 0.00288, accuracy: 1e-12)
         let all = spans(trace)
-        XCTAssertEqual(all.map { $0["name"] as! String }, ["agent.run", "llm.generate", "ChatCompletion", "llm.generate", "ChatCompletion"])
+        XCTAssertEqual(
+            all.map { $0["name"] as! String },
+            ["agent.run", "llm.generate", "ChatCompletion", "llm.generate", "ChatCompletion"])
         // Each wrapper points at the inner span that counts its call.
         XCTAssertEqual(all[1]["callGroup"] as? String, all[2]["spanId"] as? String)
         XCTAssertEqual(all[1]["countedCall"] as? Bool, false)
@@ -58,11 +63,14 @@ final class CallGroupReportTests: XCTestCase {
         XCTAssertEqual(call["spans"] as? [String], [all[4]["spanId"] as! String, all[3]["spanId"] as! String])
         let sources = call["sources"] as! [String: [String: String]]
         XCTAssertEqual(sources["reportedCostUSD"], ["spanId": all[3]["spanId"] as! String, "key": "llm.cost_usd"])
-        XCTAssertEqual(sources["inputTokens"], ["spanId": all[4]["spanId"] as! String, "key": "llm.token_count.prompt"])
+        XCTAssertEqual(
+            sources["inputTokens"], ["spanId": all[4]["spanId"] as! String, "key": "llm.token_count.prompt"])
         XCTAssertEqual(sources["model"], ["spanId": all[4]["spanId"] as! String, "key": "llm.model_name"])
         XCTAssertEqual((call["disagreements"] as! [Any]).count, 0)
         XCTAssertEqual(all[4]["model"] as? String, "gpt-4o-2024-08-06")
-        XCTAssertEqual(d["warnings"] as? [String], ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"])
+        XCTAssertEqual(
+            d["warnings"] as? [String],
+            ["1 call(s): reported cost differs from list price by more than 5 %; the reported cost is used"])
     }
 
     func testCallCountedInAnEarlierTraceInJSON() throws {
@@ -93,22 +101,31 @@ final class CallGroupReportTests: XCTestCase {
         let (store, a) = try load("app-wrapper-openinference.json")
         let text = PlainReport.tree(store: store, analysis: a, trace: 0)
         let lines = text.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines[0], "trace 0683418e84da14e2dd6cc0e48f2942e2  support-app  2026-11-28 04:59:59 UTC  5 spans, 2 LLM calls, $0.0076!")
-        XCTAssertEqual(Array(lines[2...]), [
-            "agent.run           agent    60.6ms              -         -  unset",
-            "  llm.generate      llm      53.8ms              -  ~$0.0047  unset",
-            "    ChatCompletion  llm      17.1ms       1.2k/300   $0.0047  ok",
-            "  llm.generate      llm      6.58ms              -  ~$0.0029  unset",
-            "    ChatCompletion  llm      5.14ms         800/40  $0.0029!  ok",
-        ])
+        XCTAssertEqual(
+            lines[0],
+            "trace 0683418e84da14e2dd6cc0e48f2942e2  support-app  2026-11-28 04:59:59 UTC  5 spans, 2 LLM calls, $0.0076!"
+        )
+        XCTAssertEqual(
+            Array(lines[2...]),
+            [
+                "agent.run           agent    60.6ms              -         -  unset",
+                "  llm.generate      llm      53.8ms              -  ~$0.0047  unset",
+                "    ChatCompletion  llm      17.1ms       1.2k/300   $0.0047  ok",
+                "  llm.generate      llm      6.58ms              -  ~$0.0029  unset",
+                "    ChatCompletion  llm      5.14ms         800/40  $0.0029!  ok",
+            ])
     }
 
     func testPlainTreeMarksACallCountedInAnotherTrace() throws {
         let (store, a) = try load("anthropic-openllmetry-and-sdk-split.json")
         let t = try XCTUnwrap(a.trace(matching: "595757bb"))
         let lines = PlainReport.tree(store: store, analysis: a, trace: t).split(separator: "\n")
-        XCTAssertEqual(lines.first, "trace 595757bbcee2ead5ccaa567736a2e5ad  support-app  2026-11-28 02:59:59 UTC  "
-                       + "1 spans, 0 LLM calls, 1 more counted in an earlier trace, -")
-        XCTAssertEqual(lines.last, "anthropic.messages.create [counted in trace 3c9b85ed]  llm     22.1ms              -  ~$0.0164  ok")
+        XCTAssertEqual(
+            lines.first,
+            "trace 595757bbcee2ead5ccaa567736a2e5ad  support-app  2026-11-28 02:59:59 UTC  "
+                + "1 spans, 0 LLM calls, 1 more counted in an earlier trace, -")
+        XCTAssertEqual(
+            lines.last,
+            "anthropic.messages.create [counted in trace 3c9b85ed]  llm     22.1ms              -  ~$0.0164  ok")
     }
 }

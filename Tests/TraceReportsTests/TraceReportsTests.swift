@@ -1,12 +1,13 @@
 import Foundation
-import XCTest
-import TraceModel
-import TraceFormats
 import TraceAnalysis
+import TraceFormats
+import TraceModel
+import XCTest
+
 @testable import TraceReports
 
-private let T1 = "0102030405060708090a0b0c0d0e0f10"
-private let T2 = "a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0"
+private let trace1 = "0102030405060708090a0b0c0d0e0f10"
+private let trace2 = "a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0"
 /// 1,700,000,000 s = 2023-11-14 22:13:20 UTC.
 private let t0: Int64 = 1_700_000_000_000_000_000
 private let ms: Int64 = 1_000_000
@@ -15,29 +16,46 @@ private func attrs(_ list: [(String, String)]) -> String {
     list.map { #"{"key":"\#($0.0)","value":\#($0.1)}"# }.joined(separator: ",")
 }
 
-private func spanJSON(trace: String = T1, id: String, parent: String = "", name: String, start: Int64, end: Int64,
-                      kind: Int = 1, status: Int = 0, attributes: [(String, String)] = []) -> String {
+private func spanJSON(
+    trace: String = trace1, id: String, parent: String = "", name: String, start: Int64, end: Int64,
+    kind: Int = 1, status: Int = 0, attributes: [(String, String)] = []
+) -> String {
     #"{"traceId":"\#(trace)","spanId":"\#(id)","parentSpanId":"\#(parent)","name":"\#(name)","kind":\#(kind),"startTimeUnixNano":"\#(start)","endTimeUnixNano":"\#(end)","attributes":[\#(attrs(attributes))],"status":{"code":\#(status)}}"#
 }
 
-/// Trace T1 (service "checkout"): handle (server, ok, 2 s)
+/// Trace trace1 (service "checkout"): handle (server, ok, 2 s)
 ///   ├ chat gpt-4o (client, 500 ms): 1,000 input of which 240 cached, 100 output, finish "stop"
 ///   └ tool.search (100 ms, status error)
-/// Trace T2 (service "batch"): one call to an unpriced model.
+/// Trace trace2 (service "batch"): one call to an unpriced model.
 private func fixture() throws -> (SpanStore, Analysis) {
-    let first = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout"}}]},"scopeSpans":[{"spans":["#
-        + [spanJSON(id: "0000000000000001", name: "handle", start: t0, end: t0 + 2_000 * ms, kind: 2, status: 1),
-           spanJSON(id: "0000000000000002", parent: "0000000000000001", name: "chat gpt-4o", start: t0 + 100 * ms, end: t0 + 600 * ms, kind: 3,
-                    attributes: [("gen_ai.operation.name", #"{"stringValue":"chat"}"#), ("gen_ai.request.model", #"{"stringValue":"gpt-4o"}"#),
-                                 ("gen_ai.usage.input_tokens", #"{"intValue":"1000"}"#), ("gen_ai.usage.output_tokens", #"{"intValue":"100"}"#),
-                                 ("gen_ai.usage.cache_read.input_tokens", #"{"intValue":"240"}"#),
-                                 ("gen_ai.response.finish_reasons", #"{"arrayValue":{"values":[{"stringValue":"stop"}]}}"#)]),
-           spanJSON(id: "0000000000000003", parent: "0000000000000001", name: "tool.search", start: t0 + 600 * ms, end: t0 + 700 * ms, status: 2),
+    let first =
+        #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout"}}]},"scopeSpans":[{"spans":["#
+        + [
+            spanJSON(id: "0000000000000001", name: "handle", start: t0, end: t0 + 2_000 * ms, kind: 2, status: 1),
+            spanJSON(
+                id: "0000000000000002", parent: "0000000000000001", name: "chat gpt-4o", start: t0 + 100 * ms,
+                end: t0 + 600 * ms, kind: 3,
+                attributes: [
+                    ("gen_ai.operation.name", #"{"stringValue":"chat"}"#),
+                    ("gen_ai.request.model", #"{"stringValue":"gpt-4o"}"#),
+                    ("gen_ai.usage.input_tokens", #"{"intValue":"1000"}"#),
+                    ("gen_ai.usage.output_tokens", #"{"intValue":"100"}"#),
+                    ("gen_ai.usage.cache_read.input_tokens", #"{"intValue":"240"}"#),
+                    ("gen_ai.response.finish_reasons", #"{"arrayValue":{"values":[{"stringValue":"stop"}]}}"#),
+                ]),
+            spanJSON(
+                id: "0000000000000003", parent: "0000000000000001", name: "tool.search", start: t0 + 600 * ms,
+                end: t0 + 700 * ms, status: 2),
         ].joined(separator: ",") + "]}]}]}"
-    let second = #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"batch"}}]},"scopeSpans":[{"spans":["#
-        + spanJSON(trace: T2, id: "00000000000000b1", name: "mystery call", start: t0 + 5_000 * ms, end: t0 + 5_250 * ms,
-                   attributes: [("gen_ai.request.model", #"{"stringValue":"mystery-model"}"#), ("gen_ai.usage.input_tokens", #"{"intValue":"10"}"#),
-                                ("gen_ai.usage.output_tokens", #"{"intValue":"5"}"#)])
+    let second =
+        #"{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"batch"}}]},"scopeSpans":[{"spans":["#
+        + spanJSON(
+            trace: trace2, id: "00000000000000b1", name: "mystery call", start: t0 + 5_000 * ms, end: t0 + 5_250 * ms,
+            attributes: [
+                ("gen_ai.request.model", #"{"stringValue":"mystery-model"}"#),
+                ("gen_ai.usage.input_tokens", #"{"intValue":"10"}"#),
+                ("gen_ai.usage.output_tokens", #"{"intValue":"5"}"#),
+            ])
         + "]}]}]}"
     var store = SpanStore()
     let r = try TraceLoader.decode(bytes: Array((first + "\n" + second + "\n").utf8), name: "x.json", into: &store)
@@ -52,12 +70,14 @@ final class JSONReportTests: XCTestCase {
         let text = JSONReport.render(store: store, analysis: a, traces: [0, 1], warnings: a.warnings)
         XCTAssertTrue(text.hasSuffix("}\n"))
         let root = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        XCTAssertEqual(root["warnings"] as? [String], [#"model "mystery-model" is not in the price table: cost of 1 call(s) unknown (add it with --prices)"#])
+        XCTAssertEqual(
+            root["warnings"] as? [String],
+            [#"model "mystery-model" is not in the price table: cost of 1 call(s) unknown (add it with --prices)"#])
         let traces = try XCTUnwrap(root["traces"] as? [[String: Any]])
         XCTAssertEqual(traces.count, 2)
 
         let t = traces[0]
-        XCTAssertEqual(t["traceId"] as? String, T1)
+        XCTAssertEqual(t["traceId"] as? String, trace1)
         XCTAssertEqual(t["rootName"] as? String, "handle")
         XCTAssertEqual(t["service"] as? String, "checkout")
         XCTAssertEqual(t["startTime"] as? String, "2023-11-14 22:13:20")
@@ -134,7 +154,7 @@ final class JSONReportTests: XCTestCase {
         XCTAssertEqual((tool["subtree"] as? [String: Any])?["errorCount"] as? Int, 1)
 
         let u = traces[1]
-        XCTAssertEqual(u["traceId"] as? String, T2)
+        XCTAssertEqual(u["traceId"] as? String, trace2)
         XCTAssertEqual(u["service"] as? String, "batch")
         XCTAssertEqual(u["rootName"] as? String, "mystery call")
         XCTAssertEqual(u["spanCount"] as? Int, 1)
@@ -151,10 +171,11 @@ final class JSONReportTests: XCTestCase {
 
     func testOnlyTheRequestedTracesAndFlags() throws {
         var store = SpanStore()
-        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":["#
+        let json =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":["#
             + spanJSON(id: "0000000000000001", name: "root", start: 0, end: 10) + ","
             + spanJSON(id: "0000000000000002", parent: "00000000000000ff", name: "lost", start: 1, end: 2) + ","
-            + spanJSON(trace: T2, id: "0000000000000003", name: "other", start: 20, end: 30) + "]}]}]}"
+            + spanJSON(trace: trace2, id: "0000000000000003", name: "other", start: 20, end: 30) + "]}]}]}"
         _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "x.json", into: &store)
         let a = Analysis(store: store, prices: .embedded)
         let text = JSONReport.render(store: store, analysis: a, traces: [0], warnings: [])
@@ -171,7 +192,9 @@ final class JSONReportTests: XCTestCase {
 
     func testEscapesInNames() throws {
         var store = SpanStore()
-        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":["# + spanJSON(id: "0000000000000001", name: #"q\"b\\n\nt\té\u0001"#, start: 0, end: 1) + "]}]}]}"
+        let json =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":["#
+            + spanJSON(id: "0000000000000001", name: #"q\"b\\n\nt\té\u0001"#, start: 0, end: 1) + "]}]}]}"
         _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "x.json", into: &store)
         let a = Analysis(store: store, prices: .embedded)
         let text = JSONReport.render(store: store, analysis: a, traces: [0], warnings: ["w\"1"])
@@ -213,13 +236,13 @@ final class PlainReportTests: XCTestCase {
         // Widths: SPAN 13 ("  chat gpt-4o"), KIND 5, DURATION 8, TOKENS IN/OUT 13, COST 7; right-aligned
         // DURATION, TOKENS and COST; "$0.0032" = 3,200 / 1e6 as above; 1,000 input shows as "1.0k".
         let expected = """
-        trace 0102030405060708090a0b0c0d0e0f10  checkout  2023-11-14 22:13:20 UTC  3 spans, 1 LLM calls, $0.0032
-        SPAN           KIND   DURATION  TOKENS IN/OUT     COST  STATUS
-        handle         other     2.00s              -        -  ok
-          chat gpt-4o  llm       500ms       1.0k/100  $0.0032  unset
-          tool.search  tool      100ms              -        -  error
+            trace 0102030405060708090a0b0c0d0e0f10  checkout  2023-11-14 22:13:20 UTC  3 spans, 1 LLM calls, $0.0032
+            SPAN           KIND   DURATION  TOKENS IN/OUT     COST  STATUS
+            handle         other     2.00s              -        -  ok
+              chat gpt-4o  llm       500ms       1.0k/100  $0.0032  unset
+              tool.search  tool      100ms              -        -  error
 
-        """
+            """
         XCTAssertEqual(text, expected)
     }
 
@@ -227,11 +250,11 @@ final class PlainReportTests: XCTestCase {
         let (store, a) = try fixture()
         let text = PlainReport.tree(store: store, analysis: a, trace: 1)
         let expected = """
-        trace a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0  batch  2023-11-14 22:13:25 UTC  1 spans, 1 LLM calls, ?
-        SPAN          KIND  DURATION  TOKENS IN/OUT  COST  STATUS
-        mystery call  llm      250ms           10/5     ?  unset
+            trace a0a0a0a0a0a0a0a0b0b0b0b0b0b0b0b0  batch  2023-11-14 22:13:25 UTC  1 spans, 1 LLM calls, ?
+            SPAN          KIND  DURATION  TOKENS IN/OUT  COST  STATUS
+            mystery call  llm      250ms           10/5     ?  unset
 
-        """
+            """
         XCTAssertEqual(text, expected)
     }
 
@@ -240,10 +263,15 @@ final class PlainReportTests: XCTestCase {
         let text = PlainReport.traceList(store: store, analysis: a, traces: [0, 1])
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         XCTAssertEqual(lines.count, 4)
-        XCTAssertEqual(lines[0].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " "),
-                       "TRACE ROOT SERVICE START (UTC) DURATION SPANS LLM TOKENS IN/OUT COST ERR")
-        XCTAssertEqual(lines[1].split(separator: " ").joined(separator: " "), "01020304 handle checkout 2023-11-14 22:13:20 2.00s 3 1 1.0k/100 $0.0032 1")
-        XCTAssertEqual(lines[2].split(separator: " ").joined(separator: " "), "a0a0a0a0 mystery call batch 2023-11-14 22:13:25 250ms 1 1 10/5 ? 0")
+        XCTAssertEqual(
+            lines[0].split(separator: " ", omittingEmptySubsequences: true).joined(separator: " "),
+            "TRACE ROOT SERVICE START (UTC) DURATION SPANS LLM TOKENS IN/OUT COST ERR")
+        XCTAssertEqual(
+            lines[1].split(separator: " ").joined(separator: " "),
+            "01020304 handle checkout 2023-11-14 22:13:20 2.00s 3 1 1.0k/100 $0.0032 1")
+        XCTAssertEqual(
+            lines[2].split(separator: " ").joined(separator: " "),
+            "a0a0a0a0 mystery call batch 2023-11-14 22:13:25 250ms 1 1 10/5 ? 0")
         XCTAssertEqual(lines[3], "")
     }
 }
@@ -254,13 +282,16 @@ final class PriceReportTests: XCTestCase {
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines[0], "USD per 1M tokens; prices checked 2026-11-01; from: embedded default")
         XCTAssertEqual(lines.count, 2 + PriceTable.embedded.entries.count)
-        XCTAssertEqual(lines[1].split(separator: " ").joined(separator: " "), "MODEL INPUT CACHED IN CACHE WRITE OUTPUT ALSO MATCHES")
+        XCTAssertEqual(
+            lines[1].split(separator: " ").joined(separator: " "),
+            "MODEL INPUT CACHED IN CACHE WRITE OUTPUT ALSO MATCHES")
         XCTAssertEqual(lines[2].split(separator: " ").joined(separator: " "), "gpt-4o $2.50 $1.25 - $10.00")
         let mini = try XCTUnwrap(lines.first { $0.hasPrefix("gpt-4o-mini ") })
         XCTAssertEqual(mini.split(separator: " ").joined(separator: " "), "gpt-4o-mini $0.15 $0.075 - $0.60")
         let sonnet = try XCTUnwrap(lines.first { $0.hasPrefix("claude-sonnet-4 ") })
-        XCTAssertEqual(sonnet.split(separator: " ").joined(separator: " "),
-                       "claude-sonnet-4 $3.00 $0.30 $3.75 $15.00 claude-4-sonnet, above 200k input: $6.00 in / $22.50 out")
+        XCTAssertEqual(
+            sonnet.split(separator: " ").joined(separator: " "),
+            "claude-sonnet-4 $3.00 $0.30 $3.75 $15.00 claude-4-sonnet, above 200k input: $6.00 in / $22.50 out")
     }
 
     func testFirstLineNamesUserFiles() throws {
@@ -268,7 +299,8 @@ final class PriceReportTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("p.json").path
-        try Data(#"{"checked":"2027-02-03","models":{"zz-model":{"input":0.05,"output":1}}}"#.utf8).write(to: URL(fileURLWithPath: path))
+        try Data(#"{"checked":"2027-02-03","models":{"zz-model":{"input":0.05,"output":1}}}"#.utf8).write(
+            to: URL(fileURLWithPath: path))
         var table = PriceTable.embedded
         try table.apply(file: path)
         let lines = PriceReport.render(table).split(separator: "\n").map(String.init)

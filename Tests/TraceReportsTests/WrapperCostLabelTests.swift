@@ -1,20 +1,22 @@
-import TraceText
-import XCTest
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TraceText
+import XCTest
+
 @testable import TraceReports
 
 /// A hand-made wrapper span and the instrumentation's span beneath it both carry the usage: the
 /// wrapper's own cost is shown with `~` (not counted), the inner call's plainly.
 final class WrapperCostLabelTests: XCTestCase {
     func testWrapperCostIsMarkedAndNotCounted() throws {
-        let attrs = #"[{"key":"llm.model","value":{"stringValue":"gpt-4o"}},{"key":"llm.input_tokens","value":{"intValue":"1000"}},{"key":"llm.output_tokens","value":{"intValue":"100"}}]"#
+        let attrs =
+            #"[{"key":"llm.model","value":{"stringValue":"gpt-4o"}},{"key":"llm.input_tokens","value":{"intValue":"1000"}},{"key":"llm.output_tokens","value":{"intValue":"100"}}]"#
         let json = """
-        {"resourceSpans":[{"scopeSpans":[{"spans":[\
-        {"traceId":"01","spanId":"01","name":"llm.generate","startTimeUnixNano":"0","endTimeUnixNano":"2000000","attributes":\(attrs)},\
-        {"traceId":"01","spanId":"02","parentSpanId":"01","name":"chat gpt-4o","startTimeUnixNano":"100","endTimeUnixNano":"1900000","attributes":\(attrs)}]}]}]}
-        """
+            {"resourceSpans":[{"scopeSpans":[{"spans":[\
+            {"traceId":"01","spanId":"01","name":"llm.generate","startTimeUnixNano":"0","endTimeUnixNano":"2000000","attributes":\(attrs)},\
+            {"traceId":"01","spanId":"02","parentSpanId":"01","name":"chat gpt-4o","startTimeUnixNano":"100","endTimeUnixNano":"1900000","attributes":\(attrs)}]}]}]}
+            """
         var store = SpanStore()
         _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "w.json", into: &store)
         let a = Analysis(store: store, prices: .embedded)

@@ -6,8 +6,9 @@ import OTLPProto
 import SwiftProtobuf
 import TraceFormats
 import TraceModel
-@testable import TraceSources
 import XCTest
+
+@testable import TraceSources
 
 /// The OTLP/HTTP receiver in an `EmbeddedChannel` with NIO's real HTTP/1 codec: raw request bytes
 /// in (split across reads), raw response bytes out.
@@ -19,16 +20,21 @@ final class HTTPReceiverTests: XCTestCase {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func makeChannel(capacity: Int = 1_000_000, maxBody: Int = otlpMaxBodyBytes) throws -> (EmbeddedChannel, IngestChannel) {
+    func makeChannel(capacity: Int = 1_000_000, maxBody: Int = otlpMaxBodyBytes) throws -> (
+        EmbeddedChannel, IngestChannel
+    ) {
         let ingest = IngestChannel(capacity: capacity)
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-        try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(ingest: OTLPIngest(channel: ingest), maxBodyBytes: maxBody))
+        try channel.pipeline.syncOperations.addHandler(
+            OTLPHTTPHandler(ingest: OTLPIngest(channel: ingest), maxBodyBytes: maxBody))
         return (channel, ingest)
     }
 
-    func request(_ body: [UInt8], type: String = "application/x-protobuf", path: String = "/v1/traces", method: String = "POST",
-                 headers: [String] = [], contentLength: Bool = true) -> [UInt8] {
+    func request(
+        _ body: [UInt8], type: String = "application/x-protobuf", path: String = "/v1/traces", method: String = "POST",
+        headers: [String] = [], contentLength: Bool = true
+    ) -> [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: \(type)\r\n"
         if contentLength { head += "Content-Length: \(body.count)\r\n" }
         for h in headers { head += h + "\r\n" }
@@ -91,7 +97,9 @@ final class HTTPReceiverTests: XCTestCase {
     }
 
     func protobufBody(spans: Int = 2) throws -> [UInt8] {
-        try pbRequest(spans: (0..<spans).map { pbSpan(trace: traceA, span: String(format: "%016x", $0 + 1), name: "s\($0)") }).serializedBytes()
+        try pbRequest(
+            spans: (0..<spans).map { pbSpan(trace: traceA, span: String(format: "%016x", $0 + 1), name: "s\($0)") }
+        ).serializedBytes()
     }
 
     func testProtobufSplitIntoOneByteReads() throws {
@@ -116,7 +124,8 @@ final class HTTPReceiverTests: XCTestCase {
     func testChunkedBodyWithoutContentLength() throws {
         let (channel, ingest) = try makeChannel()
         let body = try protobufBody()
-        let chunked = Array(String(body.count, radix: 16).utf8) + Array("\r\n".utf8) + body + Array("\r\n0\r\n\r\n".utf8)
+        let chunked =
+            Array(String(body.count, radix: 16).utf8) + Array("\r\n".utf8) + body + Array("\r\n0\r\n\r\n".utf8)
         try send(channel, request(chunked, headers: ["Transfer-Encoding: chunked"], contentLength: false), piece: 5)
         XCTAssertEqual(try one(channel).status, 200)
         XCTAssertEqual(ingest.drain(timeout: 0).map(\.spanCount), [2])
@@ -125,9 +134,9 @@ final class HTTPReceiverTests: XCTestCase {
     func testJSONAnsweredInJSON() throws {
         let (channel, ingest) = try makeChannel()
         let json = """
-        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"j"}}]},"scopeSpans":[{"spans":[
-        {"traceId":"\(traceA)","spanId":"00000000000000a1","name":"root","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}
-        """
+            {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"j"}}]},"scopeSpans":[{"spans":[
+            {"traceId":"\(traceA)","spanId":"00000000000000a1","name":"root","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}
+            """
         try send(channel, request(Array(json.utf8), type: "application/json; charset=utf-8"), piece: 10)
         let r = try one(channel)
         XCTAssertEqual(r.status, 200)
@@ -140,7 +149,8 @@ final class HTTPReceiverTests: XCTestCase {
         var (channel, _) = try makeChannel()
         var bad = pbSpan(trace: traceA, span: "00000000000000a1", name: "bad")
         bad.traceID = bytes(hex: "0102")
-        let body: [UInt8] = try pbRequest(spans: [bad, pbSpan(trace: traceA, span: "00000000000000a2", name: "good")]).serializedBytes()
+        let body: [UInt8] = try pbRequest(spans: [bad, pbSpan(trace: traceA, span: "00000000000000a2", name: "good")])
+            .serializedBytes()
         try send(channel, request(body))
         var r = try one(channel)
         XCTAssertEqual(r.status, 200)
@@ -149,11 +159,13 @@ final class HTTPReceiverTests: XCTestCase {
         XCTAssertEqual(response.partialSuccess.errorMessage, "1 span(s) with a trace id of 2 bytes (expected 16)")
 
         (channel, _) = try makeChannel()
-        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"","spanId":"00000000000000a1","name":"x"}]}]}]}"#
+        let json =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"","spanId":"00000000000000a1","name":"x"}]}]}]}"#
         try send(channel, request(Array(json.utf8), type: "application/json"))
         r = try one(channel)
         XCTAssertEqual(r.status, 200)
-        XCTAssertEqual(r.text, #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"1 span(s) without a valid trace id"}}"#)
+        XCTAssertEqual(
+            r.text, #"{"partialSuccess":{"rejectedSpans":"1","errorMessage":"1 span(s) without a valid trace id"}}"#)
     }
 
     func testGarbageProtobufIs400WithAStatusBody() throws {
@@ -171,7 +183,11 @@ final class HTTPReceiverTests: XCTestCase {
 
     func testInvalidJSONIs400InJSON() throws {
         let (channel, _) = try makeChannel()
-        try send(channel, request(Array(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId": }]}]}]}"#.utf8), type: "application/json"))
+        try send(
+            channel,
+            request(
+                Array(#"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId": }]}]}]}"#.utf8), type: "application/json"
+            ))
         let r = try one(channel)
         XCTAssertEqual(r.status, 400)
         XCTAssertEqual(r.headers["content-type"], "application/json")
@@ -202,14 +218,20 @@ final class HTTPReceiverTests: XCTestCase {
         try send(channel, request(try protobufBody(), headers: ["Content-Encoding: br"]))
         r = try one(channel)
         XCTAssertEqual(r.status, 415)
-        XCTAssertEqual(try Google_Rpc_Status(serializedBytes: r.body).message, "unsupported content encoding \"br\": send gzip or no encoding")
+        XCTAssertEqual(
+            try Google_Rpc_Status(serializedBytes: r.body).message,
+            "unsupported content encoding \"br\": send gzip or no encoding")
     }
 
     func testOversizeBodies() throws {
         // Announced too large: answered before the body is read, connection closed.
         var (channel, _) = try makeChannel(maxBody: 1000)
         // (The closed channel's HTTP decoder reports the unfinished body; that is expected here.)
-        try? send(channel, Array("POST /v1/traces HTTP/1.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 5000\r\n\r\n".utf8))
+        try? send(
+            channel,
+            Array(
+                "POST /v1/traces HTTP/1.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 5000\r\n\r\n".utf8)
+        )
         // The first answer is ours; NIO's codec may add one for the cut-off body on the closed connection.
         var r = try XCTUnwrap(try responses(channel).first)
         XCTAssertEqual(r.status, 413)
@@ -227,12 +249,20 @@ final class HTTPReceiverTests: XCTestCase {
         try send(channel, request(gzip([UInt8](repeating: 0, count: 5000)), headers: ["Content-Encoding: gzip"]))
         r = try one(channel)
         XCTAssertEqual(r.status, 413)
-        XCTAssertTrue(try Google_Rpc_Status(serializedBytes: r.body).message.contains("inflates to more than 1000 bytes"))
+        XCTAssertTrue(
+            try Google_Rpc_Status(serializedBytes: r.body).message.contains("inflates to more than 1000 bytes"))
     }
 
     func testOverloadIs503WithRetryAfter() throws {
         let (channel, ingest) = try makeChannel(capacity: 1)
-        XCTAssertTrue(ingest.offer(IngestBatch(store: try { var s = SpanStore(); _ = try OTLPProtobuf.decode(try protobufBody(spans: 1), source: "x", into: &s); return s }())))
+        XCTAssertTrue(
+            ingest.offer(
+                IngestBatch(
+                    store: try {
+                        var s = SpanStore()
+                        _ = try OTLPProtobuf.decode(try protobufBody(spans: 1), source: "x", into: &s)
+                        return s
+                    }())))
         try send(channel, request(try protobufBody()))
         let r = try one(channel)
         XCTAssertEqual(r.status, 503)
@@ -244,7 +274,8 @@ final class HTTPReceiverTests: XCTestCase {
 
     func testOtherPathsAndMethods() throws {
         let (channel, _) = try makeChannel()
-        try send(channel, request(try protobufBody(), path: "/v1/metrics") + request([], method: "GET", contentLength: true))
+        try send(
+            channel, request(try protobufBody(), path: "/v1/metrics") + request([], method: "GET", contentLength: true))
         let r = try responses(channel)
         XCTAssertEqual(r.map(\.status), [404, 405])
         XCTAssertEqual(r[1].headers["allow"], "POST")

@@ -1,8 +1,9 @@
 import Foundation
 import TraceFormats
 import TraceModel
-@testable import TraceSources
 import XCTest
+
+@testable import TraceSources
 
 /// One JSON Lines record (a collector file-exporter line) holding one span.
 func jsonLine(trace: String, span: String, name: String, parent: String = "") -> String {
@@ -39,7 +40,8 @@ final class FileFollowerTests: XCTestCase {
         // Missing file: waited for.
         follower.step()
         XCTAssertTrue(follower.state.hasPrefix("waiting for"), follower.state)
-        _ = FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceA, span: "00000000000000a1", name: "first").utf8))
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data(jsonLine(trace: traceA, span: "00000000000000a1", name: "first").utf8))
         follower.step()
         XCTAssertEqual(names(channel), ["first"])
 
@@ -56,7 +58,9 @@ final class FileFollowerTests: XCTestCase {
         // Rotation: the old file's last lines are read, then the new file from its start.
         append(path, jsonLine(trace: traceA, span: "00000000000000a3", name: "before-rotation"))
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        _ = FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceB, span: "00000000000000b1", name: "after-rotation").utf8))
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data(jsonLine(trace: traceB, span: "00000000000000b1", name: "after-rotation").utf8)
+        )
         follower.step()
         XCTAssertEqual(names(channel), ["before-rotation", "after-rotation"])
 
@@ -72,7 +76,8 @@ final class FileFollowerTests: XCTestCase {
         XCTAssertEqual(names(channel), ["after-truncation"])
 
         // A broken line is counted; following goes on.
-        append(path, "{\"resourceSpans\":[{oops}]}\n" + jsonLine(trace: traceB, span: "00000000000000b4", name: "still"))
+        append(
+            path, "{\"resourceSpans\":[{oops}]}\n" + jsonLine(trace: traceB, span: "00000000000000b4", name: "still"))
         follower.step()
         XCTAssertEqual(names(channel), ["still"])
         XCTAssertEqual(channel.snapshot.badLines, 1)
@@ -100,7 +105,9 @@ final class FileFollowerTests: XCTestCase {
         append(path, jsonLine(trace: traceA, span: "00000000000000a1", name: "x"))
         var got: [String] = []
         let deadline = Date().addingTimeInterval(5)
-        while got.isEmpty && Date() < deadline { got = channel.drain(timeout: 0.05).flatMap { b in b.store.spans.map { b.store.string($0.name) } } }
+        while got.isEmpty && Date() < deadline {
+            got = channel.drain(timeout: 0.05).flatMap { b in b.store.spans.map { b.store.string($0.name) } }
+        }
         follower.stop()
         XCTAssertEqual(got, ["x"])
     }
@@ -113,7 +120,10 @@ final class FileFollowerTests: XCTestCase {
         let channel = IngestChannel()
         let follower = FileFollower(path: path, channel: channel, pollInterval: 30)
         follower.start()
-        defer { channel.close(); follower.stop() }
+        defer {
+            channel.close()
+            follower.stop()
+        }
         Thread.sleep(forTimeInterval: 0.2)  // the first read of the empty file is done; now it waits
         func next() -> ([String], TimeInterval) {
             let started = Date()
@@ -128,7 +138,8 @@ final class FileFollowerTests: XCTestCase {
         XCTAssertEqual(written, ["written"])
         XCTAssertLessThan(writeDelay, 2, "woken by the write, not by the 30 s period")
         try FileManager.default.moveItem(atPath: path, toPath: path + ".1")
-        _ = FileManager.default.createFile(atPath: path, contents: Data(jsonLine(trace: traceB, span: "00000000000000b1", name: "rotated").utf8))
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data(jsonLine(trace: traceB, span: "00000000000000b1", name: "rotated").utf8))
         let (rotated, rotateDelay) = next()
         XCTAssertEqual(rotated, ["rotated"])
         XCTAssertLessThan(rotateDelay, 2)
@@ -138,7 +149,9 @@ final class FileFollowerTests: XCTestCase {
 final class LiveSessionTests: XCTestCase {
     func batch(trace: String, spans: Int, prefix: String) -> IngestBatch {
         var text = ""
-        for i in 0..<spans { text += jsonLine(trace: trace, span: String(format: "%016x", i + 1), name: "\(prefix)\(i)") }
+        for i in 0..<spans {
+            text += jsonLine(trace: trace, span: String(format: "%016x", i + 1), name: "\(prefix)\(i)")
+        }
         var store = SpanStore()
         _ = try! TraceLoader.decode(bytes: Array(text.utf8), name: "t", into: &store)
         return IngestBatch(store: store)
@@ -149,8 +162,12 @@ final class LiveSessionTests: XCTestCase {
     func waitForGeneration(_ session: LiveSession, spans: Int, containing trace: String? = nil) -> SpanStore? {
         let deadline = Date().addingTimeInterval(5)
         while Date() < deadline {
-            if let (store, _) = session.snapshot(after: 0), store.spans.count == spans, session.currentStatus.spansHeld == spans,
-               trace.map({ t in store.spans.contains { $0.traceID.hex == t } }) ?? true { return store }
+            if let (store, _) = session.snapshot(after: 0), store.spans.count == spans,
+                session.currentStatus.spansHeld == spans,
+                trace.map({ t in store.spans.contains { $0.traceID.hex == t } }) ?? true
+            {
+                return store
+            }
             usleep(10_000)
         }
         return nil

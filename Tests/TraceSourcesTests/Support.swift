@@ -29,8 +29,10 @@ func kv(_ key: String, _ value: PBAnyValue.OneOf_Value) -> PBKeyValue {
 }
 
 /// A span with the given ids (hex) and attributes, built with the generated swift-protobuf types.
-func pbSpan(trace: String, span: String, parent: String? = nil, name: String, start: UInt64 = 1_000, end: UInt64 = 2_000,
-            attributes: [PBKeyValue] = []) -> PBSpan {
+func pbSpan(
+    trace: String, span: String, parent: String? = nil, name: String, start: UInt64 = 1_000, end: UInt64 = 2_000,
+    attributes: [PBKeyValue] = []
+) -> PBSpan {
     var s = PBSpan()
     s.traceID = bytes(hex: trace)
     s.spanID = bytes(hex: span)
@@ -62,7 +64,10 @@ let traceB = "4bf92f3577b34da6a3ce929d0e0e4736"
 /// Gzip-compresses bytes with zlib (as OTLP exporters do with Content-Encoding: gzip).
 func gzip(_ input: [UInt8]) -> [UInt8] {
     var stream = z_stream()
-    precondition(deflateInit2_(&stream, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK)
+    precondition(
+        deflateInit2_(
+            &stream, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
+            == Z_OK)
     defer { deflateEnd(&stream) }
     var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
     var input = input
@@ -87,9 +92,24 @@ extension SpanStore {
 /// groups, the pre-2022 field 1000, broken values).
 struct Wire {
     var bytes: [UInt8] = []
-    mutating func varint(_ v: UInt64) { var v = v; while v >= 0x80 { bytes.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }; bytes.append(UInt8(v)) }
+    mutating func varint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7f) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
     mutating func tag(_ n: UInt64, _ wire: UInt64) { varint(n << 3 | wire) }
-    mutating func field(_ n: UInt64, _ b: [UInt8]) { tag(n, 2); varint(UInt64(b.count)); bytes.append(contentsOf: b) }
+    mutating func field(_ n: UInt64, _ b: [UInt8]) {
+        tag(n, 2)
+        varint(UInt64(b.count))
+        bytes.append(contentsOf: b)
+    }
     mutating func field(_ n: UInt64, _ s: String) { field(n, Array(s.utf8)) }
-    mutating func field(_ n: UInt64, _ build: (inout Wire) -> Void) { var w = Wire(); build(&w); field(n, w.bytes) }
+    mutating func field(_ n: UInt64, _ build: (inout Wire) -> Void) {
+        var w = Wire()
+        build(&w)
+        field(n, w.bytes)
+    }
 }

@@ -1,5 +1,5 @@
-import XCTest
 import TraceUI
+import XCTest
 
 /// The render target on its own: where `put` writes, what it clips, wide characters and their
 /// continuation cells, styles per cell, and the text `lines` that golden screens compare.
@@ -24,8 +24,12 @@ final class CellGridTests: XCTestCase {
     func testPutWritesOneCellPerColumnAndReturnsTheColumnsUsed() {
         var g = CellGrid(width: 6, height: 2)
         XCTAssertEqual(g.put("abc", x: 1, y: 1, style: bold), 3)
-        XCTAssertEqual(row(g, 1), [Cell(), Cell("a", style: bold), Cell("b", style: bold), Cell("c", style: bold),
-                                   Cell(), Cell()])
+        XCTAssertEqual(
+            row(g, 1),
+            [
+                Cell(), Cell("a", style: bold), Cell("b", style: bold), Cell("c", style: bold),
+                Cell(), Cell(),
+            ])
         XCTAssertEqual(row(g, 0), Array(repeating: Cell(), count: 6))
         XCTAssertEqual(g.lines, ["", " abc"])
     }
@@ -33,10 +37,12 @@ final class CellGridTests: XCTestCase {
     func testAWideCharacterTakesTwoCellsTheSecondAContinuation() {
         var g = CellGrid(width: 7, height: 1)
         XCTAssertEqual(g.put("a中b😀", x: 0, y: 0, style: red), 6)
-        XCTAssertEqual(row(g, 0), [
-            Cell("a", style: red), Cell("中", style: red), Cell(" ", style: red, continuation: true),
-            Cell("b", style: red), Cell("😀", style: red), Cell(" ", style: red, continuation: true), Cell(),
-        ])
+        XCTAssertEqual(
+            row(g, 0),
+            [
+                Cell("a", style: red), Cell("中", style: red), Cell(" ", style: red, continuation: true),
+                Cell("b", style: red), Cell("😀", style: red), Cell(" ", style: red, continuation: true), Cell(),
+            ])
         // The continuation cells are not text: the line has each wide character once.
         XCTAssertEqual(g.lines, ["a中b😀"])
     }
@@ -107,7 +113,9 @@ final class CellGridTests: XCTestCase {
         var h = CellGrid(width: 4, height: 1)
         h.put("中中", x: 0, y: 0)
         h.fill(x: 1, y: 0, width: 2, style: Style(reverse: true))
-        XCTAssertEqual(row(h, 0), [Cell(" "), Cell(" ", style: Style(reverse: true)), Cell(" ", style: Style(reverse: true)), Cell(" ")])
+        XCTAssertEqual(
+            row(h, 0),
+            [Cell(" "), Cell(" ", style: Style(reverse: true)), Cell(" ", style: Style(reverse: true)), Cell(" ")])
     }
 
     func testStylesArePerCell() {
@@ -127,8 +135,12 @@ final class CellGridTests: XCTestCase {
         g.fill(x: -2, y: 1, width: 3, style: bar)
         g.fill(x: 0, y: 2, width: 5, style: bar)
         g.fill(x: 0, y: -1, width: 5, style: bar)
-        XCTAssertEqual(row(g, 0), [Cell("a", style: red), Cell("b", style: red), Cell("c", style: red),
-                                   Cell(" ", style: bar), Cell(" ", style: bar)])
+        XCTAssertEqual(
+            row(g, 0),
+            [
+                Cell("a", style: red), Cell("b", style: red), Cell("c", style: red),
+                Cell(" ", style: bar), Cell(" ", style: bar),
+            ])
         XCTAssertEqual(row(g, 1), [Cell(" ", style: bar), Cell(), Cell(), Cell(), Cell()])
         // Styled blanks are still trailing spaces to the text.
         XCTAssertEqual(g.lines, ["abc", ""])
@@ -140,8 +152,12 @@ final class CellGridTests: XCTestCase {
         g.restyle(x: 1, y: 0, width: 10) { $0.reverse = true }
         g.restyle(x: 0, y: 1, width: 5) { $0.bold = true }
         let both = Style(fg: .red, reverse: true)
-        XCTAssertEqual(row(g, 0), [Cell("a", style: red), Cell("b", style: both), Cell("中", style: both),
-                                   Cell(" ", style: both, continuation: true), Cell(" ", style: bar)])
+        XCTAssertEqual(
+            row(g, 0),
+            [
+                Cell("a", style: red), Cell("b", style: both), Cell("中", style: both),
+                Cell(" ", style: both, continuation: true), Cell(" ", style: bar),
+            ])
         XCTAssertEqual(g.lines, ["ab中"])
     }
 

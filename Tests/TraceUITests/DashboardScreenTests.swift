@@ -1,7 +1,8 @@
-import XCTest
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import XCTest
+
 @testable import TraceUI
 
 /// The dashboard screen: golden screens at 80×24 and 120×40 with and without colour and UTF-8, and
@@ -84,7 +85,9 @@ final class DashboardKeyTests: XCTestCase {
         XCTAssertEqual(s.screen, .traceList)
         let costs = s.list.rows.map { data.analysis.traceTotals[$0].costUSD }
         XCTAssertEqual(costs, [0.01, 0.0045, 0.003])
-        XCTAssertTrue(render(s, data, Appearance()).lines[0].hasPrefix("tracetui · most expensive traces of model gpt-4o · 3 traces · q back to the"))
+        XCTAssertTrue(
+            render(s, data, Appearance()).lines[0].hasPrefix(
+                "tracetui · most expensive traces of model gpt-4o · 3 traces · q back to the"))
 
         // Open one: the span behind the figure is selected; q back to the list, q back to the dashboard.
         update(&s, .key(.enter), &data)
@@ -128,7 +131,9 @@ final class DashboardKeyTests: XCTestCase {
         XCTAssertEqual(s.list.rows.count, 2)
         update(&s, .key(.char("t")), &data)  // last hour
         XCTAssertEqual(s.list.rows.count, 1)
-        XCTAssertTrue(render(s, data, Appearance()).lines[0].hasPrefix("tracetui · 1 of 6 traces · filter: model=claude-sonnet-4 range=1h"))
+        XCTAssertTrue(
+            render(s, data, Appearance()).lines[0].hasPrefix(
+                "tracetui · 1 of 6 traces · filter: model=claude-sonnet-4 range=1h"))
         update(&s, .key(.char("x")), &data)
         XCTAssertEqual(s.list.rows.count, 6)
     }

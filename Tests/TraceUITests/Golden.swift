@@ -1,6 +1,6 @@
 import Foundation
-import XCTest
 import TraceUI
+import XCTest
 
 /// Golden screens: a rendered `CellGrid` against a file in `Goldens/` that records what the user sees,
 /// the characters and how every cell looks, so a moved selection bar, a lost error colour or a figure
@@ -28,7 +28,8 @@ import TraceUI
 ///     UPDATE_GOLDENS=1 swift test --skip-build --filter 'TraceUITests.(GoldenScreenTests|DashboardScreenTests)'
 ///     git diff Tests/TraceUITests/Goldens
 enum Golden {
-    static let separator = "-- style: row N: columns attributes "
+    static let separator =
+        "-- style: row N: columns attributes "
         + "(columns from 0, both ends included; unlisted cells plain) --"
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens")
 
@@ -82,7 +83,8 @@ func assertGolden(_ grid: CellGrid, _ name: String, file: StaticString = #filePa
     let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
     let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
     let at = a.indices.first { $0 >= e.count || a[$0] != e[$0] } ?? a.count
-    XCTFail("""
+    XCTFail(
+        """
         screen \(name) differs from its golden at file line \(at + 1):
         expected: \(at < e.count ? e[at] : "(end of file)")
         actual:   \(at < a.count ? a[at] : "(end of file)")
@@ -100,7 +102,9 @@ final class GoldenFormatTests: XCTestCase {
         g.put("中", x: 2, y: 1, style: Style(reverse: true, dim: true))
         g.put("x", x: 7, y: 1, style: Style(fg: .cyan, reverse: true))
         g.put("plain", x: 0, y: 3)
-        XCTAssertEqual(Golden.file(g), """
+        XCTAssertEqual(
+            Golden.file(g),
+            """
             ab
               中   x
 

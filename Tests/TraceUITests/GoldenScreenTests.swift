@@ -1,5 +1,6 @@
-import XCTest
 import TraceAnalysis
+import XCTest
+
 @testable import TraceUI
 
 /// Whole screens of the pure renderer, text and style, against golden files in Goldens/ (see `Golden`
@@ -35,10 +36,10 @@ final class GoldenScreenTests: XCTestCase {
     func testFoldedTreeShowsSubtreeTotals() throws {
         var data = try Fixture.data()
         var s = state(data, 80, 24, tree: 0)
-        update(&s, .key(.down), &data)         // agent.plan
-        update(&s, .key(.char("j")), &data)    // llm.generate
-        update(&s, .key(.char("j")), &data)    // agent.step.0
-        update(&s, .key(.enter), &data)        // fold it
+        update(&s, .key(.down), &data)  // agent.plan
+        update(&s, .key(.char("j")), &data)  // llm.generate
+        update(&s, .key(.char("j")), &data)  // agent.step.0
+        update(&s, .key(.enter), &data)  // fold it
         try assertGolden(render(s, data, unicode), "tree-folded-80x24")
     }
 
@@ -75,7 +76,10 @@ final class GoldenScreenTests: XCTestCase {
     func testASCIIFallbackTree80x24() throws {
         let data = try Fixture.data()
         try assertGolden(render(state(data, 80, 24, tree: 0), data, ascii), "tree-ascii-80x24")
-        XCTAssertTrue(render(state(data, 80, 24, tree: 0), data, ascii).cells.allSatisfy { $0.scalar.isASCII && $0.style.fg == .normal })
+        XCTAssertTrue(
+            render(state(data, 80, 24, tree: 0), data, ascii).cells.allSatisfy {
+                $0.scalar.isASCII && $0.style.fg == .normal
+            })
     }
 
     // MARK: how rows look: the style sections of these goldens are what they check
@@ -153,4 +157,3 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertEqual(lines[0], "trace 595757bbcee2 · support-app · 1 spans · 0 LLM +1 elsewhere · - tok · - · 0…")
     }
 }
-

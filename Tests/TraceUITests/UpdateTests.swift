@@ -1,8 +1,9 @@
+import TraceAnalysis
+import TraceFormats
+import TraceModel
 import TraceText
 import XCTest
-import TraceAnalysis
-import TraceModel
-import TraceFormats
+
 @testable import TraceUI
 
 /// Key handling through `update`: each test drives keys and checks the exact resulting state.
@@ -21,19 +22,19 @@ final class UpdateTests: XCTestCase {
         let data = try Fixture.data()
         var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: data)
         XCTAssertEqual(s.tree!.rows.count, 11)
-        press(&s, data, .char("j"), .enter)           // fold agent.plan
+        press(&s, data, .char("j"), .enter)  // fold agent.plan
         XCTAssertEqual(s.tree!.rows.count, 10)
-        press(&s, data, .char(" "))                   // unfold again
+        press(&s, data, .char(" "))  // unfold again
         XCTAssertEqual(s.tree!.rows.count, 11)
-        press(&s, data, .char("H"))                   // collapse all: only the root shows
+        press(&s, data, .char("H"))  // collapse all: only the root shows
         XCTAssertEqual(s.tree!.rows.count, 1)
         XCTAssertEqual(name(s, data), "agent.workflow")
-        press(&s, data, .char("l"))                   // expand the root: its 5 children
+        press(&s, data, .char("l"))  // expand the root: its 5 children
         XCTAssertEqual(s.tree!.rows.count, 6)
-        press(&s, data, .char("l"), .char("l"))       // go to the first child, expand it
+        press(&s, data, .char("l"), .char("l"))  // go to the first child, expand it
         XCTAssertEqual(name(s, data), "agent.plan")
         XCTAssertEqual(s.tree!.rows.count, 7)
-        press(&s, data, .char("h"), .char("h"))       // collapse it, then go to the parent
+        press(&s, data, .char("h"), .char("h"))  // collapse it, then go to the parent
         XCTAssertEqual(name(s, data), "agent.workflow")
         press(&s, data, .char("L"))
         XCTAssertEqual(s.tree!.rows.count, 11)
@@ -69,9 +70,9 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.context, .detail)
         press(&s, data, .char("j"), .char("j"))
         XCTAssertEqual(s.detailScroll, 2)
-        press(&s, data, .escape)          // closes the pane
+        press(&s, data, .escape)  // closes the pane
         XCTAssertFalse(s.detailOpen)
-        press(&s, data, .char("q"))       // back to the list
+        press(&s, data, .char("q"))  // back to the list
         XCTAssertEqual(s.screen, .traceList)
         press(&s, data, .char("q"))
         XCTAssertTrue(s.quit)
@@ -81,7 +82,7 @@ final class UpdateTests: XCTestCase {
         let data = try Fixture.data()
         var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
         XCTAssertEqual(s.list.rows, [0, 1])
-        press(&s, data, .char("s"))                  // duration, longest first
+        press(&s, data, .char("s"))  // duration, longest first
         XCTAssertEqual(s.list.sort, .duration)
         XCTAssertEqual(s.list.rows, [0, 1])
         press(&s, data, .char("r"))
@@ -104,12 +105,15 @@ final class UpdateTests: XCTestCase {
 
     func testHelpIsGeneratedFromTheKeyTable() {
         let lines = helpLines()
-        for binding in keyBindings { XCTAssertTrue(lines.contains("  " + fit(binding.label, 13) + binding.help), binding.help) }
+        for binding in keyBindings {
+            XCTAssertTrue(lines.contains("  " + fit(binding.label, 13) + binding.help), binding.help)
+        }
     }
 
     func testSpanTextCannotDriveTheTerminal() throws {
         var store = SpanStore()
-        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"evil\u001b[2J\u001b]0;pwned\u0007name\ttab","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#
+        let json =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"evil\u001b[2J\u001b]0;pwned\u0007name\ttab","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}"#
         _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "evil.json", into: &store)
         let analysis = Analysis(store: store, prices: .embedded)
         let data = ViewData(store: store, analysis: analysis, title: "x", warnings: [])
@@ -123,7 +127,8 @@ final class UpdateTests: XCTestCase {
     func testCallSectionTextCannotDriveTheTerminal() throws {
         var store = SpanStore()
         let evil = #"gpt-4o\u001b]0;pwned\u0007"#
-        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":["#
+        let json =
+            #"{"resourceSpans":[{"scopeSpans":[{"spans":["#
             + #"{"traceId":"01","spanId":"01","name":"w","startTimeUnixNano":"1","endTimeUnixNano":"9","attributes":[{"key":"llm.model","value":{"stringValue":"\#(evil)"}},{"key":"note","value":{"stringValue":"x"}}]},"#
             + #"{"traceId":"01","spanId":"02","parentSpanId":"01","name":"c","startTimeUnixNano":"2","endTimeUnixNano":"8","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"10"}}]}"#
             + #"]}]}]}"#
@@ -132,8 +137,9 @@ final class UpdateTests: XCTestCase {
         let data = ViewData(store: store, analysis: analysis, title: "x", warnings: [])
         let lines = detailLines(span: 1, data: data, glyphs: .unicode)
         // The escape sequence (OSC: set the window title) is removed whole.
-        XCTAssertTrue(lines.contains { $0.text == "model          gpt-4o  (w · llm.model)" }, lines.map(\.text).joined(separator: "\n"))
+        XCTAssertTrue(
+            lines.contains { $0.text == "model          gpt-4o  (w · llm.model)" },
+            lines.map(\.text).joined(separator: "\n"))
         XCTAssertFalse(lines.contains { $0.text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 } })
     }
 }
-

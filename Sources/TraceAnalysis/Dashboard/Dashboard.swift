@@ -5,7 +5,10 @@ import TraceModel
 public struct Basis: Sendable, Equatable {
     public var window: TimeWindow
     public var calls: Int
-    public init(window: TimeWindow, calls: Int) { self.window = window; self.calls = calls }
+    public init(window: TimeWindow, calls: Int) {
+        self.window = window
+        self.calls = calls
+    }
 }
 
 // MARK: row 1, overview
@@ -248,17 +251,22 @@ public struct Dashboard: Sendable, Equatable {
     public static let tokenEdges: [Int64] = [0, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000]
 
     /// Computes every panel from a store, its analysis, a filter and "now" (nil: the newest span end).
-    public init(store: SpanStore, analysis: Analysis, filter: DashboardFilter = DashboardFilter(), now: Int64? = nil,
-                featureKeys: [String] = Conventions.featureKeys, options: DashboardOptions = DashboardOptions()) {
+    public init(
+        store: SpanStore, analysis: Analysis, filter: DashboardFilter = DashboardFilter(), now: Int64? = nil,
+        featureKeys: [String] = Conventions.featureKeys, options: DashboardOptions = DashboardOptions()
+    ) {
         let data = DashboardData(store: store, analysis: analysis, featureKeys: featureKeys)
         self.init(data: data, store: store, analysis: analysis, filter: filter, now: now, options: options)
     }
 
     /// Computes every panel from already extracted `DashboardData` (cheap: one scan of the calls).
-    public init(data: DashboardData, store: SpanStore, analysis: Analysis, filter: DashboardFilter = DashboardFilter(),
-                now nowOrNil: Int64? = nil, options: DashboardOptions = DashboardOptions()) {
-        let scan = DashboardScan(data: data, store: store, analysis: analysis, filter: filter, now: nowOrNil,
-                                 options: options)
+    public init(
+        data: DashboardData, store: SpanStore, analysis: Analysis, filter: DashboardFilter = DashboardFilter(),
+        now nowOrNil: Int64? = nil, options: DashboardOptions = DashboardOptions()
+    ) {
+        let scan = DashboardScan(
+            data: data, store: store, analysis: analysis, filter: filter, now: nowOrNil,
+            options: options)
         now = scan.now
         self.filter = filter
         range = scan.range
@@ -288,6 +296,8 @@ public struct Dashboard: Sendable, Equatable {
         let width = (hi - lo) / 5
         var counts = [Int](repeating: 0, count: 5)
         for s in scores { counts[min(4, Int((s - lo) / width))] += 1 }
-        return (0..<5).map { i in ScoreBin(low: lo + Double(i) * width, high: lo + Double(i + 1) * width, count: counts[i]) }
+        return (0..<5).map { i in
+            ScoreBin(low: lo + Double(i) * width, high: lo + Double(i + 1) * width, count: counts[i])
+        }
     }
 }

@@ -107,10 +107,13 @@ public struct DashboardData: Sendable {
 
     /// Feature per span: its own feature attribute, else its parent's, else the trace root's name; and
     /// the newest span end and oldest span start (`Int64.min`, `Int64.max` without spans).
-    static func features(store: SpanStore, forest: TraceForest,
-                         featureIDs: [StrID]) -> (featureOf: [StrID], newest: Int64, oldest: Int64) {
+    static func features(
+        store: SpanStore, forest: TraceForest,
+        featureIDs: [StrID]
+    ) -> (featureOf: [StrID], newest: Int64, oldest: Int64) {
         var featureOf = [StrID](repeating: 0, count: store.spans.count)
-        var newest = Int64.min, oldest = Int64.max
+        var newest = Int64.min
+        var oldest = Int64.max
         for trace in forest.traces {
             let fallback = store.spans[Int(trace.rootSpan)].name
             var stack = Array(trace.roots)
@@ -121,7 +124,8 @@ public struct DashboardData: Sendable {
                 var own: StrID = 0
                 for key in featureIDs {
                     if let v = store.value(forKey: key, in: span.attributes), let id = store.firstString(v), id != 0 {
-                        own = id; break
+                        own = id
+                        break
                     }
                 }
                 let p = forest.parent[Int(s)]
@@ -133,41 +137,52 @@ public struct DashboardData: Sendable {
     }
 
     /// Rate limits: the outermost rate-limited span of a chain, oldest first.
-    static func rateLimitEvents(store: SpanStore, analysis a: Analysis, featureOf: [StrID],
-                                signals: Signals) -> [RateLimitEvent] {
-        let n = store.spans.count, forest = a.forest
+    static func rateLimitEvents(
+        store: SpanStore, analysis a: Analysis, featureOf: [StrID],
+        signals: Signals
+    ) -> [RateLimitEvent] {
+        let n = store.spans.count
+        let forest = a.forest
         var limited = [Bool](repeating: false, count: n)
         for i in 0..<n { limited[i] = signals.isRateLimited(store.spans[i], in: store) }
         var rateLimits: [RateLimitEvent] = []
         for i in 0..<n where limited[i] {
             let p = forest.parent[i]
             if p >= 0 && limited[Int(p)] { continue }
-            rateLimits.append(RateLimitEvent(span: Int32(i), trace: forest.traceOf[i], end: store.spans[i].endNanos,
-                                             service: service(i, store), feature: featureOf[i],
-                                             model: a.facts[i].model))
+            rateLimits.append(
+                RateLimitEvent(
+                    span: Int32(i), trace: forest.traceOf[i], end: store.spans[i].endNanos,
+                    service: service(i, store), feature: featureOf[i],
+                    model: a.facts[i].model))
         }
         rateLimits.sort { $0.end != $1.end ? $0.end < $1.end : $0.span < $1.span }
         return rateLimits
     }
 
     /// Feedback on any span, in span order.
-    static func feedbackRecords(store: SpanStore, analysis a: Analysis, featureOf: [StrID],
-                                signals: Signals) -> [FeedbackRecord] {
+    static func feedbackRecords(
+        store: SpanStore, analysis a: Analysis, featureOf: [StrID],
+        signals: Signals
+    ) -> [FeedbackRecord] {
         var feedback: [FeedbackRecord] = []
         for i in 0..<store.spans.count {
             for f in signals.feedback(of: store.spans[i], in: store) {
-                feedback.append(FeedbackRecord(span: Int32(i), trace: a.forest.traceOf[i],
-                                               time: f.time ?? store.spans[i].endNanos, service: service(i, store),
-                                               feature: featureOf[i], model: a.facts[i].model, score: f.score,
-                                               label: f.label, name: f.name))
+                feedback.append(
+                    FeedbackRecord(
+                        span: Int32(i), trace: a.forest.traceOf[i],
+                        time: f.time ?? store.spans[i].endNanos, service: service(i, store),
+                        feature: featureOf[i], model: a.facts[i].model, score: f.score,
+                        label: f.label, name: f.name))
             }
         }
         return feedback
     }
 
     /// The call counted on span `i`, with what the spans of its chain say about it.
-    static func call(counted i: Int, store: SpanStore, analysis a: Analysis, featureOf: [StrID],
-                     signals: Signals) -> DashboardCall {
+    static func call(
+        counted i: Int, store: SpanStore, analysis a: Analysis, featureOf: [StrID],
+        signals: Signals
+    ) -> DashboardCall {
         let forest = a.forest
         let span = store.spans[i]
         let g = Int(a.calls.groupOf[i])
@@ -179,17 +194,20 @@ public struct DashboardData: Sendable {
         while forest.parent[Int(unit)] >= 0, a.facts[Int(forest.parent[Int(unit)])].role.isModelCall {
             unit = forest.parent[Int(unit)]
         }
-        let chain = CallChain(members: a.calls.members(of: g), counted: Int32(i), unit: unit, parent: forest.parent,
-                              groupOf: a.calls.groupOf)
+        let chain = CallChain(
+            members: a.calls.members(of: g), counted: Int32(i), unit: unit, parent: forest.parent,
+            groupOf: a.calls.groupOf)
         var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
         for member in chain.members where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
             let text = conversation(of: store.spans[Int(member)], in: store).output.map(\.text).joined()
             if !text.isEmpty { length = Int64(text.count) }
         }
         let unitModel = a.facts[Int(unit)].model != 0 ? a.facts[Int(unit)].model : f.model
-        let cacheHit = f.cacheReadTokens > 0
+        let cacheHit =
+            f.cacheReadTokens > 0
             || chain.contains { signals.hasCacheHitFlag(store.spans[Int($0)], in: store) }
-        let retried = chain.contains { signals.isMarkedRetry(store.spans[Int($0)], in: store) }
+        let retried =
+            chain.contains { signals.isMarkedRetry(store.spans[Int($0)], in: store) }
             || signals.subtreeResent(Int32(i), forest: forest, store: store)
             || Self.followsFailedSibling(unit: unit, model: unitModel, analysis: a, store: store)
         return DashboardCall(
@@ -283,7 +301,9 @@ struct Signals {
         evaluationName = strings.lookup(Conventions.evaluationNameKey)
         // One pass over the interned strings, so spans are checked with integer lookups only.
         var annotationKeys: [StrID: (index: String, suffix: String)] = [:]
-        let suffixes = [Conventions.annotationScoreSuffix, Conventions.annotationLabelSuffix, Conventions.annotationNameSuffix]
+        let suffixes = [
+            Conventions.annotationScoreSuffix, Conventions.annotationLabelSuffix, Conventions.annotationNameSuffix,
+        ]
         let prefix = Array(Conventions.annotationPrefix.utf8)
         for id in 0..<strings.count where strings.byteCount(StrID(id)) > prefix.count {
             guard strings.withBytes(StrID(id), { $0.starts(with: prefix) }) else { continue }
@@ -294,11 +314,15 @@ struct Signals {
             annotationKeys[StrID(id)] = (String(rest[..<dot]), String(rest[dot...]))
         }
         self.annotationKeys = annotationKeys
-        let answerPrefixes = ["gen_ai.output.messages", "llm.output_messages.", "gen_ai.completion", "ai.response.text", "output.value",
-                              "gen_ai.choice"].map { Array($0.utf8) }
+        let answerPrefixes = [
+            "gen_ai.output.messages", "llm.output_messages.", "gen_ai.completion", "ai.response.text", "output.value",
+            "gen_ai.choice",
+        ].map { Array($0.utf8) }
         var answerKeys = Set<StrID>()
         for id in 0..<strings.count where strings.byteCount(StrID(id)) >= 12 {
-            if strings.withBytes(StrID(id), { bytes in answerPrefixes.contains { bytes.starts(with: $0) } }) { answerKeys.insert(StrID(id)) }
+            if strings.withBytes(StrID(id), { bytes in answerPrefixes.contains { bytes.starts(with: $0) } }) {
+                answerKeys.insert(StrID(id))
+            }
         }
         self.answerKeys = answerKeys
     }
@@ -316,14 +340,20 @@ struct Signals {
 
     func isRateLimited(_ span: Span, in store: SpanStore) -> Bool {
         for key in statusKeys {
-            if let v = store.value(forKey: key, in: span.attributes), store.intValue(v) == Conventions.rateLimitStatusCode { return true }
+            if let v = store.value(forKey: key, in: span.attributes),
+                store.intValue(v) == Conventions.rateLimitStatusCode
+            {
+                return true
+            }
         }
         for key in typeKeys {
             if let v = store.value(forKey: key, in: span.attributes), Self.namesRateLimit(store.text(v)) { return true }
         }
         if let exception = exceptionEvent, let typeKey = exceptionType {
             for e in store.events[span.events.range] where e.name == exception {
-                if let v = store.value(forKey: typeKey, in: e.attributes), Self.namesRateLimit(store.text(v)) { return true }
+                if let v = store.value(forKey: typeKey, in: e.attributes), Self.namesRateLimit(store.text(v)) {
+                    return true
+                }
             }
         }
         return false
@@ -337,7 +367,11 @@ struct Signals {
             if let v = store.value(forKey: key, in: span.attributes), let c = store.intValue(v), c > 1 { return true }
         }
         for key in retryFlagKeys {
-            if let v = store.value(forKey: key, in: span.attributes), v == .bool(true) || store.text(v).lowercased() == "true" { return true }
+            if let v = store.value(forKey: key, in: span.attributes),
+                v == .bool(true) || store.text(v).lowercased() == "true"
+            {
+                return true
+            }
         }
         return false
     }
@@ -354,27 +388,46 @@ struct Signals {
 
     func hasCacheHitFlag(_ span: Span, in store: SpanStore) -> Bool {
         for key in cacheHitKeys {
-            if let v = store.value(forKey: key, in: span.attributes), v == .bool(true) || store.text(v).lowercased() == "true" { return true }
+            if let v = store.value(forKey: key, in: span.attributes),
+                v == .bool(true) || store.text(v).lowercased() == "true"
+            {
+                return true
+            }
         }
         return false
     }
 
-    struct Found { var score: Double?; var label: String?; var name: String?; var time: Int64? }
+    struct Found {
+        var score: Double?
+        var label: String?
+        var name: String?
+        var time: Int64?
+    }
 
     func feedback(of span: Span, in store: SpanStore) -> [Found] {
         var out: [Found] = []
         var plain = Found()
         for key in scoreKeys {
-            if let v = store.value(forKey: key, in: span.attributes), let d = store.doubleValue(v), d.isFinite { plain.score = d; break }
+            if let v = store.value(forKey: key, in: span.attributes), let d = store.doubleValue(v), d.isFinite {
+                plain.score = d
+                break
+            }
         }
         for key in labelKeys {
-            if let v = store.value(forKey: key, in: span.attributes) { plain.label = store.text(v); break }
+            if let v = store.value(forKey: key, in: span.attributes) {
+                plain.label = store.text(v)
+                break
+            }
         }
         if plain.score != nil || plain.label != nil { out.append(plain) }
         if let event = evaluationEvent {
             for e in store.events[span.events.range] where e.name == event {
                 var f = Found(time: e.timeNanos)
-                if let k = evaluationScore, let v = store.value(forKey: k, in: e.attributes), let d = store.doubleValue(v), d.isFinite { f.score = d }
+                if let k = evaluationScore, let v = store.value(forKey: k, in: e.attributes),
+                    let d = store.doubleValue(v), d.isFinite
+                {
+                    f.score = d
+                }
                 if let k = evaluationLabel, let v = store.value(forKey: k, in: e.attributes) { f.label = store.text(v) }
                 if let k = evaluationName, let v = store.value(forKey: k, in: e.attributes) { f.name = store.text(v) }
                 if f.score != nil || f.label != nil { out.append(f) }
@@ -386,7 +439,8 @@ struct Signals {
             guard let (index, suffix) = annotationKeys[attr.key] else { continue }
             var f = annotations[index] ?? Found()
             switch suffix {
-            case Conventions.annotationScoreSuffix: f.score = store.doubleValue(attr.value).flatMap { $0.isFinite ? $0 : nil }
+            case Conventions.annotationScoreSuffix:
+                f.score = store.doubleValue(attr.value).flatMap { $0.isFinite ? $0 : nil }
             case Conventions.annotationLabelSuffix: f.label = store.text(attr.value)
             case Conventions.annotationNameSuffix: f.name = store.text(attr.value)
             default: continue

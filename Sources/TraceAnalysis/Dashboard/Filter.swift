@@ -4,12 +4,17 @@ import TraceModel
 public struct TimeWindow: Sendable, Equatable {
     public var start: Int64
     public var end: Int64
-    public init(start: Int64, end: Int64) { self.start = start; self.end = end }
+    public init(start: Int64, end: Int64) {
+        self.start = start
+        self.end = end
+    }
     public init(last nanos: Int64, endingAt end: Int64) { self.init(start: end - nanos, end: end) }
     public var nanos: Int64 { end - start }
     public func contains(_ t: Int64) -> Bool { t > start && t <= end }
     /// The overlap with another window ending at the same "now".
-    public func clipped(to other: TimeWindow) -> TimeWindow { TimeWindow(start: max(start, other.start), end: min(end, other.end)) }
+    public func clipped(to other: TimeWindow) -> TimeWindow {
+        TimeWindow(start: max(start, other.start), end: min(end, other.end))
+    }
 
     public static let minute: Int64 = 60_000_000_000
     public static let hour: Int64 = 60 * minute
@@ -30,7 +35,10 @@ public struct DashboardFilter: Sendable, Equatable {
     public var feature: String?
     public var range: TimeRange
     public init(service: String? = nil, model: String? = nil, feature: String? = nil, range: TimeRange = .all) {
-        self.service = service; self.model = model; self.feature = feature; self.range = range
+        self.service = service
+        self.model = model
+        self.feature = feature
+        self.range = range
     }
     public var isEmpty: Bool { service == nil && model == nil && feature == nil && range == .all }
 
@@ -65,7 +73,9 @@ struct ResolvedFilter {
 
     init(_ f: DashboardFilter, strings: StringTable, window: TimeWindow) {
         func resolve(_ name: String?) -> StrID?? { name.map { strings.lookup($0) } }
-        service = resolve(f.service); model = resolve(f.model); feature = resolve(f.feature)
+        service = resolve(f.service)
+        model = resolve(f.model)
+        feature = resolve(f.feature)
         self.window = window
     }
 
@@ -75,12 +85,15 @@ struct ResolvedFilter {
     }
 
     func call(_ c: DashboardCall) -> Bool {
-        window.contains(c.end) && Self.matches(service, c.service) && Self.matches(model, c.model) && Self.matches(feature, c.feature)
+        window.contains(c.end) && Self.matches(service, c.service) && Self.matches(model, c.model)
+            && Self.matches(feature, c.feature)
     }
 
     /// Records that are not counted calls (rate-limit events, feedback, spans) pass the model filter
     /// by their own model when they name one, else when their trace holds a counted call of it.
-    func record(time: Int64, service s: StrID, feature f: StrID, model own: StrID, trace: Int32, data: DashboardData) -> Bool {
+    func record(time: Int64, service s: StrID, feature f: StrID, model own: StrID, trace: Int32, data: DashboardData)
+        -> Bool
+    {
         guard window.contains(time), Self.matches(service, s), Self.matches(feature, f) else { return false }
         guard let model else { return true }
         guard let m = model else { return false }

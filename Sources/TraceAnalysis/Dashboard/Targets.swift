@@ -40,7 +40,9 @@ public struct TraceSelection: Sendable, Equatable {
 
 extension DashboardData {
     /// The traces behind `target` among the calls and events that pass `filter` at `now`.
-    public func traces(behind target: DashboardTarget, store: SpanStore, filter: DashboardFilter, now nowOrNil: Int64? = nil) -> TraceSelection {
+    public func traces(
+        behind target: DashboardTarget, store: SpanStore, filter: DashboardFilter, now nowOrNil: Int64? = nil
+    ) -> TraceSelection {
         let now = nowOrNil ?? newestEnd
         let all = TimeWindow(start: min(oldestStart, now) - 1, end: now)
         let range = filter.range.nanos.map { TimeWindow(last: $0, endingAt: now) } ?? all
@@ -49,11 +51,18 @@ extension DashboardData {
         func id(_ name: String) -> StrID? { name == "(no model)" || name == "(none)" ? 0 : store.strings.lookup(name) }
 
         /// Groups chosen calls by trace and orders the traces by a score, largest first.
-        func ranked(_ chosen: [DashboardCall], score: (DashboardCall) -> Double, combine: (Double, Double) -> Double) -> TraceSelection {
+        func ranked(_ chosen: [DashboardCall], score: (DashboardCall) -> Double, combine: (Double, Double) -> Double)
+            -> TraceSelection
+        {
             var scores: [Int32: Double] = [:]
             var order: [Int32] = []
             for c in chosen {
-                if let s = scores[c.trace] { scores[c.trace] = combine(s, score(c)) } else { scores[c.trace] = score(c); order.append(c.trace) }
+                if let s = scores[c.trace] {
+                    scores[c.trace] = combine(s, score(c))
+                } else {
+                    scores[c.trace] = score(c)
+                    order.append(c.trace)
+                }
             }
             let traces = order.sorted { (scores[$0]!, $1) > (scores[$1]!, $0) }.map(Int.init)
             return TraceSelection(title: target.title, traces: traces, spans: chosen.map(\.span))
@@ -78,8 +87,13 @@ extension DashboardData {
         case .costMismatches:
             return ranked(calls.filter(\.costMismatch), score: { Double($0.end) }, combine: max)
         case .rateLimits:
-            let events = rateLimits.filter { rf.record(time: $0.end, service: $0.service, feature: $0.feature, model: $0.model, trace: $0.trace, data: self) }
-            var traces: [Int] = [], seen = Set<Int32>()
+            let events = rateLimits.filter {
+                rf.record(
+                    time: $0.end, service: $0.service, feature: $0.feature, model: $0.model, trace: $0.trace, data: self
+                )
+            }
+            var traces: [Int] = []
+            var seen = Set<Int32>()
             for e in events.reversed() where seen.insert(e.trace).inserted { traces.append(Int(e.trace)) }
             return TraceSelection(title: target.title, traces: traces, spans: events.map(\.span))
         }
@@ -87,7 +101,9 @@ extension DashboardData {
 
     /// The traces that hold at least one span passing the filter, for the trace list. Without a
     /// filter, every trace.
-    public func traces(passing filter: DashboardFilter, store: SpanStore, analysis: Analysis, now nowOrNil: Int64? = nil) -> Set<Int> {
+    public func traces(
+        passing filter: DashboardFilter, store: SpanStore, analysis: Analysis, now nowOrNil: Int64? = nil
+    ) -> Set<Int> {
         let now = nowOrNil ?? newestEnd
         let all = TimeWindow(start: min(oldestStart, now) - 1, end: now)
         let range = filter.range.nanos.map { TimeWindow(last: $0, endingAt: now) } ?? all
@@ -102,7 +118,12 @@ extension DashboardData {
             let t = Int(analysis.forest.traceOf[i])
             if out.contains(t) { continue }
             let svc = store.resources.isEmpty ? 0 : store.resources[Int(span.resource)].serviceName
-            if rf.record(time: span.endNanos, service: svc, feature: featureOf[i], model: analysis.facts[i].model, trace: Int32(t), data: self) { out.insert(t) }
+            if rf.record(
+                time: span.endNanos, service: svc, feature: featureOf[i], model: analysis.facts[i].model,
+                trace: Int32(t), data: self)
+            {
+                out.insert(t)
+            }
         }
         return out
     }

@@ -1,6 +1,6 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// The traces behind a dashboard figure, shown in the trace list until the user goes back.
 public struct ListJump: Equatable, Sendable {
@@ -51,34 +51,31 @@ func performDashboard(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     let layout = dashboardLayout(d.dashboard, width: s.width, ascii: false)
     let page = max(1, bodyHeight(s) - 1)
     switch act {
-    case .up: d.selected = max(0, d.selected - 1); follow(&d, layout, page)
-    case .down: d.selected = min(max(0, layout.targets.count - 1), d.selected + 1); follow(&d, layout, page)
-    case .pageUp: d.scroll = max(0, d.scroll - page); selectVisible(&d, layout, page)
-    case .pageDown: d.scroll = min(max(0, layout.lines.count - page), d.scroll + page); selectVisible(&d, layout, page)
-    case .top: d.scroll = 0; d.selected = 0
-    case .bottom: d.scroll = max(0, layout.lines.count - page); d.selected = max(0, layout.targets.count - 1)
+    case .up:
+        d.selected = max(0, d.selected - 1)
+        follow(&d, layout, page)
+    case .down:
+        d.selected = min(max(0, layout.targets.count - 1), d.selected + 1)
+        follow(&d, layout, page)
+    case .pageUp:
+        d.scroll = max(0, d.scroll - page)
+        selectVisible(&d, layout, page)
+    case .pageDown:
+        d.scroll = min(max(0, layout.lines.count - page), d.scroll + page)
+        selectVisible(&d, layout, page)
+    case .top:
+        d.scroll = 0
+        d.selected = 0
+    case .bottom:
+        d.scroll = max(0, layout.lines.count - page)
+        d.selected = max(0, layout.targets.count - 1)
     case .open:
         s.dashboard = d
-        guard layout.targets.indices.contains(d.selected) else { s.message = "no figure with traces behind it"; return }
-        let target = layout.targets[d.selected]
-        let sel = data.dashboardData.traces(behind: target, store: data.store, filter: s.list.facets, now: data.now)
-        guard !sel.traces.isEmpty else { s.message = "no traces behind \(target.title)"; return }
-        s.list.jump = ListJump(title: sel.title, rows: sel.traces, spans: Set(sel.spans))
-        s.list.rows = AppState.listRows(s.list, data)
-        s.list.selected = 0; s.list.top = 0
-        s.screen = .traceList
-        s.message = "\(sel.traces.count) trace(s): \(sel.title); Enter opens, q returns to the dashboard"
+        openTracesBehindFigure(&s, layout, data)
         return
     case .help: s.helpOpen = true
     case .dashboard, .back:
-        s.dashboard = nil
-        switch d.returnTo {
-        case .tree(let t)?:
-            s.tree = d.returnTree
-            if s.tree == nil { s.openTree(t, data) } else { s.screen = .tree(trace: t) }
-        case .traceList?: s.screen = .traceList
-        default: s.quit = true
-        }
+        closeDashboard(&s, returningTo: d, data)
         return
     case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters:
         s.dashboard = d
@@ -87,6 +84,38 @@ func performDashboard(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     default: break
     }
     s.dashboard = d
+}
+
+/// Enter on a figure: the trace list shows the traces behind it, in the figure's order.
+private func openTracesBehindFigure(_ s: inout AppState, _ layout: DashboardLayout, _ data: ViewData) {
+    guard let d = s.dashboard, layout.targets.indices.contains(d.selected) else {
+        s.message = "no figure with traces behind it"
+        return
+    }
+    let target = layout.targets[d.selected]
+    let sel = data.dashboardData.traces(behind: target, store: data.store, filter: s.list.facets, now: data.now)
+    guard !sel.traces.isEmpty else {
+        s.message = "no traces behind \(target.title)"
+        return
+    }
+    s.list.jump = ListJump(title: sel.title, rows: sel.traces, spans: Set(sel.spans))
+    s.list.rows = AppState.listRows(s.list, data)
+    s.list.selected = 0
+    s.list.top = 0
+    s.screen = .traceList
+    s.message = "\(sel.traces.count) trace(s): \(sel.title); Enter opens, q returns to the dashboard"
+}
+
+/// Back from the dashboard to the screen it was opened from (quits when it was the first screen).
+private func closeDashboard(_ s: inout AppState, returningTo d: DashboardState, _ data: ViewData) {
+    s.dashboard = nil
+    switch d.returnTo {
+    case .tree(let t)?:
+        s.tree = d.returnTree
+        if s.tree == nil { s.openTree(t, data) } else { s.screen = .tree(trace: t) }
+    case .traceList?: s.screen = .traceList
+    default: s.quit = true
+    }
 }
 
 /// Steps a shared filter to its next value (or clears them) and refreshes the list and dashboard.
@@ -109,9 +138,14 @@ func changeFilter(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     s.list.facets = f
     s.list.jump = nil
     s.list.rows = AppState.listRows(s.list, data)
-    s.list.selected = 0; s.list.top = 0
+    s.list.selected = 0
+    s.list.top = 0
     s.refreshDashboard(data)
-    if var d = s.dashboard { d.selected = 0; d.scroll = 0; s.dashboard = d }
+    if var d = s.dashboard {
+        d.selected = 0
+        d.scroll = 0
+        s.dashboard = d
+    }
     s.message = "filter: \(f.summary)"
 }
 
@@ -136,10 +170,16 @@ func selectJumpSpan(_ s: inout AppState, _ data: ViewData) {
     let forest = data.analysis.forest
     var order: [Int32] = []
     var stack = Array(forest.traces[tree.trace].roots.reversed())
-    while let x = stack.popLast() { order.append(x); stack.append(contentsOf: forest.children(of: x).reversed()) }
+    while let x = stack.popLast() {
+        order.append(x)
+        stack.append(contentsOf: forest.children(of: x).reversed())
+    }
     guard let target = order.first(where: { jump.spans.contains($0) }) else { return }
     var p = forest.parent[Int(target)]
-    while p >= 0 { tree.folded.remove(p); p = forest.parent[Int(p)] }
+    while p >= 0 {
+        tree.folded.remove(p)
+        p = forest.parent[Int(p)]
+    }
     tree.rows = AppState.visibleRows(tree, data)
     tree.selected = tree.rows.firstIndex(of: target) ?? 0
     s.tree = tree

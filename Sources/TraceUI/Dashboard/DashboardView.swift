@@ -1,11 +1,14 @@
 import TraceAnalysis
-import TraceText
 import TraceModel
+import TraceText
 
 /// A piece of a dashboard screen line: text, how it looks, and the figure it belongs to (an index
 /// into `DashboardLayout.targets`).
 struct LayoutPiece: Equatable {
-    enum Look: Equatable { case tone(PanelPiece.Tone), title, section, rule }
+    enum Look: Equatable {
+        case tone(PanelPiece.Tone)
+        case title, section, rule
+    }
     var text: String
     var look: Look
     var target: Int?
@@ -20,23 +23,16 @@ struct DashboardLayout: Equatable {
     var targets: [DashboardTarget] = []
     /// Per target: the first line that shows it.
     var targetLines: [Int] = []
-}
 
-func dashboardLayout(_ d: Dashboard, width: Int, ascii: Bool) -> DashboardLayout {
-    let columns = width >= 120 ? 2 : 1
-    let colW = columns == 2 ? (width - 3) / 2 : width
-    var layout = DashboardLayout()
-    let rows = DashboardPanels.rows(d, width: colW - 1, ascii: ascii)
-
-    func panelLines(_ p: Panel) -> [[LayoutPiece]] {
-        var out: [[LayoutPiece]] = [[LayoutPiece(text: p.title, look: .title), LayoutPiece(text: "  " + p.basis, look: .tone(.muted))]]
+    /// A panel's title line and lines, each figure with traces behind it numbered as a target.
+    mutating func panelLines(_ p: Panel) -> [[LayoutPiece]] {
+        var out: [[LayoutPiece]] = [
+            [LayoutPiece(text: p.title, look: .title), LayoutPiece(text: "  " + p.basis, look: .tone(.muted))]
+        ]
         for line in p.lines {
             var pieces = [LayoutPiece(text: " ", look: .tone(.plain))]
             for piece in line {
-                var index: Int?
-                if let t = piece.target {
-                    if let i = layout.targets.firstIndex(of: t) { index = i } else { layout.targets.append(t); index = layout.targets.count - 1 }
-                }
+                let index = piece.target.map { target($0) }
                 pieces.append(LayoutPiece(text: piece.text, look: .tone(piece.tone), target: index))
             }
             out.append(pieces)
@@ -44,25 +40,34 @@ func dashboardLayout(_ d: Dashboard, width: Int, ascii: Bool) -> DashboardLayout
         return out
     }
 
-    for (r, row) in rows.enumerated() {
+    private mutating func target(_ t: DashboardTarget) -> Int {
+        if let i = targets.firstIndex(of: t) { return i }
+        targets.append(t)
+        return targets.count - 1
+    }
+}
+
+func dashboardLayout(_ d: Dashboard, width: Int, ascii: Bool) -> DashboardLayout {
+    let columns = width >= 120 ? 2 : 1
+    let colW = columns == 2 ? (width - 3) / 2 : width
+    var layout = DashboardLayout()
+    for (r, row) in DashboardPanels.rows(d, width: colW - 1, ascii: ascii).enumerated() {
         let title = " \(r + 1) " + row.title.uppercased() + " "
         let rule = ascii ? "=" : "━"
-        layout.lines.append([LayoutPiece(text: rule + title + String(repeating: rule, count: max(0, width - displayWidth(title) - 1)), look: .section)])
+        layout.lines.append([
+            LayoutPiece(
+                text: rule + title + String(repeating: rule, count: max(0, width - displayWidth(title) - 1)),
+                look: .section)
+        ])
         var i = 0
         while i < row.panels.count {
             if columns == 2 && i + 1 < row.panels.count {
-                let left = panelLines(row.panels[i]), right = panelLines(row.panels[i + 1])
-                for k in 0..<max(left.count, right.count) {
-                    var line = k < left.count ? clip(left[k], colW) : []
-                    let used = line.reduce(0) { $0 + displayWidth($1.text) }
-                    if used < colW { line.append(LayoutPiece(text: String(repeating: " ", count: colW - used), look: .tone(.plain))) }
-                    line.append(LayoutPiece(text: ascii ? " | " : " │ ", look: .rule))
-                    if k < right.count { line += right[k] }
-                    layout.lines.append(line)
-                }
+                let left = layout.panelLines(row.panels[i])
+                let right = layout.panelLines(row.panels[i + 1])
+                layout.lines += sideBySide(left, right, columnWidth: colW, ascii: ascii)
                 i += 2
             } else {
-                layout.lines.append(contentsOf: panelLines(row.panels[i]))
+                layout.lines += layout.panelLines(row.panels[i])
                 i += 1
             }
         }
@@ -73,12 +78,33 @@ func dashboardLayout(_ d: Dashboard, width: Int, ascii: Bool) -> DashboardLayout
     return layout
 }
 
+/// Two panels' lines in two columns with a rule between them.
+private func sideBySide(_ left: [[LayoutPiece]], _ right: [[LayoutPiece]], columnWidth colW: Int, ascii: Bool)
+    -> [[LayoutPiece]]
+{
+    (0..<max(left.count, right.count)).map { k in
+        var line = k < left.count ? clip(left[k], colW) : []
+        let used = line.reduce(0) { $0 + displayWidth($1.text) }
+        if used < colW {
+            line.append(LayoutPiece(text: String(repeating: " ", count: colW - used), look: .tone(.plain)))
+        }
+        line.append(LayoutPiece(text: ascii ? " | " : " │ ", look: .rule))
+        if k < right.count { line += right[k] }
+        return line
+    }
+}
+
 /// Cuts a line of pieces to `width` columns (the left column of two must not push the right one).
 private func clip(_ line: [LayoutPiece], _ width: Int) -> [LayoutPiece] {
-    var out: [LayoutPiece] = [], used = 0
+    var out: [LayoutPiece] = []
+    var used = 0
     for piece in line {
         let w = displayWidth(piece.text)
-        if used + w <= width { out.append(piece); used += w; continue }
+        if used + w <= width {
+            out.append(piece)
+            used += w
+            continue
+        }
         var cut = piece
         cut.text = truncate(piece.text, to: width - used)
         if !cut.text.isEmpty { out.append(cut) }
@@ -125,5 +151,6 @@ func renderDashboard(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ loo
 /// The header of the dashboard: "now", the calls counted and the filters.
 func dashboardHeader(_ s: AppState) -> String {
     guard let d = s.dashboard?.dashboard else { return "dashboard" }
-    return "dashboard · now \(Format.timestamp(d.now)) UTC · \(DashboardFormat.calls(d.calls)) · filter: \(d.filter.summary)"
+    return
+        "dashboard · now \(Format.timestamp(d.now)) UTC · \(DashboardFormat.calls(d.calls)) · filter: \(d.filter.summary)"
 }
