@@ -67,8 +67,8 @@ public enum PlainReport {
         for r in rows {
             var line = ""
             for (i, c) in r.enumerated() {
-                let pad = String(repeating: " ", count: widths[i] - displayWidth(c))
-                line += (i > 0 ? "  " : "") + (rightAligned.contains(i) ? pad + c : (i == r.count - 1 ? c : c + pad))
+                let last = i == r.count - 1 && !rightAligned.contains(i)
+                line += (i > 0 ? "  " : "") + (last ? c : fit(c, widths[i], right: rightAligned.contains(i)))
             }
             while line.last == " " { line.removeLast() }
             out += line + "\n"

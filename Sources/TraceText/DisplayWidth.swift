@@ -69,3 +69,34 @@ public func fit(_ s: String, _ width: Int, right: Bool = false, ascii: Bool = fa
     let pad = String(repeating: " ", count: max(0, width - displayWidth(t)))
     return right ? pad + t : t + pad
 }
+
+/// The longest start of `s` that fits in `width` columns, cut without a mark.
+public func prefix(_ s: String, columns width: Int) -> String {
+    var out = String.UnicodeScalarView()
+    var used = 0
+    for u in s.unicodeScalars {
+        let w = displayWidth(u)
+        if used + w > width { break }
+        out.append(u)
+        used += w
+    }
+    return String(out)
+}
+
+/// `s` in lines of at most `width` columns, cut anywhere; continuation lines start with `indent`.
+public func softWrap(_ s: String, width: Int, indent: String = "  ") -> [String] {
+    // Each line must hold the indent and one character of any width, or wrapping would not advance.
+    guard width >= displayWidth(indent) + 2 else { return [prefix(s, columns: width)] }
+    var lines: [String] = []
+    var rest = s
+    repeat {
+        let piece = prefix(rest, columns: width)
+        lines.append(piece)
+        rest = String(rest.unicodeScalars.dropFirst(piece.unicodeScalars.count))
+        if !rest.isEmpty { rest = indent + rest }
+    } while !rest.isEmpty && rest != indent
+    return lines
+}
+
+/// `columns` spaces.
+public func blank(_ columns: Int) -> String { String(repeating: " ", count: max(0, columns)) }

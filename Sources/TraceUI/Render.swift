@@ -340,14 +340,7 @@ private func renderDetail(
     guard width > 4, height > 0 else { return }
     var lines: [DetailLine] = []
     for line in detailLines(span: span, data: data, glyphs: look.glyphs) {
-        // Soft-wrap long lines to the pane width.
-        var rest = line.text
-        repeat {
-            let piece = truncatePlain(rest, width)
-            lines.append(DetailLine(piece, line.style))
-            rest = String(rest.unicodeScalars.dropFirst(piece.unicodeScalars.count))
-            if !rest.isEmpty { rest = "  " + rest }
-        } while !rest.isEmpty && rest != "  "
+        for piece in softWrap(line.text, width: width) { lines.append(DetailLine(piece, line.style)) }
     }
     let maxScroll = max(0, lines.count - height)
     let top = min(s.detailScroll, maxScroll)
@@ -361,18 +354,6 @@ private func renderDetail(
 }
 
 /// The longest prefix of `s` that fits in `width` columns (no ellipsis: the rest wraps).
-private func truncatePlain(_ s: String, _ width: Int) -> String {
-    var out = String.UnicodeScalarView()
-    var used = 0
-    for u in s.unicodeScalars {
-        let w = displayWidth(u)
-        if used + w > width { break }
-        out.append(u)
-        used += w
-    }
-    return String(out)
-}
-
 /// Help text, generated from the key table.
 public func helpLines() -> [String] {
     var lines = ["tracetui keys", ""]

@@ -41,6 +41,28 @@ final class DisplayWidthTests: XCTestCase {
     }
 }
 
+final class WrapTests: XCTestCase {
+    func testPrefixCutsAtColumnsWithoutAMark() {
+        XCTAssertEqual(prefix("模型名称", columns: 5), "模型")
+        XCTAssertEqual(prefix("abc", columns: 5), "abc")
+        XCTAssertEqual(prefix("e\u{301}x", columns: 1), "e\u{301}", "a combining mark stays with its letter")
+    }
+
+    func testSoftWrapIndentsContinuationLinesAndNeverSplitsAWideCharacter() {
+        XCTAssertEqual(softWrap("abcdefghij", width: 4), ["abcd", "  ef", "  gh", "  ij"])
+        XCTAssertEqual(softWrap("模型名称", width: 5), ["模型", "  名", "  称"])
+        XCTAssertEqual(softWrap("short", width: 10), ["short"])
+        XCTAssertEqual(
+            softWrap("abcdef", width: 3), ["abc"],
+            "narrower than the indent and a wide character: the first line only (wrapping might not advance)")
+    }
+
+    func testBlank() {
+        XCTAssertEqual(blank(3), "   ")
+        XCTAssertEqual(blank(-2), "")
+    }
+}
+
 final class FormatTests: XCTestCase {
     func testDurations() {
         XCTAssertEqual(Format.duration(850), "850ns")

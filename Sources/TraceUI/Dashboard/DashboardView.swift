@@ -86,7 +86,7 @@ private func sideBySide(_ left: [[LayoutPiece]], _ right: [[LayoutPiece]], colum
         var line = k < left.count ? clip(left[k], colW) : []
         let used = line.reduce(0) { $0 + displayWidth($1.text) }
         if used < colW {
-            line.append(LayoutPiece(text: String(repeating: " ", count: colW - used), look: .tone(.plain)))
+            line.append(LayoutPiece(text: blank(colW - used), look: .tone(.plain)))
         }
         line.append(LayoutPiece(text: ascii ? " | " : " │ ", look: .rule))
         if k < right.count { line += right[k] }
