@@ -24,6 +24,9 @@ public final class Terminal {
     private let resizes: WakePipe
     private var previous: CellGrid?
     private let colors: Bool
+    /// The keyboard side went away (the SSH connection or the terminal window closed): nothing more
+    /// will come, and waiting again would spin.
+    public private(set) var inputClosed = false
 
     /// Opens the terminal named by `TERM` (or `type`) on the process's tty (stdin/stdout), or on the
     /// given descriptors (a pseudo-terminal in tests).
@@ -53,6 +56,7 @@ public final class Terminal {
         noecho()
         nonl()
         keypad(window, true)
+        Terminal.defineCommonKeySequences()
         curs_set(0)
         colors = color && has_colors()
         if colors {
@@ -88,7 +92,13 @@ public final class Terminal {
             resizes.drain()
             messages.append(resized())
         }
-        if fds[0].revents != 0, let key = readKey() { messages.append(key) }
+        if fds[0].revents != 0 {
+            if let key = readKey() {
+                messages.append(key)
+            } else if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
+                inputClosed = true
+            }
+        }
         return messages
     }
 
@@ -168,6 +178,22 @@ public final class Terminal {
         fclose(output)
     }
 
+    /// Sequences terminals send whatever `TERM` says (PuTTY or tmux under `TERM=xterm`, the Linux
+    /// console, rxvt; cursor keys in normal and application mode), so that none arrives as Esc
+    /// followed by letters, which would close a screen or quit. `define_key` skips nothing the
+    /// terminal's own description defines.
+    private static func defineCommonKeySequences() {
+        let sequences: [(String, Int32)] = [
+            ("\u{1B}[1~", KEY_HOME), ("\u{1B}[7~", KEY_HOME), ("\u{1B}[H", KEY_HOME), ("\u{1B}OH", KEY_HOME),
+            ("\u{1B}[4~", KEY_END), ("\u{1B}[8~", KEY_END), ("\u{1B}[F", KEY_END), ("\u{1B}OF", KEY_END),
+            ("\u{1B}[5~", KEY_PPAGE), ("\u{1B}[6~", KEY_NPAGE),
+            ("\u{1B}[A", KEY_UP), ("\u{1B}[B", KEY_DOWN), ("\u{1B}[C", KEY_RIGHT), ("\u{1B}[D", KEY_LEFT),
+            ("\u{1B}OA", KEY_UP), ("\u{1B}OB", KEY_DOWN), ("\u{1B}OC", KEY_RIGHT), ("\u{1B}OD", KEY_LEFT),
+            ("\u{1B}[Z", KEY_BTAB),
+        ]
+        for (sequence, key) in sequences where key_defined(sequence) == 0 { define_key(sequence, key) }
+    }
+
     /// On a fatal signal the terminal is restored before anything else, so the user's shell is usable.
     private static func installSignalHandlers() {
         for sig in [SIGINT, SIGTERM, SIGSEGV, SIGABRT, SIGBUS, SIGHUP] {
@@ -198,7 +224,7 @@ public func runTerminalUI(
     var data = data
     var state = AppState(screen: start, width: terminal.size.width, height: terminal.size.height, data: data)
     terminal.draw(render(state, data, appearance))
-    while !state.quit {
+    while !state.quit && !terminal.inputClosed {
         let messages = terminal.nextMessages(inbox: inbox)
         let started = monotonicNanos()
         let before = state

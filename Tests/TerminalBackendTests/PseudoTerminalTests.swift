@@ -33,7 +33,7 @@ final class PseudoTerminalTests: XCTestCase {
 
     override func tearDown() async throws {
         close(slave)
-        close(master)
+        if master >= 0 { close(master) }
     }
 
     func setSize(width: Int, height: Int) {
@@ -86,6 +86,19 @@ final class PseudoTerminalTests: XCTestCase {
         guard case .key(.char("j"))? = terminal.nextMessages(inbox: nil).first else { return XCTFail("j") }
         type("\u{1B}OB")  // cursor down in the keypad mode ncurses turned on (`ESC [ ? 1 h`)
         guard case .key(.down)? = terminal.nextMessages(inbox: nil).first else { return XCTFail("cursor down") }
+        // Sequences other terminals send whatever TERM says: none may arrive as Esc (which quits).
+        for (sequence, name) in [
+            ("\u{1B}[1~", "home"), ("\u{1B}[4~", "end"), ("\u{1B}[H", "home"), ("\u{1B}[F", "end"),
+        ] {
+            type(sequence)
+            let got = terminal.nextMessages(inbox: nil)
+            switch (got.first, name) {
+            case (.key(.home)?, "home"), (.key(.end)?, "end"): break
+            default: XCTFail("\(sequence.debugDescription) gave \(got), not \(name)")
+            }
+        }
+        type("\u{1B}[B")
+        guard case .key(.down)? = terminal.nextMessages(inbox: nil).first else { return XCTFail("ESC [ B") }
         type("\t")
         guard case .key(.tab)? = terminal.nextMessages(inbox: nil).first else { return XCTFail("tab") }
 
@@ -110,6 +123,19 @@ final class PseudoTerminalTests: XCTestCase {
                 return XCTFail("second")
             }
         }
+    }
+
+    /// The terminal going away (a dropped SSH connection) ends the loop instead of spinning on it.
+    func testAClosedTerminalIsNoticed() async throws {
+        let terminal = try Terminal(color: false, type: "xterm-256color", inputFD: slave, outputFD: slave)
+        defer { terminal.close() }
+        close(master)
+        master = -1
+        XCTAssertFalse(terminal.inputClosed)
+        var messages: [Msg] = []
+        for _ in 0..<3 where !terminal.inputClosed { messages += terminal.nextMessages(inbox: nil) }
+        XCTAssertTrue(terminal.inputClosed)
+        XCTAssertTrue(messages.isEmpty)
     }
 
     func testAnUnknownTerminalTypeIsAClearError() async {
