@@ -28,7 +28,7 @@ public enum SummaryReport {
                     for k in 0..<max(left.count, right.count) {
                         let l = k < left.count ? left[k] : ""
                         let r = k < right.count ? right[k] : ""
-                        out.append(trimRight(fit(l, max(columnWidth, displayWidth(l))) + " | " + r))
+                        out.append(trimRight(l + blank(columnWidth - displayWidth(l)) + " | " + r))
                     }
                     i += 2
                 } else {

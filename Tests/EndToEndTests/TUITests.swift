@@ -58,6 +58,38 @@ final class TUITests: XCTestCase {
         XCTAssertFalse(t.isRunning, "tracetui did not quit")
     }
 
+    /// Home and End as tmux sends them (`ESC [ 1 ~`, `ESC [ 4 ~`, which TERM=xterm-256color does not
+    /// describe) move the selection instead of arriving as Esc and quitting; the frame log records
+    /// each batch of messages with its time.
+    func testHomeAndEndFromTmuxAndTheFrameLog() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed")
+        }
+        let log = NSTemporaryDirectory() + "tracetui-frames-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let command =
+            "env LANG=C.UTF-8 TERM=xterm-256color TRACETUI_FRAME_LOG=\(log) \(Harness.binary) view "
+            + Harness.fixture("two-traces.json")
+        let t = try TmuxSession(command: command, width: 80, height: 24)
+        try t.waitFor(text: "tracetui · 2 traces · 12 spans")
+        try t.send("End", "Enter")
+        try t.waitFor(text: "trace 4bf92f3577b3")
+        try t.send("q", "Home", "Enter")
+        try t.waitFor(text: "trace 0af7651916cd")
+        try t.send("q", "q")
+        let deadline = Date().addingTimeInterval(5)
+        while t.isRunning && Date() < deadline { usleep(50_000) }
+        XCTAssertFalse(t.isRunning, "tracetui did not quit")
+        let batches = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        XCTAssertGreaterThanOrEqual(batches.count, 6, batches.joined(separator: "\n"))
+        for batch in batches {
+            let fields = batch.split(separator: " ")
+            XCTAssertEqual(fields.count, 2, String(batch))
+            XCTAssertEqual(fields.first, "key", String(batch))
+            XCTAssertNotNil(Double(fields.last ?? ""), String(batch))
+        }
+    }
+
     func testASCIIFallbackUnderTheCLocale() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
             throw XCTSkip("tmux is not installed")
