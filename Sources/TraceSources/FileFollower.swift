@@ -20,8 +20,7 @@ public final class FileFollower: Sendable {
     private let channel: IngestChannel
     private let poll: TimeInterval
     private let status = Mutex("waiting for the file")
-    private let running = Mutex<(started: Bool, stopped: Bool)>((false, false))
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = OwnedThread()
     private let changes: DirectoryChanges
 
     public init(path: String, channel: IngestChannel, pollInterval: TimeInterval = 1) {
@@ -34,37 +33,22 @@ public final class FileFollower: Sendable {
     /// What the follower is doing, for the status line.
     public var state: String { status.withLock { $0 } }
 
-    public func start() {
-        running.withLock { $0.started = true }
-        let t = Thread { [self] in run() }
-        t.name = "tracetui-follow"
-        t.start()
-    }
+    public func start() { thread.start(name: "tracetui-follow") { [self] in run() } }
 
-    public func stop() {
-        let started = running.withLock { r in
-            defer { r.stopped = true }
-            return r.started && !r.stopped
-        }
-        changes.wake()
-        if started { done.wait() }
-    }
-
-    private var isStopped: Bool { running.withLock { $0.stopped } }
+    public func stop() { thread.stop { changes.wake() } }
 
     /// Reads what is new whenever the file's directory changes (inotify: a write, a rotation, a new
     /// file), and at least every `poll` seconds for file systems that report nothing (NFS, FUSE) and
     /// for a half-written last line's one-second rule.
     private func run() {
-        var file = FollowedFile(path: path, channel: channel, shouldStop: { [self] in isStopped })
-        while !isStopped && !channel.isClosed {
+        var file = FollowedFile(path: path, channel: channel, shouldStop: { [thread] in thread.isStopping })
+        while !thread.isStopping && !channel.isClosed {
             file.step()
             let state = file.state
             status.withLock { $0 = state }
             changes.wait(seconds: poll)
         }
         file.close()
-        done.signal()
     }
 }
 

@@ -56,8 +56,7 @@ public final class LiveSession: Sendable {
         var status = LiveStatus()
     }
     private let published = Mutex(Published())
-    private let running = Mutex<(started: Bool, stopping: Bool)>((false, false))
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = OwnedThread()
 
     public init(maxSpans: Int, record: String? = nil, channel: IngestChannel = IngestChannel()) throws {
         self.maxSpans = max(1, maxSpans)
@@ -67,20 +66,12 @@ public final class LiveSession: Sendable {
 
     /// Starts the owner thread; `onChange` is called on it when readers have something new.
     public func start(onChange: @escaping @Sendable () -> Void = {}) {
-        running.withLock { $0.started = true }
-        let t = Thread { [self] in pump(onChange: onChange) }
-        t.name = "tracetui-store"
-        t.start()
+        thread.start(name: "tracetui-store") { [self] in pump(onChange: onChange) }
     }
 
     /// Closes the channel, stores and records what was still waiting, and stops the owner thread.
     public func stop() {
-        let started = running.withLock { r in
-            defer { r.stopping = true }
-            return r.started && !r.stopping
-        }
-        channel.close()
-        if started { done.wait() }
+        thread.stop { channel.close() }
     }
 
     /// The store, when it changed since `generation` (pass 0 the first time).
@@ -111,8 +102,7 @@ public final class LiveSession: Sendable {
             let rate = owner.rate.sample(received: channel.snapshot.receivedSpans)
             published.withLock { $0.status.spansPerSecond = rate }
             if !batches.isEmpty || statusChanged(&owner) { onChange() }
-            let stop = running.withLock { $0.stopping }
-            if stop && batches.isEmpty && channel.isClosed {
+            if thread.isStopping && batches.isEmpty && channel.isClosed {
                 let rest = channel.drain(timeout: 0)
                 if !rest.isEmpty {
                     absorb(rest, &owner)
@@ -121,7 +111,6 @@ public final class LiveSession: Sendable {
                 break
             }
         }
-        done.signal()
     }
 
     /// True at most every `statusInterval` when the status differs from the last one announced.
