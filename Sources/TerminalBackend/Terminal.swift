@@ -9,8 +9,14 @@ public struct TerminalError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// The ncurses terminal: the only code that talks to ncurses. It turns key presses and resizes into
-/// `Msg`s and copies changed cells of each rendered `CellGrid` to the screen. One owner: everything
+/// The UI ended because of SIGINT, SIGTERM or SIGHUP; the terminal is restored. Commands exit with
+/// 128 + `signal`, as a shell reports a process the signal ended.
+public struct StoppedBySignal: Error {
+    public let signal: Int32
+}
+
+/// The ncurses terminal: the only code that talks to ncurses. It turns key presses (bytes read from
+/// the tty, decoded by `KeyDecoder`) and resizes into `Msg`s and copies changed cells of each rendered `CellGrid` to the screen. One owner: everything
 /// here runs on the main actor, so no other thread can reach ncurses.
 @MainActor
 public final class Terminal {
@@ -22,11 +28,18 @@ public final class Terminal {
     private let outputFD: Int32
     /// Written to by the SIGWINCH handler; polled with the keyboard.
     private let resizes: WakePipe
+    /// Written to by the SIGINT/SIGTERM/SIGHUP handler; polled with the keyboard.
+    private let stops: WakePipe
     private var previous: CellGrid?
     private let colors: Bool
+    private var keys = KeyDecoder()
+    /// How long the rest of an escape sequence may take to arrive (`ESCDELAY`, as ncurses calls it).
+    private let escapeDelayMs: Int32
     /// The keyboard side went away (the SSH connection or the terminal window closed): nothing more
     /// will come, and waiting again would spin.
     public private(set) var inputClosed = false
+    /// The stop signal that arrived, if one did: the loop ends as on `q`.
+    public private(set) var stoppedBy: Int32?
 
     /// Opens the terminal named by `TERM` (or `type`) on the process's tty (stdin/stdout), or on the
     /// given descriptors (a pseudo-terminal in tests).
@@ -48,15 +61,19 @@ public final class Terminal {
         self.inputFD = fileno(input)
         self.outputFD = fileno(output)
         resizes = try WakePipe()
+        stops = try WakePipe()
         screen = term
         set_term(term)
         window = tt_stdscr()!
-        if getenv("ESCDELAY") == nil { set_escdelay(25) }
+        escapeDelayMs = getenv("ESCDELAY").flatMap { Int32(String(cString: $0)) } ?? 25
         raw()
         noecho()
         nonl()
-        keypad(window, true)
-        Terminal.defineCommonKeySequences()
+        // Keys are read as bytes and decoded by `KeyDecoder`, not by ncurses from the terminfo entry
+        // `TERM` names, which misses what many terminals really send; ncurses only draws, and must
+        // not read ahead on the keyboard to look for typeahead either.
+        keypad(window, false)
+        typeahead(-1)
         curs_set(0)
         colors = color && has_colors()
         if colors {
@@ -69,37 +86,49 @@ public final class Terminal {
             ]
             for (c, n) in map { init_pair(Int16(c.rawValue), n, -1) }
         }
-        Terminal.installSignalHandlers()
+        tt_restore_terminal_on_signals(stops.writeEnd)
         tt_announce_resizes_to(resizes.writeEnd)
     }
 
     public var size: (width: Int, height: Int) { (Int(tt_getmaxx(window)), Int(tt_getmaxy(window))) }
 
-    /// Sleeps until there is something to do — a key, a resize, or messages posted to `inbox` — and
-    /// returns it. Keys ncurses has already buffered (the rest of an escape sequence, a paste) come
-    /// first, since `poll` cannot see them.
+    /// Sleeps until there is something to do — keys, a resize, or messages posted to `inbox` — and
+    /// returns it. While the keys read so far end in the start of an escape sequence, waits at most
+    /// the escape delay for the rest; if none comes, a lone ESC is the Esc key.
     public func nextMessages(inbox: Inbox?) -> [Msg] {
-        wtimeout(window, 0)
-        if let key = readKey() { return [key] }
         var fds = [
             pollfd(fd: inputFD, events: Int16(POLLIN), revents: 0),
             pollfd(fd: resizes.readEnd, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: stops.readEnd, events: Int16(POLLIN), revents: 0),
         ]
         if let inbox { fds.append(pollfd(fd: inbox.fd, events: Int16(POLLIN), revents: 0)) }
-        guard poll(&fds, nfds_t(fds.count), -1) > 0 else { return [] }
-        var messages = inbox.map { fds[2].revents != 0 ? $0.take() : [] } ?? []
+        let ready = poll(&fds, nfds_t(fds.count), keys.isWaiting ? escapeDelayMs : -1)
+        if ready == 0 { return keys.flush().map { .key($0) } }
+        guard ready > 0 else { return [] }
+        if fds[2].revents != 0 {
+            stoppedBy = tt_stop_signal_received()
+            return []
+        }
+        var messages = inbox.map { fds[3].revents != 0 ? $0.take() : [] } ?? []
         if fds[1].revents != 0 {
             resizes.drain()
             messages.append(resized())
         }
-        if fds[0].revents != 0 {
-            if let key = readKey() {
-                messages.append(key)
-            } else if fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
-                inputClosed = true
-            }
-        }
+        if fds[0].revents != 0 { messages += readKeys() }
         return messages
+    }
+
+    /// Reads what the keyboard sent and decodes it; end of input (the terminal went away) ends the
+    /// loop instead of spinning.
+    private func readKeys() -> [Msg] {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = read(inputFD, &buffer, buffer.count)
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return [] }
+        guard n > 0 else {
+            inputClosed = true
+            return []
+        }
+        return keys.feed(Array(buffer[..<n])).map { .key($0) }
     }
 
     /// Tells ncurses the terminal's new size (asked from the terminal itself) and says it as a message.
@@ -109,43 +138,6 @@ public final class Terminal {
             resizeterm(Int32(size.ws_row), Int32(size.ws_col))
         }
         return .resize(width: self.size.width, height: self.size.height)
-    }
-
-    /// The next key or resize ncurses can read without waiting (beyond `ESCDELAY` inside an escape
-    /// sequence), or nil.
-    private func readKey() -> Msg? {
-        var ch: wint_t = 0
-        let r = wget_wch(window, &ch)
-        if r == ERR { return nil }
-        if r == tt_key_code_yes() {
-            let code = Int32(ch)
-            // Queued by our own `resizeterm` call; the resize was reported when it was made.
-            if code == tt_key_resize() { return nil }
-            switch code {
-            case KEY_UP: return .key(.up)
-            case KEY_DOWN: return .key(.down)
-            case KEY_LEFT: return .key(.left)
-            case KEY_RIGHT: return .key(.right)
-            case KEY_PPAGE: return .key(.pageUp)
-            case KEY_NPAGE: return .key(.pageDown)
-            case KEY_HOME: return .key(.home)
-            case KEY_END: return .key(.end)
-            case KEY_ENTER: return .key(.enter)
-            case KEY_BACKSPACE: return .key(.backspace)
-            case KEY_BTAB: return .key(.backTab)
-            default: return nil
-            }
-        }
-        switch ch {
-        case 13, 10: return .key(.enter)
-        case 9: return .key(.tab)
-        case 27: return .key(.escape)
-        case 127, 8: return .key(.backspace)
-        case 3: return .key(.char("q"))  // Ctrl-C in raw mode
-        default:
-            guard ch >= 32, let scalar = Unicode.Scalar(UInt32(ch)) else { return nil }
-            return .key(.char(Character(scalar)))
-        }
     }
 
     /// Copies the cells that changed since the last frame and refreshes once.
@@ -172,41 +164,16 @@ public final class Terminal {
 
     public func close() {
         tt_announce_resizes_to(-1)
+        tt_restore_terminal_on_signals(-1)
         endwin()
         delscreen(screen)
         fclose(input)
         fclose(output)
     }
-
-    /// Sequences terminals send whatever `TERM` says (PuTTY or tmux under `TERM=xterm`, the Linux
-    /// console, rxvt; cursor keys in normal and application mode), so that none arrives as Esc
-    /// followed by letters, which would close a screen or quit. `define_key` skips nothing the
-    /// terminal's own description defines.
-    private static func defineCommonKeySequences() {
-        let sequences: [(String, Int32)] = [
-            ("\u{1B}[1~", KEY_HOME), ("\u{1B}[7~", KEY_HOME), ("\u{1B}[H", KEY_HOME), ("\u{1B}OH", KEY_HOME),
-            ("\u{1B}[4~", KEY_END), ("\u{1B}[8~", KEY_END), ("\u{1B}[F", KEY_END), ("\u{1B}OF", KEY_END),
-            ("\u{1B}[5~", KEY_PPAGE), ("\u{1B}[6~", KEY_NPAGE),
-            ("\u{1B}[A", KEY_UP), ("\u{1B}[B", KEY_DOWN), ("\u{1B}[C", KEY_RIGHT), ("\u{1B}[D", KEY_LEFT),
-            ("\u{1B}OA", KEY_UP), ("\u{1B}OB", KEY_DOWN), ("\u{1B}OC", KEY_RIGHT), ("\u{1B}OD", KEY_LEFT),
-            ("\u{1B}[Z", KEY_BTAB),
-        ]
-        for (sequence, key) in sequences where key_defined(sequence) == 0 { define_key(sequence, key) }
-    }
-
-    /// On a fatal signal the terminal is restored before anything else, so the user's shell is usable.
-    private static func installSignalHandlers() {
-        for sig in [SIGINT, SIGTERM, SIGSEGV, SIGABRT, SIGBUS, SIGHUP] {
-            signal(sig) { s in
-                endwin()
-                signal(s, SIG_DFL)
-                raise(s)
-            }
-        }
-    }
 }
 
-/// Runs the UI loop until the user quits: messages in (keys, resizes, and what other threads post to
+/// Runs the UI loop until the user quits (or SIGINT, SIGTERM or SIGHUP arrives: then it throws
+/// `StoppedBySignal` once the terminal is restored): messages in (keys, resizes, and what other threads post to
 /// `inbox`), `update`, `render`, draw. Sleeps until there is a message; redraws after every batch of
 /// messages that changed the state or the data. `demand` sees the state after each batch, for the
 /// shell to tell background work what the screen needs next (the dashboard's data, live). With
@@ -224,7 +191,7 @@ public func runTerminalUI(
     var data = data
     var state = AppState(screen: start, width: terminal.size.width, height: terminal.size.height, data: data)
     terminal.draw(render(state, data, appearance))
-    while !state.quit && !terminal.inputClosed {
+    while !state.quit && !terminal.inputClosed && terminal.stoppedBy == nil {
         let messages = terminal.nextMessages(inbox: inbox)
         let started = monotonicNanos()
         let before = state
@@ -241,6 +208,7 @@ public func runTerminalUI(
             fflush(frameLog)
         }
     }
+    if let signal = terminal.stoppedBy { throw StoppedBySignal(signal: signal) }
 }
 
 private func monotonicNanos() -> UInt64 {

@@ -100,3 +100,17 @@ public func softWrap(_ s: String, width: Int, indent: String = "  ") -> [String]
 
 /// `columns` spaces.
 public func blank(_ columns: Int) -> String { String(repeating: " ", count: max(0, columns)) }
+
+/// C0 and C1 controls, DEL and the bidi controls: what must never reach the terminal from span data.
+public func isTerminalControl(_ u: Unicode.Scalar) -> Bool {
+    let v = u.value
+    return v < 0x20 || (v >= 0x7F && v < 0xA0) || isBidiControl(u)
+}
+
+/// The marks, embeddings, overrides and isolates that reorder text around them ("Trojan Source").
+public func isBidiControl(_ u: Unicode.Scalar) -> Bool {
+    switch u.value {
+    case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: return true
+    default: return false
+    }
+}

@@ -88,30 +88,50 @@ public enum Format {
         return s
     }
 
-    /// Span data is untrusted: escape sequences (CSI, OSC and other ESC forms) are removed and
-    /// every other control character becomes a space, so text from a span can never drive the terminal.
+    /// Span data is untrusted: escape sequences (CSI, OSC and other ESC forms) are removed, bidi
+    /// controls are dropped, and every other control character becomes a space, so text from a span
+    /// can never drive the terminal or reorder what is shown around it.
     public static func sanitize(_ s: String) -> String {
+        // The common case, plain text, is returned as it is.
+        guard s.unicodeScalars.contains(where: isTerminalControl) else { return s }
         var out = String.UnicodeScalarView()
         var it = s.unicodeScalars.makeIterator()
         while let u = it.next() {
             let v = u.value
             if v == 0x1B || v == 0x9B || v == 0x9D {
-                // Skip the sequence: CSI up to its final byte, OSC/DCS/APC up to BEL or ST, else one char.
-                let kind = v == 0x9B ? UInt32(0x5B) : v == 0x9D ? 0x5D : (it.next()?.value ?? 0)
-                if kind == 0x5B {
-                    while let c = it.next(), !(0x40...0x7E).contains(c.value) {}
-                } else if kind == 0x5D || kind == 0x50 || kind == 0x5F || kind == 0x5E {
-                    var prevEsc = false
-                    while let c = it.next() {
-                        if c.value == 0x07 || c.value == 0x9C || (prevEsc && c.value == 0x5C) { break }
-                        prevEsc = c.value == 0x1B
-                    }
-                }
+                skipEscapeSequence(introducer: v, &it)
+            } else if isBidiControl(u) {
                 continue
+            } else {
+                out.append(isTerminalControl(u) ? " " : u)
             }
-            out.append(v < 0x20 || (v >= 0x7F && v < 0xA0) ? " " : u)
         }
         return String(out)
+    }
+
+    /// `sanitize` for text of several lines: what is printed for people (plain reports, warnings) may
+    /// be read on a terminal too.
+    public static func sanitizeLines(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 != "\n" && isTerminalControl($0) }) else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { sanitize(String($0)) }
+            .joined(separator: "\n")
+    }
+
+    /// Skips the rest of a sequence: CSI up to its final byte, OSC/DCS/APC/PM up to BEL or ST, any
+    /// other ESC form one character.
+    private static func skipEscapeSequence(
+        introducer v: UInt32, _ it: inout String.UnicodeScalarView.Iterator
+    ) {
+        let kind = v == 0x9B ? UInt32(0x5B) : v == 0x9D ? 0x5D : (it.next()?.value ?? 0)
+        if kind == 0x5B {
+            while let c = it.next(), !(0x40...0x7E).contains(c.value) {}
+        } else if kind == 0x5D || kind == 0x50 || kind == 0x5F || kind == 0x5E {
+            var prevEsc = false
+            while let c = it.next() {
+                if c.value == 0x07 || c.value == 0x9C || (prevEsc && c.value == 0x5C) { break }
+                prevEsc = c.value == 0x1B
+            }
+        }
     }
 
     static func pad2(_ v: Int) -> String { v < 10 ? "0\(v)" : String(v) }

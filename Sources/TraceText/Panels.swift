@@ -9,8 +9,9 @@ public struct PanelPiece: Sendable, Equatable {
     public var text: String
     public var tone: Tone
     public var target: DashboardTarget?
+    /// Panels show model, feature, service and tool names from span data: sanitized here, once for all.
     public init(_ text: String, _ tone: Tone = .plain, target: DashboardTarget? = nil) {
-        self.text = text
+        self.text = Format.sanitize(text)
         self.tone = tone
         self.target = target
     }

@@ -46,7 +46,8 @@ public struct CellGrid: Equatable, Sendable {
     public subscript(x: Int, y: Int) -> Cell { cells[y * width + x] }
 
     /// Writes text at (x, y), clipped to `maxWidth` columns and the grid; returns the columns used.
-    /// Text is sanitized by the caller; here control characters are still never written.
+    /// Span text is sanitized by the caller (`Format.sanitize`); here a control character that slipped
+    /// through is still never written, whatever its width says.
     @discardableResult
     public mutating func put(_ text: String, x: Int, y: Int, style: Style = .plain, maxWidth: Int = .max) -> Int {
         guard y >= 0, y < height, x < width else { return 0 }
@@ -58,7 +59,7 @@ public struct CellGrid: Equatable, Sendable {
             if col + w > limit { break }
             if col >= 0 {
                 splitWideCharacters(y: y, from: col, to: col + w)
-                cells[y * width + col] = Cell(u.value < 0x20 || u.value == 0x7F ? " " : u, style: style)
+                cells[y * width + col] = Cell(isTerminalControl(u) ? " " : u, style: style)
                 if w == 2 { cells[y * width + col + 1] = Cell(" ", style: style, continuation: true) }
             }
             col += w

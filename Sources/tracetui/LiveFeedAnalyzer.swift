@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Synchronization
 import TerminalBackend
@@ -83,7 +84,8 @@ final class LiveFeedAnalyzer: Sendable {
 }
 
 /// Runs the terminal UI over a live session that is not started yet: starts it with the analysis
-/// thread and the status line wired to the UI's inbox, and returns when the user quits.
+/// thread and the status line wired to the UI's inbox, and returns when the user quits (a stop signal
+/// becomes the exit status 128 + signal, after the callers' cleanup).
 @MainActor
 func runLiveTerminalUI(
     session: LiveSession, prices: PriceTable, title: String,
@@ -104,7 +106,11 @@ func runLiveTerminalUI(
         analyzer.sessionChanged()
     }
     let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
-    try runTerminalUI(data: analyzer.empty, start: .traceList, appearance: look, inbox: inbox) { state in
-        analyzer.want(dashboardData: state.needsDashboardData, figures: state.dashboardFilter)
+    do {
+        try runTerminalUI(data: analyzer.empty, start: .traceList, appearance: look, inbox: inbox) { state in
+            analyzer.want(dashboardData: state.needsDashboardData, figures: state.dashboardFilter)
+        }
+    } catch let stop as StoppedBySignal {
+        throw ExitCode(128 + stop.signal)
     }
 }

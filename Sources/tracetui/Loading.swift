@@ -3,6 +3,7 @@ import Foundation
 import TraceAnalysis
 import TraceFormats
 import TraceModel
+import TraceText
 
 /// Options shared by the commands that read trace files.
 struct PriceOptions: ParsableArguments {
@@ -39,5 +40,5 @@ func loadInputs(_ paths: [String]) -> LoadedInputs {
 }
 
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((Format.sanitizeLines(line) + "\n").utf8))
 }

@@ -3,6 +3,7 @@ import Foundation
 import TraceAnalysis
 import TraceModel
 import TraceReports
+import TraceText
 
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -74,7 +75,8 @@ struct SummaryCommand: ParsableCommand {
                 ?? env["LANG"] ?? ""
             let utf8 = locale.lowercased().contains("utf-8") || locale.lowercased().contains("utf8")
             print(
-                SummaryReport.text(dashboard, width: terminalWidth() ?? 100, ascii: !utf8, warnings: warnings),
+                Format.sanitizeLines(
+                    SummaryReport.text(dashboard, width: terminalWidth() ?? 100, ascii: !utf8, warnings: warnings)),
                 terminator: "")
         }
         if !inputs.failures.isEmpty || !inputs.issues.isEmpty { throw ExitCode(65) }

@@ -5,6 +5,7 @@ import TraceAnalysis
 import TraceModel
 import TraceReports
 import TraceSources
+import TraceText
 import TraceUI
 
 struct ViewCommand: AsyncParsableCommand {
@@ -91,9 +92,13 @@ struct ViewCommand: AsyncParsableCommand {
         } else if plain || isatty(STDOUT_FILENO) == 0 {
             for w in warnings { printError("tracetui: warning: " + w) }
             if traces.count > 1 {
-                print(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces))
+                print(
+                    Format.sanitizeLines(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces))
+                )
             }
-            for t in traces { print(PlainReport.tree(store: inputs.store, analysis: analysis, trace: t)) }
+            for t in traces {
+                print(Format.sanitizeLines(PlainReport.tree(store: inputs.store, analysis: analysis, trace: t)))
+            }
         } else {
             let data = ViewData(
                 store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
@@ -102,7 +107,11 @@ struct ViewCommand: AsyncParsableCommand {
             // The dashboard's data is extracted while the user looks at the list or the tree.
             Thread.detachNewThread { data.prepareDashboardData() }
             let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
-            try await runTerminalUI(data: data, start: start, appearance: look)
+            do {
+                try await runTerminalUI(data: data, start: start, appearance: look)
+            } catch let stop as StoppedBySignal {
+                throw ExitCode(128 + stop.signal)
+            }
             return
         }
         if partial { throw ExitCode(65) }

@@ -111,6 +111,18 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(Format.sanitize("title\u{1B}]0;pwned\u{07}!"), "title!")
         XCTAssertEqual(Format.sanitize("a\tb\nc\u{7F}d"), "a b c d")
         XCTAssertEqual(Format.sanitize("模型 🚀"), "模型 🚀")
+        // C1 controls in their UTF-8 form: the 8-bit CSI and OSC take their sequence with them.
+        XCTAssertEqual(Format.sanitize("a\u{9B}2Jb\u{9D}0;t\u{9C}c\u{85}d"), "abc d")
+        // Bidi overrides, embeddings, isolates and marks are dropped ("Trojan Source").
+        XCTAssertEqual(Format.sanitize("admin\u{202E}gnp.exe\u{202C} \u{2066}x\u{2069}\u{200F}"), "admingnp.exe x")
+        // A DCS ended by ST, and ESC followed by a lone character.
+        XCTAssertEqual(Format.sanitize("p\u{1B}P1$r\u{1B}\\q\u{1B}cr"), "pqr")
+    }
+
+    func testSanitizeLinesKeepsLineBreaks() {
+        XCTAssertEqual(Format.sanitizeLines("one\u{1B}[2J\ntwo\u{7}\n"), "one\ntwo \n")
+        let plain = "no controls\nhere\n"
+        XCTAssertEqual(Format.sanitizeLines(plain), plain)
     }
 
     func testScoreLabels() {

@@ -96,6 +96,10 @@ final class CellGridTests: XCTestCase {
         // A cell holds one scalar: a combining accent is dropped, a precomposed one kept.
         XCTAssertEqual(g.put("e\u{301}\u{200B}x\u{E9}", x: 0, y: 1), 3)
         XCTAssertEqual(g.lines[1], "ex\u{E9}")
+        // C1 controls and bidi overrides/isolates that slipped past sanitizing are never written.
+        var h = CellGrid(width: 10, height: 1)
+        XCTAssertEqual(h.put("a\u{9B}b\u{202E}c\u{2067}d", x: 0, y: 0), 7)
+        XCTAssertEqual(h.lines[0], "a b c d")
     }
 
     /// Writing over one half of a wide character blanks the other half, as a terminal does, so `lines`
