@@ -109,11 +109,15 @@ final class TerminalSafetyTests: XCTestCase {
         try t.tmux(["send-keys", "-t", t.name, "-H"] + bytes)
     }
 
-    /// SIGINT, SIGTERM and SIGHUP end the UI as `q` does, with the shell's status for the signal; a
-    /// crash (SIGSEGV, SIGABRT) restores the terminal before the process dies. Each time the shell
-    /// after it finds the line discipline back (icanon, echo) and the normal screen.
-    func testTheTerminalIsGivenBackOnSignalsAndCrashes() throws {
-        for (signal, status) in [(SIGTERM, 143), (SIGHUP, 129), (SIGINT, 130), (SIGSEGV, 139), (SIGABRT, 134)] {
+    /// `q` ends the UI with status 0; SIGINT, SIGTERM and SIGHUP end it the same way, with the shell's
+    /// status for the signal; a crash (SIGSEGV, SIGABRT) restores the terminal before the process
+    /// dies. Each time the shell after it finds the line discipline back (icanon, echo) and the
+    /// normal screen. (Signal 0 stands for the `q` key.)
+    func testTheTerminalIsGivenBackOnQuitSignalsAndCrashes() throws {
+        let cases: [(Int32, Int)] = [
+            (0, 0), (SIGTERM, 143), (SIGHUP, 129), (SIGINT, 130), (SIGSEGV, 139), (SIGABRT, 134),
+        ]
+        for (signal, status) in cases {
             let view =
                 "env LANG=C.UTF-8 TERM=xterm-256color SWIFT_BACKTRACE=enable=no \(Harness.binary) view "
                 + Harness.fixture("two-traces.json")
@@ -121,8 +125,7 @@ final class TerminalSafetyTests: XCTestCase {
             let t = try TmuxSession(command: "bash --norc -c \"\(view) 2>/dev/null; \(report)\"", width: 80, height: 24)
             try t.waitFor(text: "tracetui · 2 traces · 12 spans")
             XCTAssertEqual(try t.tmux(["display", "-p", "-t", t.name, "#{alternate_on}"]).stdout, "1\n")
-            let pid = try viewerPID(t)
-            kill(pid, signal)
+            if signal == 0 { try t.send("q") } else { kill(try viewerPID(t), signal) }
             try t.waitFor(text: "status=\(status)")
             try t.waitFor(text: "icanon")
             let screen = try t.screen()
