@@ -6,7 +6,7 @@ From the sample traces (each JSON Lines record on its own, so every seed stays s
 protobuf encodings (made with opentelemetry-proto, the reference schema's own Python classes),
 gzip, and hand-made hostile cases: truncated input, deep nesting, a byte-order mark, NUL bytes,
 invalid UTF-8, numbers out of range, broken varints and lengths, nested groups, terminal escape
-sequences cut anywhere. Seeds over MAX_SEED bytes are left out (the fuzzers cut inputs at 64 KiB).
+sequences cut anywhere. Seeds over MAX_SEED bytes are left out; the fuzzers cut the others at 16 KiB.
 """
 
 import base64
@@ -97,9 +97,9 @@ def json_hostile(otlp):
         .replace('"resourceSpans"', '"resource_spans"')
         .replace('"scopeSpans"', '"scope_spans"')
         .encode(),
-        "deep-values": (request % (',"attributes":[{"key":"k","value":' + nested_value(2000) + "}]")).encode(),
-        "deep-arrays": b'{"x":' + b"[" * 20000 + b"]" * 20000 + b"}",
-        "deep-wrappers": b'{"trace":' * 5000 + b"{}" + b"}" * 5000,
+        "deep-values": (request % (',"attributes":[{"key":"k","value":' + nested_value(150) + "}]")).encode(),
+        "deep-arrays": b'{"x":' + b"[" * 8000 + b"]" * 8000 + b"}",
+        "deep-wrappers": b'{"trace":' * 150 + b"{}" + b"}" * 150,
         "jsonl-broken-line": request.encode() + b"\n" + request[:60].encode() + b"\n" + request.encode() + b"\n",
         "array-of-requests": b"[" + otlp + b"," + otlp + b"]",
         "tempo-wrapper": b'{"trace":' + otlp + b"}",
@@ -127,7 +127,7 @@ def field(number, wire, payload):
 def protobuf_hostile(pb):
     """Hand-made hostile protobuf, around `pb` (one small encoded request)."""
     value = field(1, 2, b"leaf")
-    for _ in range(3000):
+    for _ in range(150):
         value = field(5, 2, field(1, 2, value))  # AnyValue.array_value.values[0]
     span = field(1, 2, bytes(range(1, 17))) + field(2, 2, bytes(range(1, 9)))
     deep = field(1, 2, field(2, 2, field(2, 2, span + field(9, 2, field(1, 2, b"k") + field(2, 2, value)))))

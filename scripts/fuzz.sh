@@ -75,7 +75,7 @@ rm -rf "$out/seeds"
 failed=0
 for t in "${targets[@]}"; do
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
-  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+  options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1
     -artifact_prefix="$out/crashes/$t/")
   case "$t" in json | sniff) options+=(-dict=fuzz/json.dict) ;; esac
   log="$out/fuzz-$t.log"
