@@ -72,6 +72,9 @@ if [ -d "$extra" ]; then mapfile -t -O 1 samples < <(find "$extra" -type d); fi
 rm -rf "$out/seeds"
 .venv-tests/bin/python fuzz/make-seeds.py "$out/seeds" "${samples[@]}"
 
+# A Swift trap is reported by libFuzzer's own handler (stack, input saved); Swift's backtracer would
+# read memory ASan has poisoned and bury the report under a second one.
+export SWIFT_BACKTRACE=enable=no
 failed=0
 for t in "${targets[@]}"; do
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
