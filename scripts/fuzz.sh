@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 target=${1:-all}
 seconds=${2:-30}
 out=.build-fuzz
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g -use-ld=lld -I "$out" -I Sources/CZlib)
+flags=("-sanitize=fuzzer,address" -parse-as-library -O -g -use-ld=lld -I "$out" -I Sources/CZlib)
 
 case "$target" in
   all) targets=(json protobuf sniff keys) ;;
@@ -22,13 +22,15 @@ case "$target" in
   *) echo "usage: $0 [json|protobuf|sniff|keys|all] [SECONDS]" >&2; exit 2 ;;
 esac
 
-# Compiles MODULE from the given sources into a static library and its .swiftmodule in $out, unless
-# the library is newer than every source.
+# module NAME [DEPENDENCY...] -- SOURCE...: compiles the module into a static library and its
+# .swiftmodule in $out, unless the library is newer than every source and every dependency's library.
 module() {
-  local name=$1
+  local name=$1 deps=()
+  shift
+  while [ "$1" != -- ]; do deps+=("$out/lib$1.a"); shift; done
   shift
   local lib="$out/lib$name.a"
-  if [ -f "$lib" ] && [ -z "$(find "$@" -newer "$lib")" ]; then return; fi
+  if [ -f "$lib" ] && [ -z "$(find "$@" "${deps[@]}" -newer "$lib")" ]; then return; fi
   echo "fuzz: building $name"
   swiftc "${flags[@]}" -module-name "$name" -emit-module -emit-module-path "$out/$name.swiftmodule" \
     -emit-library -static -o "$lib" "$@"
@@ -52,10 +54,10 @@ mkdir -p "$out"
 for t in "${targets[@]}"; do
   case "$t" in
     json | protobuf | sniff)
-      module TraceModel Sources/TraceModel/*.swift
-      module TraceFormats Sources/TraceFormats/*.swift
+      module TraceModel -- Sources/TraceModel/*.swift
+      module TraceFormats TraceModel -- Sources/TraceFormats/*.swift
       ;;
-    keys) module TraceUI Sources/TraceUI/Keys.swift Sources/TraceUI/KeyDecoder.swift ;;
+    keys) module TraceUI -- Sources/TraceUI/Keys.swift Sources/TraceUI/KeyDecoder.swift ;;
   esac
   case "$t" in
     json) harness json FuzzJSON.swift TraceFormats TraceModel ;;
