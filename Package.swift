@@ -62,7 +62,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"]),
+        .testTarget(
+            name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"],
+            exclude: ["Fuzz"]  // inputs the fuzzers found, read through #filePath
+        ),
         .testTarget(
             name: "TraceAnalysisTests", dependencies: ["TraceAnalysis", "TraceText", "TraceFormats", "TraceModel"]),
         .testTarget(

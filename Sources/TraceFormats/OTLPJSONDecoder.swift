@@ -13,6 +13,8 @@ struct OTLPJSONDecoder {
     var skippedNonTraceValues = 0
     /// What the current top-level value looked like, for naming a foreign format.
     var sniff = FormatSniff()
+    /// How many attribute values (arrays, maps) enclose the one being decoded.
+    private var valueDepth = 0
 
     init(cursor: JSONCursor, source: UInt32) {
         self.cursor = cursor
@@ -34,7 +36,8 @@ struct OTLPJSONDecoder {
         }
     }
 
-    private mutating func decodeTopObject() throws {
+    /// Decodes a request object, or one wrapped in `wrappers` Tempo or Jaeger wrapper objects.
+    private mutating func decodeTopObject(wrappers: Int = 0) throws {
         guard try cursor.beginObject() else { return }
         var first = true
         var bareResource: Int? = nil
@@ -47,7 +50,13 @@ struct OTLPJSONDecoder {
                 try cursor.skipValue()
             } else if key.is("trace") || key.is("result") {
                 // Tempo v2 `{"trace":{"resourceSpans":…}}`, Jaeger v3 `{"result":{"resourceSpans":…}}`.
-                if cursor.peek() == UInt8(ascii: "{") { try decodeTopObject() } else { try cursor.skipValue() }
+                if cursor.peek() != UInt8(ascii: "{") {
+                    try cursor.skipValue()
+                } else if wrappers < maxNesting {
+                    try decodeTopObject(wrappers: wrappers + 1)
+                } else {
+                    throw cursor.fail("wrapper objects nested deeper than \(maxNesting) levels")
+                }
             } else if try decodeResourceSpansKey(key, resource: &bareResource) {
                 sniff.sawTraces = true
             } else {
@@ -298,6 +307,9 @@ struct OTLPJSONDecoder {
     }
 
     private mutating func decodeAnyValue() throws -> AttrValue {
+        guard valueDepth < maxNesting else { throw cursor.fail("values nested deeper than \(maxNesting) levels") }
+        valueDepth += 1
+        defer { valueDepth -= 1 }
         switch cursor.peek() {
         case UInt8(ascii: "{"):
             break
@@ -429,6 +441,11 @@ struct OTLPJSONDecoder {
         return StatusCode(rawValue: UInt8(clamping: try cursor.int64())) ?? .unset
     }
 }
+
+/// How deeply the decoders follow nesting (attribute values in arrays and maps, wrapper objects)
+/// before refusing the input: they recurse, and hostile input must not overflow the stack. As
+/// swift-protobuf's default recursion limit; real traces nest a few levels.
+let maxNesting = 100
 
 /// Decodes an id written as hex (any case; shorter ids are left-padded) or as base64 (Tempo and some
 /// old SDKs). Returns the id as (high, low) 64-bit halves; an empty string is the zero id.

@@ -160,15 +160,20 @@ struct WireReader {
         case .fixed32: _ = try fixed32()
         case .lengthDelimited: _ = try lengthDelimited()
         case .startGroup:
-            // Deprecated groups: skip fields up to the matching end-group tag.
+            // Deprecated groups: skip fields up to the matching end-group tag. Nested groups are
+            // tracked in a list, not by recursion, so deep nesting cannot overflow the stack.
+            var open = [field]
             while let (f, w) = try tag() {
-                if w == .endGroup {
-                    if f == field { return }
-                    throw fail("end of group \(f) inside group \(field)")
+                switch w {
+                case .startGroup: open.append(f)
+                case .endGroup:
+                    if f != open.last! { throw fail("end of group \(f) inside group \(open.last!)") }
+                    open.removeLast()
+                    if open.isEmpty { return }
+                default: try skip(w, field: f)
                 }
-                try skip(w, field: f)
             }
-            throw fail("group \(field) is not closed")
+            throw fail("group \(open.last!) is not closed")
         case .endGroup:
             throw fail("unexpected end of group \(field)")
         }
@@ -203,6 +208,8 @@ struct ProtobufSpanDecoder {
     var result = BatchDecodeResult()
     private var rejectReasons: [String: Int] = [:]
     private var base64Scratch: [UInt8] = []
+    /// How many attribute values (arrays, maps) enclose the one being decoded.
+    private var valueDepth = 0
 
     init(source: UInt32) { self.source = source }
 
@@ -512,6 +519,9 @@ struct ProtobufSpanDecoder {
     }
 
     private mutating func decodeAnyValue(_ r: inout WireReader) throws -> AttrValue {
+        guard valueDepth < maxNesting else { throw r.fail("values nested deeper than \(maxNesting) levels") }
+        valueDepth += 1
+        defer { valueDepth -= 1 }
         var value = AttrValue.empty
         while let (field, wire) = try r.tag() {
             switch field {

@@ -28,13 +28,17 @@ public struct KeyDecoder: Sendable {
         var i = 0
         while i < input.count {
             switch Self.decode(input, at: i) {
+            case .key(_, let length) where length > Self.maxSequence, .skip(let length) where length > Self.maxSequence:
+                // Too long, as when its end came in a later read: drop its ESC, read the rest as text.
+                i += 1
             case .key(let key, let length):
                 keys.append(key)
                 i += length
             case .skip(let length):
                 i += length
             case .incomplete:
-                if input.count - i > Self.maxSequence {
+                // A sequence's end can take one byte more to see (the byte after an ESC ending it).
+                if input.count - i > Self.maxSequence + 1 {
                     i += 1  // an endless "sequence": drop its ESC, read the rest as text
                 } else {
                     pending = Array(input[i...])

@@ -79,4 +79,18 @@ import Testing
         #expect(!decoder.isWaiting)
         #expect(out.count == KeyDecoder.maxSequence + 101)
     }
+
+    /// Found by fuzzing (scripts/fuzz.sh keys): a string sequence ended by the ESC of the next key
+    /// was swallowed when it came in one read, but read as text (here: `q`, quit) when the bytes came
+    /// one at a time, as the bound was hit while waiting for the byte after that ESC.
+    @Test func keysDoNotDependOnHowTheBytesAreCutIntoReads() {
+        for payload in [KeyDecoder.maxSequence - 2, KeyDecoder.maxSequence - 1] {
+            let bytes = Array("\u{1B}^".utf8) + Array(repeating: UInt8(ascii: "q"), count: payload) + [0x1B, 0x1B]
+            var whole = KeyDecoder()
+            let expected = whole.feed(bytes) + whole.flush()
+            var pieces = KeyDecoder()
+            let keys = bytes.flatMap { pieces.feed([$0]) } + pieces.flush()
+            #expect(keys == expected, "payload \(payload)")
+        }
+    }
 }
