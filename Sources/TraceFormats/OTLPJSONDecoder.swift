@@ -307,7 +307,11 @@ struct OTLPJSONDecoder {
     }
 
     private mutating func decodeAnyValue() throws -> AttrValue {
-        guard valueDepth < maxNesting else { throw cursor.fail("values nested deeper than \(maxNesting) levels") }
+        guard valueDepth < maxNesting else {
+            // Skipped without recursion; the span and the spans after it are kept.
+            try cursor.skipValue()
+            return .string(store.strings.intern(tooDeepValue))
+        }
         valueDepth += 1
         defer { valueDepth -= 1 }
         switch cursor.peek() {
@@ -441,6 +445,9 @@ struct OTLPJSONDecoder {
         return StatusCode(rawValue: UInt8(clamping: try cursor.int64())) ?? .unset
     }
 }
+
+/// What an attribute value nested deeper than `maxNesting` reads as: cut there, the span kept.
+let tooDeepValue = "(cut: nested deeper than \(maxNesting) levels)"
 
 /// How deeply the decoders follow nesting (attribute values in arrays and maps, wrapper objects)
 /// before refusing the input: they recurse, and hostile input must not overflow the stack. As

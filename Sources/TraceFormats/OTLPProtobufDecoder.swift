@@ -519,7 +519,8 @@ struct ProtobufSpanDecoder {
     }
 
     private mutating func decodeAnyValue(_ r: inout WireReader) throws -> AttrValue {
-        guard valueDepth < maxNesting else { throw r.fail("values nested deeper than \(maxNesting) levels") }
+        // Deeper values are not read (their bytes are already delimited); the span is kept.
+        guard valueDepth < maxNesting else { return .string(store.strings.intern(tooDeepValue)) }
         valueDepth += 1
         defer { valueDepth -= 1 }
         var value = AttrValue.empty

@@ -26,13 +26,18 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
-    func testJSONValuesNestedPastTheLimitAreAnIssueAndTheNextLineIsRead() throws {
-        var store = SpanStore()
-        let input = jsonRequest(attributeValue: jsonNestedValue(levels: 101)) + "\n" + jsonRequest(attributeValue: "1")
-        let result = try TraceLoader.decode(bytes: Array(input.utf8), name: "deep.jsonl", into: &store)
-        XCTAssertEqual(result.spans, 1)
-        XCTAssertEqual(result.issues.map(\.message), ["values nested deeper than 100 levels"])
-        XCTAssertEqual(result.issues.first?.line, 1)
+    /// A value nested past the limit is cut there (skipped without recursion, however deep), and the
+    /// span holding it is kept, as are the spans after it.
+    func testJSONValuesNestedPastTheLimitAreCutAndTheSpanKept() throws {
+        for levels in [101, 100_000] {
+            var store = SpanStore()
+            let input =
+                jsonRequest(attributeValue: jsonNestedValue(levels: levels)) + "\n" + jsonRequest(attributeValue: "1")
+            let result = try TraceLoader.decode(bytes: Array(input.utf8), name: "deep.jsonl", into: &store)
+            XCTAssertEqual(result.spans, 2)
+            XCTAssertEqual(result.issues, [])
+            XCTAssertTrue(attributeText(store).contains("(cut: nested deeper than 100 levels)"))
+        }
     }
 
     func testJSONValuesNestedToTheLimitAreRead() throws {
@@ -55,15 +60,15 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertEqual(result.issues.map(\.message), ["wrapper objects nested deeper than 100 levels"])
     }
 
-    func testProtobufValuesNestedPastTheLimitAreRefused() throws {
+    func testProtobufValuesNestedPastTheLimitAreCutAndTheSpanKept() throws {
         var store = SpanStore()
         XCTAssertEqual(try OTLPProtobuf.decode(protobufRequest(valueLevels: 100), source: "p", into: &store).spans, 1)
+        XCTAssertFalse(attributeText(store).contains("(cut:"))
         for levels in [101, 100_000] {
-            XCTAssertThrowsError(
-                try OTLPProtobuf.decode(protobufRequest(valueLevels: levels), source: "p", into: &store)
-            ) { error in
-                XCTAssertEqual((error as? ProtobufDecodeError)?.message, "values nested deeper than 100 levels")
-            }
+            var store = SpanStore()
+            XCTAssertEqual(
+                try OTLPProtobuf.decode(protobufRequest(valueLevels: levels), source: "p", into: &store).spans, 1)
+            XCTAssertTrue(attributeText(store).contains("(cut: nested deeper than 100 levels)"))
         }
     }
 
@@ -83,6 +88,12 @@ final class FuzzRegressionTests: XCTestCase {
 // MARK: inputs
 
 /// A one-span JSON request whose one attribute has `attributeValue` as its value.
+/// The text of the first span's attribute `k`.
+private func attributeText(_ store: SpanStore) -> String {
+    guard let span = store.spans.first, let value = store.value(forKey: "k", in: span.attributes) else { return "" }
+    return store.text(value)
+}
+
 private func jsonRequest(attributeValue: String) -> String {
     #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","#
         + #""spanId":"0102030405060708","name":"s","attributes":[{"key":"k","value":\#(attributeValue)}]}]}]}]}"#
