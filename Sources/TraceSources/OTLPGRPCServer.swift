@@ -105,6 +105,8 @@ public struct OTLPGRPCOptions: Sendable {
     public var receiveTimeout: Duration
     /// A connection without RPCs is closed (GOAWAY) after this.
     public var idleTimeout: Duration
+    /// RPCs one connection may have open at once; clients queue the rest.
+    static let maxConcurrentStreams = 100
 
     public init(
         token: BearerToken? = nil, tls: ReceiverTLS? = nil, receiveTimeout: Duration = .seconds(40),
@@ -138,6 +140,9 @@ public final class OTLPGRPCServer {
                 config.rpc.maxRequestPayloadSize = otlpMaxBodyBytes
                 config.compression.enabledAlgorithms = .all
                 config.connection.maxIdleTime = options.idleTimeout
+                // Said in SETTINGS: unset, HTTP/2 still stops at 100 streams but clients do not
+                // know it, and a burst above it ended the whole connection with PROTOCOL_ERROR.
+                config.http2.maxConcurrentStreams = OTLPGRPCOptions.maxConcurrentStreams
             }
         )
         let service = OTLPTraceService(ingest: ingest, receiveTimeout: options.receiveTimeout)
