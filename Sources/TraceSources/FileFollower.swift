@@ -220,7 +220,7 @@ struct FollowedFile {
             channel.count { $0.badLines += 1 }
         }
         let (rejected, _) = OTLPBatch.rejectInvalidIDs(in: &store)
-        if rejected > 0 { channel.count { $0.rejectedSpans += rejected } }
+        if rejected > 0 { channel.count { $0.reject(spans: rejected) } }
         if !store.spans.isEmpty { channel.put(IngestBatch(store: store)) }
     }
 }

@@ -2,36 +2,80 @@ import Foundation
 import Synchronization
 import TraceModel
 
+/// Where every span received went: `received = stored + evicted + rejected + refused + waiting`.
+/// The counters behind it change together (a receiver's counts under the channel's lock, storing and
+/// evicting under the session's), so the identity holds at every reading, and `waiting` is 0 once the
+/// session has stopped.
+public struct SpanAccounting: Sendable, Equatable {
+    /// Spans in decodable export requests and followed lines. Requests that could not be decoded
+    /// (bad, too large, unauthorized, cut off) have no known spans; they are counted as requests.
+    public var received = 0
+    /// Spans in the store now.
+    public var stored = 0
+    /// Spans stored and later dropped with their whole trace, past `--max-spans`.
+    public var evicted = 0
+    /// Spans refused for invalid ids (answered with partialSuccess); never stored.
+    public var rejected = 0
+    /// Spans of requests answered 503 / UNAVAILABLE; the client sends them again, and they are
+    /// received again then.
+    public var refused = 0
+    /// Spans accepted but not in the store yet (in the channel, or being stored).
+    public var waiting = 0
+
+    public var holds: Bool { received == stored + evicted + rejected + refused + waiting }
+
+    /// `received 12 = stored 8 + evicted 4 + rejected 0 + refused 0` (and `+ waiting N` while some wait).
+    public var equation: String {
+        "received \(received) = " + terms.map { "\($0.name) \($0.value)" }.joined(separator: " + ")
+    }
+
+    /// `8 stored + 4 evicted + 0 rejected + 0 refused`, for the status line.
+    public var sum: String { terms.map { "\($0.value) \($0.name)" }.joined(separator: " + ") }
+
+    private var terms: [(name: String, value: Int)] {
+        let always = [("stored", stored), ("evicted", evicted), ("rejected", rejected), ("refused", refused)]
+        return always + (waiting > 0 ? [("waiting", waiting)] : [])
+    }
+}
+
 /// What the status line shows.
 public struct LiveStatus: Sendable, Equatable {
     public var counters = IngestCounters()
     /// Spans and traces in the store now.
     public var spansHeld = 0
     public var tracesHeld = 0
-    /// Spans received per second over the last couple of seconds.
+    /// Spans taken in per second over the last couple of seconds.
     public var spansPerSecond = 0.0
     public var evictedTraces = 0
     public var evictedSpans = 0
+    /// Spans accepted and not stored yet.
+    public var waitingSpans = 0
     /// The last recording error, if recording stopped.
     public var recordError: String?
     public init() {}
 
-    /// One line: received, held, rate, and everything not kept as sent.
+    public var accounting: SpanAccounting {
+        SpanAccounting(
+            received: counters.receivedSpans, stored: spansHeld, evicted: evictedSpans,
+            rejected: counters.rejectedSpans, refused: counters.refusedSpans, waiting: waitingSpans)
+    }
+
+    /// One line: received, held, rate, where the spans received went, and every request not taken.
     public var line: String {
         var parts = [
             "\(counters.receivedSpans) spans received", "\(tracesHeld) traces held",
-            "\(Int(spansPerSecond.rounded())) spans/s",
+            "\(Int(spansPerSecond.rounded())) spans/s", accounting.sum,
         ]
-        var lost: [String] = []
-        if evictedTraces > 0 { lost.append("\(evictedTraces) traces evicted (\(evictedSpans) spans)") }
-        if counters.rejectedSpans > 0 { lost.append("\(counters.rejectedSpans) spans rejected") }
-        if counters.refusedRequests > 0 {
-            lost.append("\(counters.refusedRequests) requests refused (busy, retried by the client)")
-        }
-        if counters.badRequests > 0 { lost.append("\(counters.badRequests) bad requests") }
-        if counters.badLines > 0 { lost.append("\(counters.badLines) bad lines") }
-        if lost.isEmpty { lost.append("0 dropped") }
-        parts += lost
+        let notable: [(Int, String)] = [
+            (evictedTraces, "traces evicted"),
+            (counters.refusedRequests, "requests refused (busy, retried by the client)"),
+            (counters.badRequests, "bad requests"),
+            (counters.unauthorizedRequests, "unauthorized requests"),
+            (counters.timedOutRequests, "slow requests timed out"),
+            (counters.abandonedRequests, "requests cut off by the client"),
+            (counters.badLines, "bad lines"),
+        ]
+        parts += notable.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
         if let e = recordError { parts.append("recording stopped: \(e)") }
         return parts.joined(separator: " · ")
     }
@@ -79,10 +123,14 @@ public final class LiveSession: Sendable {
         published.withLock { p in p.generation > generation ? (p.store, p.generation) : nil }
     }
 
+    /// The status, its counters read together with the store's (the session's lock, then the
+    /// channel's: the order `absorb` takes them in too), so its `accounting` holds.
     public var currentStatus: LiveStatus {
-        var s = published.withLock { $0.status }
-        s.counters = channel.snapshot
-        return s
+        published.withLock { p in
+            var s = p.status
+            (s.counters, s.waitingSpans) = channel.snapshotWithWaiting
+            return s
+        }
     }
 
     /// State only the owner thread touches: how many spans each trace holds and when it was last active.
@@ -99,15 +147,17 @@ public final class LiveSession: Sendable {
         while true {
             let batches = channel.drain(timeout: 0.1)
             if !batches.isEmpty { absorb(batches, &owner) }
-            let rate = owner.rate.sample(received: channel.snapshot.receivedSpans)
+            let rate = owner.rate.sample(received: channel.snapshot.acceptedSpans)
             published.withLock { $0.status.spansPerSecond = rate }
             if !batches.isEmpty || statusChanged(&owner) { onChange() }
+            recorder?.syncIfDue()
             if thread.isStopping && batches.isEmpty && channel.isClosed {
                 let rest = channel.drain(timeout: 0)
                 if !rest.isEmpty {
                     absorb(rest, &owner)
                     onChange()
                 }
+                recorder?.sync()
                 break
             }
         }
@@ -126,12 +176,9 @@ public final class LiveSession: Sendable {
 
     private func absorb(_ batches: [IngestBatch], _ owner: inout OwnerState) {
         if let recorder, published.withLock({ $0.status.recordError == nil }) {
-            for b in batches {
-                do { try recorder.record(b.store) } catch {
-                    let message = String(describing: error)
-                    published.withLock { $0.status.recordError = message }
-                    break
-                }
+            do { try recorder.record(batches.map(\.store)) } catch {
+                let message = String(describing: error)
+                published.withLock { $0.status.recordError = message }
             }
         }
         for b in batches {
@@ -142,24 +189,26 @@ public final class LiveSession: Sendable {
             }
         }
         // Appended under the lock, in place: a copy happens only while a reader holds a snapshot.
-        var held = published.withLock { p in
+        // The spans stop waiting in the same step, so a status read sees them in one place only.
+        let held = published.withLock { p in
             for b in batches { p.store.append(contentsOf: b.store) }
+            p.status.spansHeld = p.store.spans.count
+            channel.markStored(spans: batches.reduce(0) { $0 + $1.spanCount })
             return p.store.spans.count
         }
-        var evicted = (traces: 0, spans: 0)
         if held > maxSpans {
             let store = published.withLock { $0.store }
             let (compacted, traces, spans) = evict(store, &owner)
-            published.withLock { $0.store = compacted }
-            held = compacted.spans.count
-            evicted = (traces, spans)
+            published.withLock { p in
+                p.store = compacted
+                p.status.spansHeld = compacted.spans.count
+                p.status.evictedTraces += traces
+                p.status.evictedSpans += spans
+            }
         }
         let traceCount = owner.traces.count
-        published.withLock { [held] p in
-            p.status.spansHeld = held
+        published.withLock { p in
             p.status.tracesHeld = traceCount
-            p.status.evictedTraces += evicted.traces
-            p.status.evictedSpans += evicted.spans
             p.generation += 1
         }
     }

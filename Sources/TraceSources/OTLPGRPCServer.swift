@@ -27,15 +27,19 @@ struct ExportRequestDeserializer: MessageDeserializer {
 /// transport's RESOURCE_EXHAUSTED for a message over 64 MiB.
 struct OTLPTraceService: RegistrableRPCService {
     let ingest: OTLPIngest
+    /// How long the request message may take to arrive whole (a slow client's stream is cancelled).
+    let receiveTimeout: Duration
 
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
-        let ingest = self.ingest
+        let (ingest, receiveTimeout) = (self.ingest, self.receiveTimeout)
         router.registerHandler(
             forMethod: Opentelemetry_Proto_Collector_Trace_V1_TraceService.Method.Export.descriptor,
             deserializer: ExportRequestDeserializer(ingest: ingest),
             serializer: ProtobufSerializer<Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceResponse>()
         ) { request, _ in
-            let single = try await ServerRequest(stream: request)
+            let single = try await within(receiveTimeout, counters: ingest.channel) {
+                try await ServerRequest(stream: request)
+            }
             switch ingest.deliver(single.message.decoded) {
             case .accepted(let r):
                 return StreamingServerResponse(single: ServerResponse(message: OTLPIngest.response(r)))
@@ -50,7 +54,72 @@ struct OTLPTraceService: RegistrableRPCService {
     }
 }
 
-/// The OTLP/gRPC listener: grpc-swift 2 on its SwiftNIO HTTP/2 transport (plaintext; gzip and
+/// The request message of a slow client, or none: DEADLINE_EXCEEDED after `limit`, counted.
+func within<T: Sendable>(
+    _ limit: Duration, counters: IngestChannel, _ receive: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await receive() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            counters.count { $0.timedOutRequests += 1 }
+            throw RPCError(code: .deadlineExceeded, message: "the request did not arrive whole within \(limit)")
+        }
+        return value
+    }
+}
+
+/// Refuses an RPC without `Authorization: Bearer TOKEN` (UNAUTHENTICATED) before its handler runs.
+struct BearerTokenInterceptor: ServerInterceptor {
+    let token: BearerToken
+    let counters: IngestChannel
+
+    func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>, context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        let values = Array(request.metadata[stringValues: "authorization"])
+        guard values.count == 1, token.accepts(authorization: values[0]) else {
+            counters.count { $0.unauthorizedRequests += 1 }
+            throw RPCError(
+                code: .unauthenticated,
+                message:
+                    "missing or wrong bearer token: send the metadata authorization: Bearer <token>, the token tracetui listen was given (--auth-token or TRACETUI_AUTH_TOKEN)"
+            )
+        }
+        return try await next(request, context)
+    }
+}
+
+/// What the gRPC receiver asks of its clients.
+public struct OTLPGRPCOptions: Sendable {
+    /// When set, every RPC must carry `authorization: Bearer TOKEN`.
+    public var token: BearerToken?
+    /// Serve over TLS instead of plaintext.
+    public var tls: ReceiverTLS?
+    /// How long a request message may take to arrive whole.
+    public var receiveTimeout: Duration
+    /// A connection without RPCs is closed (GOAWAY) after this.
+    public var idleTimeout: Duration
+    /// RPCs one connection may have open at once; clients queue the rest.
+    static let maxConcurrentStreams = 100
+
+    public init(
+        token: BearerToken? = nil, tls: ReceiverTLS? = nil, receiveTimeout: Duration = .seconds(40),
+        idleTimeout: Duration = .seconds(120)
+    ) {
+        self.token = token
+        self.tls = tls
+        self.receiveTimeout = receiveTimeout
+        self.idleTimeout = idleTimeout
+    }
+}
+
+/// The OTLP/gRPC listener: grpc-swift 2 on its SwiftNIO HTTP/2 transport (plaintext or TLS; gzip and
 /// deflate message compression accepted).
 public final class OTLPGRPCServer {
     private var server: GRPCServer<HTTP2ServerTransport.Posix>?
@@ -61,16 +130,24 @@ public final class OTLPGRPCServer {
 
     /// Binds and starts serving; returns once the address is bound, or throws a `SourceError` with a
     /// clear message (the port taken, say).
-    public func start(host: String, port: Int, ingest: OTLPIngest) throws {
+    public func start(host: String, port: Int, ingest: OTLPIngest, options: OTLPGRPCOptions = OTLPGRPCOptions())
+        throws
+    {
         let transport = HTTP2ServerTransport.Posix(
             address: host.contains(":") ? .ipv6(host: host, port: port) : .ipv4(host: host, port: port),
-            transportSecurity: .plaintext,
+            transportSecurity: try options.tls?.grpcSecurity() ?? .plaintext,
             config: .defaults { config in
                 config.rpc.maxRequestPayloadSize = otlpMaxBodyBytes
                 config.compression.enabledAlgorithms = .all
+                config.connection.maxIdleTime = options.idleTimeout
+                // Said in SETTINGS: unset, HTTP/2 still stops at 100 streams but clients do not
+                // know it, and a burst above it ended the whole connection with PROTOCOL_ERROR.
+                config.http2.maxConcurrentStreams = OTLPGRPCOptions.maxConcurrentStreams
             }
         )
-        let server = GRPCServer(transport: transport, services: [OTLPTraceService(ingest: ingest)])
+        let service = OTLPTraceService(ingest: ingest, receiveTimeout: options.receiveTimeout)
+        let interceptors = options.token.map { [BearerTokenInterceptor(token: $0, counters: ingest.channel)] } ?? []
+        let server = GRPCServer(transport: transport, services: [service], interceptors: interceptors)
         self.server = server
         let failure = LockedBox<Error?>(nil)
         task = Task.detached {

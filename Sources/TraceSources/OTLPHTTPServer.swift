@@ -2,17 +2,41 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import OTLPProto
 import SwiftProtobuf
 import TraceFormats
 import TraceModel
 
+/// What an OTLP/HTTP receiver accepts and for how long it waits.
+public struct OTLPHTTPLimits: Sendable {
+    /// The largest body, on the wire and once inflated.
+    public var maxBodyBytes: Int
+    public var timeouts: HTTPTimeouts
+    /// Body bytes all connections may hold at once.
+    public var bodyBudget: BodyBudget
+    /// When set, every request must carry `Authorization: Bearer TOKEN`.
+    public var token: BearerToken?
+
+    public init(
+        maxBodyBytes: Int = otlpMaxBodyBytes, timeouts: HTTPTimeouts = HTTPTimeouts(),
+        bodyBudget: BodyBudget = BodyBudget(limit: 256 << 20), token: BearerToken? = nil
+    ) {
+        self.maxBodyBytes = maxBodyBytes
+        self.timeouts = timeouts
+        self.bodyBudget = bodyBudget
+        self.token = token
+    }
+}
+
 /// OTLP/HTTP: `POST /v1/traces` with `application/x-protobuf` or `application/json`, optionally
 /// `Content-Encoding: gzip` (or deflate). Answers in the request's content type, as the OTLP
 /// specification asks: 200 with an `ExportTraceServiceResponse` (partialSuccess when spans were
-/// rejected), 400 undecodable, 413 over 64 MiB (before or after decompression), 415 unknown content
-/// type or encoding, 503 with `Retry-After` when the store is behind; errors carry a
-/// `google.rpc.Status`. Also 404 for another path and 405 for another method.
+/// rejected), 400 undecodable, 401 without the `--auth-token`, 413 over 64 MiB (announced, as soon as
+/// a chunked body passes it, or once inflated), 415 unknown content type or encoding, 503 with
+/// `Retry-After` when the store is behind or too many bodies are held at once; errors carry a
+/// `google.rpc.Status`. Also 404 for another path and 405 for another method. Nothing of a request
+/// is stored before its body has ended.
 public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPServerRequestPart
     public typealias OutboundOut = HTTPServerResponsePart
@@ -25,7 +49,8 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
         case receiving(head: HTTPRequestHead, type: BodyType, gzip: Bool, body: ByteBuffer)
         /// Reading a body that will be refused; the answer goes out at its end.
         case discarding(head: HTTPRequestHead, answer: Answer)
-        /// Answered early (413 on the way in); ignoring the rest until the connection closes.
+        /// Answered early (413, 503 on the way in) or timed out; ignoring the rest until the
+        /// connection closes.
         case closing
     }
 
@@ -37,40 +62,38 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     private let ingest: OTLPIngest
-    private let maxBody: Int
+    private let limits: OTLPHTTPLimits
+    private var maxBody: Int { limits.maxBodyBytes }
     private var state = State.idle
+    /// Body bytes of the current request taken from the shared budget.
+    private var reserved = 0
 
-    public init(ingest: OTLPIngest, maxBodyBytes: Int = otlpMaxBodyBytes) {
+    public init(ingest: OTLPIngest, limits: OTLPHTTPLimits = OTLPHTTPLimits()) {
         self.ingest = ingest
-        self.maxBody = maxBodyBytes
+        self.limits = limits
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            context.triggerUserOutboundEvent(RequestPhase.headReceived, promise: nil)
             state = start(head, context: context)
         case .body(var part):
-            switch state {
-            case .receiving(let head, let type, let gzip, var body):
-                if body.readableBytes + part.readableBytes > maxBody {
-                    ingest.channel.count { $0.badRequests += 1 }
-                    state = .closing
-                    send(
-                        tooLarge(type, "request body is over \(maxBody) bytes"), head: head, close: true,
-                        context: context)
-                    return
-                }
-                state = .idle  // let `body` be uniquely referenced while appending
-                body.writeBuffer(&part)
-                state = .receiving(head: head, type: type, gzip: gzip, body: body)
-            default:
-                break
+            guard case .receiving(let head, let type, let gzip, var body) = state else { return }
+            if let refusal = refusal(adding: part.readableBytes, to: body, type: type) {
+                refuseEarly(refusal, head: head, context: context)
+                return
             }
+            state = .idle  // let `body` be uniquely referenced while appending
+            body.writeBuffer(&part)
+            state = .receiving(head: head, type: type, gzip: gzip, body: body)
         case .end:
+            context.triggerUserOutboundEvent(RequestPhase.bodyReceived, promise: nil)
             switch state {
             case .receiving(let head, let type, let gzip, let body):
                 state = .idle
                 let answer = handle(body: body, type: type, gzip: gzip)
+                releaseBody()
                 send(answer, head: head, close: !head.isKeepAlive, context: context)
             case .discarding(let head, let answer):
                 state = .idle
@@ -81,6 +104,50 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
         }
     }
 
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is RequestTimedOut {
+            state = .closing
+            releaseBody()
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// A client gone before its body ended: the request is dropped whole (nothing was stored).
+    public func channelInactive(context: ChannelHandlerContext) {
+        if case .receiving = state { ingest.channel.count { $0.abandonedRequests += 1 } }
+        state = .closing
+        releaseBody()
+        context.fireChannelInactive()
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) { releaseBody() }
+
+    /// Why `more` body bytes cannot be taken: over the size limit, or over the shared budget.
+    private func refusal(adding more: Int, to body: ByteBuffer, type: BodyType) -> Answer? {
+        if body.readableBytes + more > maxBody {
+            ingest.channel.count { $0.badRequests += 1 }
+            return tooLarge(type, "request body is over \(maxBody) bytes")
+        }
+        guard limits.bodyBudget.reserve(more) else {
+            ingest.channel.count { $0.refusedRequests += 1 }
+            return busy(type, "tracetui holds too many request bodies at once")
+        }
+        reserved += more
+        return nil
+    }
+
+    /// Answers before the body has ended and closes the connection, so the rest is never read.
+    private func refuseEarly(_ answer: Answer, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        state = .closing
+        releaseBody()
+        send(answer, head: head, close: true, context: context)
+    }
+
+    private func releaseBody() {
+        if reserved > 0 { limits.bodyBudget.release(reserved) }
+        reserved = 0
+    }
+
     private func start(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> State {
         let contentType = head.headers.first(name: "content-type")?.lowercased() ?? ""
         let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
@@ -88,6 +155,15 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
             mediaType == "application/x-protobuf" || mediaType == "application/protobuf"
             ? .protobuf
             : mediaType == "application/json" ? .json : nil
+        if let token = limits.token, !token.accepts(authorization: head.headers.first(name: "authorization")) {
+            ingest.channel.count { $0.unauthorizedRequests += 1 }
+            var a = error(
+                .unauthorized, type, 16,
+                "missing or wrong bearer token: send Authorization: Bearer <token>, the token tracetui listen was given (--auth-token or TRACETUI_AUTH_TOKEN)"
+            )
+            a.headers.append(("WWW-Authenticate", "Bearer"))
+            return .discarding(head: head, answer: a)
+        }
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         guard path == "/v1/traces" || path == "/v1/traces/" else {
             return .discarding(
@@ -159,10 +235,15 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
         case .invalid(let message):
             return error(.badRequest, type, 3, "cannot decode the request: \(message)")
         case .overloaded(let seconds):
-            var a = error(.serviceUnavailable, type, 14, "tracetui is busy storing earlier spans; retry in \(seconds)s")
-            a.headers.append(("Retry-After", String(seconds)))
-            return a
+            return busy(type, "tracetui is busy storing earlier spans", retryAfter: seconds)
         }
+    }
+
+    /// 503 with `Retry-After`: every OTLP exporter retries it.
+    private func busy(_ type: BodyType?, _ reason: String, retryAfter seconds: Int = 1) -> Answer {
+        var a = error(.serviceUnavailable, type, 14, "\(reason); retry in \(seconds)s")
+        a.headers.append(("Retry-After", String(seconds)))
+        return a
     }
 
     private func tooLarge(_ type: BodyType?, _ message: String) -> Answer {
@@ -199,6 +280,8 @@ public final class OTLPHTTPHandler: ChannelInboundHandler, RemovableChannelHandl
         buffer.writeBytes(answer.body)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         let done = context.writeAndFlushPromise()
+        // Before the end goes out: writing it may hand the next pipelined request in at once.
+        context.triggerUserOutboundEvent(RequestPhase.answered, promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: done)
         if close {
             // Completed on the context's own event loop, where the context may be used.
@@ -223,15 +306,23 @@ public final class OTLPHTTPServer {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
     }
 
-    /// Binds and starts serving; throws a `SourceError` with a clear message when the port is taken.
-    public func start(host: String, port: Int, ingest: OTLPIngest) throws {
+    /// Binds and starts serving (over TLS when `tls` is given); throws a `SourceError` with a clear
+    /// message when the port is taken.
+    public func start(
+        host: String, port: Int, ingest: OTLPIngest, limits: OTLPHTTPLimits = OTLPHTTPLimits(),
+        tls: ReceiverTLS? = nil
+    ) throws {
+        let sslContext = try tls?.httpContext()
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 256)
+            .serverChannelOption(ChannelOptions.backlog, value: 1024)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(OTLPHTTPHandler(ingest: ingest))
+                    let pipeline = channel.pipeline.syncOperations
+                    if let sslContext { try pipeline.addHandler(NIOSSLServerHandler(context: sslContext)) }
+                    try pipeline.addHandler(RequestDeadlineHandler(timeouts: limits.timeouts, counters: ingest.channel))
+                    try pipeline.configureHTTPServerPipeline(withErrorHandling: true)
+                    try pipeline.addHandler(OTLPHTTPHandler(ingest: ingest, limits: limits))
                 }
             }
             .childChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)

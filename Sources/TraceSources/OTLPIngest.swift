@@ -68,7 +68,7 @@ public struct OTLPIngest: Sendable {
             channel.count { $0.badRequests += 1 }
             return .invalid(e.description)
         case .success(let (store, result)):
-            if result.rejected > 0 { channel.count { $0.rejectedSpans += result.rejected } }
+            if result.rejected > 0 { channel.count { $0.reject(spans: result.rejected) } }
             if store.spans.isEmpty { return .accepted(result) }
             return channel.offer(IngestBatch(store: store)) ? .accepted(result) : .overloaded(retryAfterSeconds: 1)
         }

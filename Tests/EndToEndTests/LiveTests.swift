@@ -183,7 +183,11 @@ final class LiveReceiveTests: XCTestCase {
         XCTAssertEqual(try p.stop(), 0)
         XCTAssertTrue(
             p.stderr.contains("tracetui: stopped; \(manifest.count) spans received · 15 traces held"), p.stderr)
-        XCTAssertTrue(p.stderr.contains("0 dropped"), p.stderr)
+        XCTAssertTrue(
+            p.stderr.contains(
+                "tracetui: spans received \(manifest.count) = stored \(manifest.count) + evicted 0 + rejected 0 + refused 0\n"
+            ),
+            p.stderr)
 
         // The recording, reopened by `tracetui view --json`: every span once, in its tree, with its facts.
         let view = try Harness.run(["view", "--json", record])

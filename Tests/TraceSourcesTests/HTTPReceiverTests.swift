@@ -20,14 +20,16 @@ final class HTTPReceiverTests: XCTestCase {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    func makeChannel(capacity: Int = 1_000_000, maxBody: Int = otlpMaxBodyBytes) throws -> (
-        EmbeddedChannel, IngestChannel
-    ) {
+    func makeChannel(
+        capacity: Int = 1_000_000, maxBody: Int = otlpMaxBodyBytes, budget: BodyBudget = BodyBudget(limit: 256 << 20),
+        token: String? = nil
+    ) throws -> (EmbeddedChannel, IngestChannel) {
         let ingest = IngestChannel(capacity: capacity)
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        let limits = OTLPHTTPLimits(maxBodyBytes: maxBody, bodyBudget: budget, token: token.flatMap(BearerToken.init))
         try channel.pipeline.syncOperations.addHandler(
-            OTLPHTTPHandler(ingest: OTLPIngest(channel: ingest), maxBodyBytes: maxBody))
+            OTLPHTTPHandler(ingest: OTLPIngest(channel: ingest), limits: limits))
         return (channel, ingest)
     }
 
@@ -287,5 +289,92 @@ final class HTTPReceiverTests: XCTestCase {
         try send(channel, one + one + one, piece: 13)
         XCTAssertEqual(try responses(channel).map(\.status), [200, 200, 200])
         XCTAssertEqual(ingest.snapshot.receivedSpans, 3)
+    }
+
+    func testAChunkedBodyIsCutOffAsSoonAsItPassesTheLimit() throws {
+        let (channel, ingest) = try makeChannel(maxBody: 1000)
+        let chunk = [UInt8](repeating: 0x0a, count: 600)
+        try send(channel, request([], headers: ["Transfer-Encoding: chunked"], contentLength: false))
+        try send(channel, Array("258\r\n".utf8) + chunk + Array("\r\n".utf8))
+        XCTAssertEqual(try responses(channel).count, 0, "600 bytes are within the limit")
+        // The second chunk passes 1000 bytes: answered and closed there, the rest never read.
+        try? send(channel, Array("258\r\n".utf8) + chunk + Array("\r\n".utf8))
+        let r = try XCTUnwrap(try responses(channel).first)
+        XCTAssertEqual(r.status, 413)
+        XCTAssertEqual(r.headers["connection"], "close")
+        XCTAssertFalse(channel.isActive)
+        XCTAssertEqual(ingest.snapshot.badRequests, 1)
+        XCTAssertTrue(ingest.drain(timeout: 0).isEmpty)
+    }
+
+    func testAClientGoneMidBodyLeavesNothingStoredOrHeld() throws {
+        let budget = BodyBudget(limit: 1 << 20)
+        let (channel, ingest) = try makeChannel(budget: budget)
+        let body = try protobufBody(spans: 4)
+        let whole = request(body)
+        try send(channel, Array(whole[..<(whole.count - body.count / 2)]))
+        XCTAssertGreaterThan(budget.inUse, 0)
+        _ = try? channel.close().wait()
+        XCTAssertEqual(ingest.snapshot.abandonedRequests, 1)
+        XCTAssertEqual(ingest.snapshot.receivedSpans, 0)
+        XCTAssertTrue(ingest.drain(timeout: 0).isEmpty)
+        XCTAssertEqual(budget.inUse, 0, "the half body is let go")
+    }
+
+    func testBodiesPastTheSharedBudgetAre503WhileOthersComplete() throws {
+        let budget = BodyBudget(limit: 1000)
+        let (first, ingest) = try makeChannel(budget: budget)
+        let (second, secondIngest) = try makeChannel(budget: budget)
+        let body = [UInt8](repeating: 0, count: 800)
+        let head = Array(
+            "POST /v1/traces HTTP/1.1\r\nContent-Type: application/x-protobuf\r\nContent-Length: 800\r\n\r\n".utf8)
+        try send(first, head + body[..<600])
+        XCTAssertEqual(budget.inUse, 600)
+        try? send(second, head + body[..<500])
+        let refused = try XCTUnwrap(try responses(second).first)
+        XCTAssertEqual(refused.status, 503)
+        XCTAssertEqual(refused.headers["retry-after"], "1")
+        XCTAssertEqual(
+            try Google_Rpc_Status(serializedBytes: refused.body).message,
+            "tracetui holds too many request bodies at once; retry in 1s")
+        XCTAssertFalse(second.isActive)
+        XCTAssertEqual(secondIngest.snapshot.refusedRequests, 1)
+        // The first body still fits and completes (zero bytes of field 0 are an invalid message: 400).
+        try send(first, Array(body[600...]))
+        XCTAssertEqual(try one(first).status, 400)
+        XCTAssertEqual(ingest.snapshot.refusedRequests, 0)
+        XCTAssertEqual(budget.inUse, 0)
+    }
+
+    func testABearerTokenIsRequiredWhenSet() throws {
+        let (channel, ingest) = try makeChannel(token: "s3cret-token")
+        let body = try protobufBody(spans: 1)
+        try send(
+            channel,
+            request(body) + request(body, headers: ["Authorization: Bearer s3cret-tokeN"])
+                + request(body, headers: ["Authorization: Bearer s3cret-token"]))
+        let r = try responses(channel)
+        XCTAssertEqual(r.map(\.status), [401, 401, 200])
+        XCTAssertEqual(r[0].headers["www-authenticate"], "Bearer")
+        let status = try Google_Rpc_Status(serializedBytes: r[0].body)
+        XCTAssertEqual(status.code, 16)
+        XCTAssertEqual(
+            status.message,
+            "missing or wrong bearer token: send Authorization: Bearer <token>, the token tracetui listen was given (--auth-token or TRACETUI_AUTH_TOKEN)"
+        )
+        XCTAssertEqual(ingest.snapshot.unauthorizedRequests, 2)
+        XCTAssertEqual(ingest.snapshot.receivedSpans, 1)
+        XCTAssertEqual(ingest.drain(timeout: 0).map(\.spanCount), [1])
+    }
+
+    func testBearerTokenComparesWholeValuesAndIsNeverPrinted() throws {
+        let token = try XCTUnwrap(BearerToken("abc"))
+        XCTAssertTrue(token.accepts(authorization: "Bearer abc"))
+        for wrong in [nil, "", "Bearer ab", "Bearer abcd", "Bearer abC", "bearer abc", "abc", "Bearer abc "] {
+            XCTAssertFalse(token.accepts(authorization: wrong), wrong ?? "nil")
+        }
+        XCTAssertNil(BearerToken(""))
+        XCTAssertFalse("\(token)".contains("abc"))
+        XCTAssertFalse(String(reflecting: token).contains("abc"))
     }
 }

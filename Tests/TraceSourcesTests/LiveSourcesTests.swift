@@ -194,7 +194,10 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertEqual(status.counters.receivedSpans, 12)
         XCTAssertEqual(status.tracesHeld, 2)
         XCTAssertTrue(status.line.contains("12 spans received · 2 traces held"), status.line)
-        XCTAssertTrue(status.line.contains("1 traces evicted (4 spans)"), status.line)
+        XCTAssertTrue(
+            status.line.contains("8 stored + 4 evicted + 0 rejected + 0 refused · 1 traces evicted"), status.line)
+        XCTAssertEqual(status.accounting, SpanAccounting(received: 12, stored: 8, evicted: 4))
+        XCTAssertEqual(status.accounting.equation, "received 12 = stored 8 + evicted 4 + rejected 0 + refused 0")
 
         // The recording has every span received, evicted or not, once.
         var back = SpanStore()
@@ -223,5 +226,43 @@ final class LiveSessionTests: XCTestCase {
         XCTAssertNotNil(waitForGeneration(session, spans: 3))
         session.stop()
         XCTAssertTrue(session.currentStatus.line.contains("1 requests refused"), session.currentStatus.line)
+        XCTAssertEqual(session.currentStatus.accounting, SpanAccounting(received: 4, stored: 3, refused: 1))
+    }
+
+    func testWaitingSpansCountAgainstTheCapacityUntilStored() throws {
+        let channel = IngestChannel(capacity: 4)
+        XCTAssertTrue(channel.offer(batch(trace: traceA, spans: 3, prefix: "a")))
+        XCTAssertEqual(channel.drain(timeout: 0).map(\.spanCount), [3])
+        // Drained but not stored: still waiting, so the channel stays full.
+        XCTAssertFalse(channel.offer(batch(trace: traceA, spans: 2, prefix: "b")))
+        channel.markStored(spans: 3)
+        XCTAssertTrue(channel.offer(batch(trace: traceA, spans: 2, prefix: "c")))
+        let (counters, waiting) = channel.snapshotWithWaiting
+        XCTAssertEqual(waiting, 2)
+        XCTAssertEqual([counters.receivedSpans, counters.acceptedSpans, counters.refusedSpans], [7, 5, 2])
+    }
+
+    func testARecordingIsWholeLinesEvenAfterOneCutMidLine() throws {
+        let path = NSTemporaryDirectory() + "tracetui-record-\(UUID().uuidString).jsonl"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        // A recorder killed mid-line left this behind.
+        let cut =
+            String(jsonLine(trace: traceA, span: "00000000000000a1", name: "whole").dropLast()) + "\n"
+            + #"{"resourceSpans":[{"scopeSp"#
+        try cut.write(toFile: path, atomically: false, encoding: .utf8)
+        let recorder = try Recorder(path: path)
+        try recorder.record([
+            batch(trace: traceB, spans: 2, prefix: "x").store, SpanStore(),
+            batch(trace: traceB, spans: 1, prefix: "y").store,
+        ])
+        recorder.sync()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(
+            separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines.count, 5, "whole, cut, two batches, and the empty rest after the last line break")
+        XCTAssertEqual(lines[1], #"{"resourceSpans":[{"scopeSp"#, "the cut line ends where it was cut")
+        XCTAssertEqual(lines[4], "")
+        for n in [0, 2, 3] {
+            XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(lines[n].utf8)), "line \(n + 1)")
+        }
     }
 }

@@ -60,20 +60,28 @@ class Checked(SpanExporter):
         return True
 
 
-def exporter_for(protocol, endpoint, gzip):
+def exporter_for(protocol, endpoint, gzip, headers=None, cacert=None):
+    """headers: extra request headers (e.g. authorization); cacert: trust this CA and use TLS."""
     if protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-        from grpc import Compression
-        return OTLPSpanExporter(endpoint=endpoint, insecure=True,
-                                compression=Compression.Gzip if gzip else Compression.NoCompression)
+        import grpc
+        tls = {}
+        if cacert:
+            with open(cacert, "rb") as f:
+                tls["credentials"] = grpc.ssl_channel_credentials(root_certificates=f.read())
+        return OTLPSpanExporter(endpoint=endpoint, insecure=not cacert, headers=headers, **tls,
+                                compression=grpc.Compression.Gzip if gzip else grpc.Compression.NoCompression)
     if protocol == "http-protobuf":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
         from opentelemetry.exporter.otlp.proto.http import Compression
-        return OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces",
+        return OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces", headers=headers,
+                                certificate_file=cacert,
                                 compression=Compression.Gzip if gzip else Compression.NoCompression)
     if protocol == "http-json":
         from opentelemetry.exporter.otlp.json.http.trace_exporter import OTLPSpanExporter
-        kwargs = {}
+        kwargs = {"headers": headers} if headers else {}
+        if cacert:
+            kwargs["certificate_file"] = cacert
         if gzip:
             from opentelemetry.exporter.otlp.json.http import Compression
             kwargs["compression"] = Compression.Gzip
@@ -116,9 +124,16 @@ def main():
                    help="benchmark: create this many traces first (untimed), then time exporting them in --batch spans per export")
     p.add_argument("--only-bursts", help="children-first: send only these bursts (comma-separated, 0-5)")
     p.add_argument("--base-time", type=int, help="start time of trace 0 in ns (default: now)")
+    p.add_argument("--header", action="append", default=[], help="KEY=VALUE sent with every export")
+    p.add_argument("--cacert", help="use TLS, trusting this PEM certificate")
     args = p.parse_args()
 
-    exporter = Checked(exporter_for(args.protocol, args.endpoint, args.gzip))
+    if args.cacert:
+        # requests prefers these to the exporter's own certificate_file when they are set.
+        import os
+        os.environ["REQUESTS_CA_BUNDLE"] = os.environ["CURL_CA_BUNDLE"] = args.cacert
+    headers = dict(h.split("=", 1) for h in args.header) or None
+    exporter = Checked(exporter_for(args.protocol, args.endpoint, args.gzip, headers, args.cacert))
     provider = TracerProvider(resource=Resource.create({"service.name": args.service, "deployment.environment": "test"}),
                               id_generator=FixedIds(args.seed))
     if args.order == "children-first" or args.prebuilt:
