@@ -13,6 +13,8 @@ struct OTLPJSONDecoder {
     var skippedNonTraceValues = 0
     /// What the current top-level value looked like, for naming a foreign format.
     var sniff = FormatSniff()
+    /// How deep in `arrayValue`/`kvlistValue` the value being decoded is (see `ValueNesting`).
+    private var nesting = 0
 
     init(cursor: JSONCursor, source: UInt32) {
         self.cursor = cursor
@@ -28,7 +30,14 @@ struct OTLPJSONDecoder {
         if c == UInt8(ascii: "[") {
             _ = try cursor.beginArray()
             var first = true
-            while try cursor.nextElement(&first) { try decodeTopObject() }
+            sniff.arrayElements = 0
+            while try cursor.nextElement(&first) {
+                sniff.arrayElements? += 1
+                if cursor.peek() != UInt8(ascii: "{") {
+                    throw cursor.fail("expected an OTLP request object in the top-level array")
+                }
+                try decodeTopObject()
+            }
         } else {
             try decodeTopObject()
         }
@@ -39,11 +48,12 @@ struct OTLPJSONDecoder {
         var first = true
         var bareResource: Int? = nil
         while let key = try cursor.nextKey(&first) {
+            sniff.topKeys += 1
             if key.is("resourceSpans") || key.is("batches") {
                 sniff.sawTraces = true
                 try decodeResourceSpansArray()
-            } else if key.is("resourceMetrics") || key.is("resourceLogs") || key.is("resourceProfiles") {
-                sniff.sawOtherSignal = true
+            } else if let signal = Self.otherSignals.first(where: { key.is($0) }) {
+                if !sniff.otherSignals.contains(signal.description) { sniff.otherSignals.append(signal.description) }
                 try cursor.skipValue()
             } else if key.is("trace") || key.is("result") {
                 // Tempo v2 `{"trace":{"resourceSpans":…}}`, Jaeger v3 `{"result":{"resourceSpans":…}}`.
@@ -56,6 +66,8 @@ struct OTLPJSONDecoder {
             }
         }
     }
+
+    private static let otherSignals: [StaticString] = ["resourceLogs", "resourceMetrics", "resourceProfiles"]
 
     private mutating func decodeResourceSpansArray() throws {
         guard try cursor.beginArray() else { return }
@@ -305,8 +317,8 @@ struct OTLPJSONDecoder {
             return .string(try internString())  // lenient: a bare string
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             return .bool(try cursor.bool())
-        case UInt8(ascii: "n"):
-            try cursor.skipValue()
+        case UInt8(ascii: "n"), UInt8(ascii: "["):
+            try cursor.skipValue()  // lenient: null, or a bare array where an AnyValue belongs
             return .empty
         default:
             let d = try cursor.double()
@@ -324,10 +336,8 @@ struct OTLPJSONDecoder {
                 value = .double(try cursor.double())
             } else if key.is("boolValue") {
                 value = .bool(try cursor.bool())
-            } else if key.is("arrayValue") {
-                value = try decodeArrayValue()
-            } else if key.is("kvlistValue") {
-                value = try decodeKvlistValue()
+            } else if key.is("arrayValue") || key.is("kvlistValue") {
+                value = try decodeNestedValue(array: key.is("arrayValue"))
             } else if key.is("bytesValue") {
                 value = .bytes(try internString())
             } else {
@@ -335,6 +345,17 @@ struct OTLPJSONDecoder {
             }
         }
         return value
+    }
+
+    /// An `arrayValue` or `kvlistValue`; past `ValueNesting.limit` levels, skipped and marked.
+    private mutating func decodeNestedValue(array: Bool) throws -> AttrValue {
+        guard nesting < ValueNesting.limit else {
+            try cursor.skipValue()
+            return .string(store.strings.intern(ValueNesting.marker))
+        }
+        nesting += 1
+        defer { nesting -= 1 }
+        return array ? try decodeArrayValue() : try decodeKvlistValue()
     }
 
     private mutating func decodeArrayValue() throws -> AttrValue {
@@ -372,6 +393,7 @@ struct OTLPJSONDecoder {
 
     private mutating func internString() throws -> StrID {
         if cursor.isNull() { return 0 }
+        if let c = cursor.peek(), c != UInt8(ascii: "\"") { return try internNonString() }
         let (raw, escaped) = try cursor.rawString()
         if !escaped { return store.strings.intern(UnsafeRawBufferPointer(raw)) }
         var unescaped: [UInt8] = []
@@ -382,6 +404,16 @@ struct OTLPJSONDecoder {
         return unescaped.withUnsafeBytes { store.strings.intern($0) }
     }
 
+    /// Lenient, like the readers users compare with: a number or `true`/`false` where a string belongs
+    /// is kept as its text; an object or array there is skipped.
+    private mutating func internNonString() throws -> StrID {
+        let start = cursor.pos
+        let first = cursor.base[start]
+        try cursor.skipValue()
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return 0 }
+        return store.strings.intern(UnsafeRawBufferPointer(start: cursor.base + start, count: cursor.pos - start))
+    }
+
     private mutating func traceID() throws -> TraceID {
         if cursor.isNull() { return .zero }
         let start = cursor.pos
@@ -389,7 +421,7 @@ struct OTLPJSONDecoder {
         guard let (high, low) = decodeID(raw, byteCount: 16) else {
             cursor.pos = start
             throw cursor.fail(
-                "invalid trace id \"\(String(decoding: raw, as: UTF8.self))\" (expected 32 hex digits or base64)")
+                "invalid trace id \(excerpt(raw)) (expected 32 hex digits or base64)")
         }
         return TraceID(high: high, low: low)
     }
@@ -401,7 +433,7 @@ struct OTLPJSONDecoder {
         guard let (_, low) = decodeID(raw, byteCount: 8) else {
             cursor.pos = start
             throw cursor.fail(
-                "invalid span id \"\(String(decoding: raw, as: UTF8.self))\" (expected 16 hex digits or base64)")
+                "invalid span id \(excerpt(raw)) (expected 16 hex digits or base64)")
         }
         return low
     }
@@ -428,6 +460,13 @@ struct OTLPJSONDecoder {
         }
         return StatusCode(rawValue: UInt8(clamping: try cursor.int64())) ?? .unset
     }
+}
+
+/// Attribute values nest (`arrayValue`, `kvlistValue`) at most this deep; a deeper value is kept as
+/// `marker`, so neither decoding nor anything that walks values later can exhaust the stack.
+enum ValueNesting {
+    static let limit = 64
+    static let marker = "[nested deeper than \(limit) levels]"
 }
 
 /// Decodes an id written as hex (any case; shorter ids are left-padded) or as base64 (Tempo and some

@@ -203,6 +203,8 @@ struct ProtobufSpanDecoder {
     var result = BatchDecodeResult()
     private var rejectReasons: [String: Int] = [:]
     private var base64Scratch: [UInt8] = []
+    /// How deep in `arrayValue`/`kvlistValue` the value being decoded is (see `ValueNesting`).
+    private var nesting = 0
 
     init(source: UInt32) { self.source = source }
 
@@ -527,14 +529,19 @@ struct ProtobufSpanDecoder {
             case 4:
                 try r.expect(wire, .fixed64, "double_value")
                 value = .double(Double(bitPattern: try r.fixed64()))
-            case 5:
-                try r.expect(wire, .lengthDelimited, "array_value")
+            case 5, 6:
+                try r.expect(wire, .lengthDelimited, field == 5 ? "array_value" : "kvlist_value")
                 var m = try r.message()
-                value = try within("arrayValue") { try decodeArrayValue(&m) }
-            case 6:
-                try r.expect(wire, .lengthDelimited, "kvlist_value")
-                var m = try r.message()
-                value = try within("kvlistValue") { try decodeKvlistValue(&m) }
+                guard nesting < ValueNesting.limit else {
+                    value = .string(store.strings.intern(ValueNesting.marker))
+                    continue
+                }
+                nesting += 1
+                defer { nesting -= 1 }
+                value =
+                    field == 5
+                    ? try within("arrayValue") { try decodeArrayValue(&m) }
+                    : try within("kvlistValue") { try decodeKvlistValue(&m) }
             case 7:
                 try r.expect(wire, .lengthDelimited, "bytes_value")
                 let b = try r.lengthDelimited()
