@@ -19,6 +19,10 @@ struct ViewCommand: AsyncParsableCommand {
             --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
             collector's file exporter writes them (new lines as they come, a rotated or truncated file \
             reopened) and the view grows live.
+
+            Exit status: 0 when every input was read; 65 when an input was unreadable, broken or held no \
+            span (one line on stderr says which and why) and the others are shown; 1 when no input holds a \
+            span (nothing is printed and the TUI is not opened).
             """
     )
 
@@ -67,12 +71,7 @@ struct ViewCommand: AsyncParsableCommand {
     func run() async throws {
         let table = try prices.table()
         if follow { return try await runFollow(table) }
-        let inputs = loadInputs(files)
-        for failure in inputs.failures { printError("tracetui: " + failure) }
-        if inputs.store.spans.isEmpty && !inputs.failures.isEmpty {
-            for issue in inputs.issues { printError("tracetui: " + issue) }
-            throw ExitCode(1)
-        }
+        let inputs = try loadInputsWithSpans(files)
         let analysis = Analysis(store: inputs.store, prices: table)
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         var traces = Array(analysis.forest.traces.indices)
@@ -83,18 +82,20 @@ struct ViewCommand: AsyncParsableCommand {
             }
             traces = [t]
         }
-        let partial = !inputs.failures.isEmpty || !inputs.issues.isEmpty
+        if json || plain || isatty(STDOUT_FILENO) == 0 {
+            for w in warnings { printError("tracetui: warning: " + w) }
+        }
         if json {
             print(
                 JSONReport.render(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings),
                 terminator: "")
         } else if plain || isatty(STDOUT_FILENO) == 0 {
-            for w in warnings { printError("tracetui: warning: " + w) }
             if traces.count > 1 {
                 print(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces))
             }
             for t in traces { print(PlainReport.tree(store: inputs.store, analysis: analysis, trace: t)) }
         } else {
+            for failure in inputs.failures { printError("tracetui: warning: " + failure) }
             let data = ViewData(
                 store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
                 featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
@@ -105,7 +106,7 @@ struct ViewCommand: AsyncParsableCommand {
             try await runTerminalUI(data: data, start: start, appearance: look)
             return
         }
-        if partial { throw ExitCode(65) }
+        if inputs.partial { throw ExitCode(65) }
     }
 
     /// `--follow`: one follower thread per file feeding a live session, shown in the live TUI.
