@@ -15,7 +15,8 @@ trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 measure() {
   /usr/bin/time -f "%e %M" -o "$tmp/time" timeout -s KILL "$limit" "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
   status=$?
-  read -r secs kb <"$tmp/time" 2>/dev/null || { secs=$limit kb=0; }
+  # time says "Command exited with non-zero status N" first when it did; the figures are the last line.
+  read -r secs kb < <(tail -1 "$tmp/time" 2>/dev/null) || { secs=$limit kb=0; }
   [ "$status" = 137 ] && secs=">$limit"
 }
 
