@@ -86,9 +86,9 @@ struct ViewCommand: AsyncParsableCommand {
             for w in warnings { printError("tracetui: warning: " + w) }
         }
         if json {
-            print(
-                JSONReport.render(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings),
-                terminator: "")
+            JSONReport.write(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings) {
+                FileHandle.standardOutput.write(Data(buffer: $0))
+            }
         } else if plain || isatty(STDOUT_FILENO) == 0 {
             if traces.count > 1 {
                 print(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces))
