@@ -156,6 +156,7 @@ struct JSONCursor {
     }
 
     /// `skipWhitespace`, keeping the bytes from `keep` on in the window.
+    @inline(__always)
     mutating func skipWhitespace(keeping keep: Int) {
         repeat {
             while pos < end {

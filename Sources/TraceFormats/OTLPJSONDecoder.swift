@@ -393,7 +393,8 @@ struct OTLPJSONDecoder {
 
     private mutating func internString() throws -> StrID {
         if cursor.isNull() { return 0 }
-        if let c = cursor.peek(), c != UInt8(ascii: "\"") { return try internNonString() }
+        // isNull skipped the whitespace before the value.
+        if cursor.pos < cursor.end && cursor.base[cursor.pos] != UInt8(ascii: "\"") { return try internNonString() }
         let (raw, escaped) = try cursor.rawString()
         if !escaped { return store.strings.intern(UnsafeRawBufferPointer(raw)) }
         var unescaped: [UInt8] = []
