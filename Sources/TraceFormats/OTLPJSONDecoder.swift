@@ -183,9 +183,9 @@ struct OTLPJSONDecoder {
                 } else if key.is("name") {
                     span.name = try internString()
                 } else if key.is("startTimeUnixNano") {
-                    span.startNanos = try cursor.int64()
+                    span.startNanos = unixNanos(try cursor.int64())
                 } else if key.is("endTimeUnixNano") {
-                    span.endNanos = try cursor.int64()
+                    span.endNanos = unixNanos(try cursor.int64())
                 } else if key.is("kind") {
                     span.kind = try spanKind()
                 } else if key.is("attributes") {
@@ -233,7 +233,7 @@ struct OTLPJSONDecoder {
             var firstKey = true
             while let key = try cursor.nextKey(&firstKey) {
                 if key.is("timeUnixNano") {
-                    event.timeNanos = try cursor.int64()
+                    event.timeNanos = unixNanos(try cursor.int64())
                 } else if key.is("name") {
                     event.name = try internString()
                 } else if key.is("attributes") {
@@ -462,6 +462,14 @@ struct OTLPJSONDecoder {
         return StatusCode(rawValue: UInt8(clamping: try cursor.int64())) ?? .unset
     }
 }
+
+/// Timestamps are kept within 0…2^62 ns (1970 to 2116): a negative or huge time in the input then
+/// cannot overflow any difference or sum of times later (durations, waterfalls, windows).
+let maxUnixNanos: Int64 = 1 << 62
+
+func unixNanos(_ value: Int64) -> Int64 { min(max(value, 0), maxUnixNanos) }
+
+func unixNanos(_ value: UInt64) -> Int64 { Int64(min(value, UInt64(maxUnixNanos))) }
 
 /// Attribute values nest (`arrayValue`, `kvlistValue`) at most this deep; a deeper value is kept as
 /// `marker`, so neither decoding nor anything that walks values later can exhaust the stack.

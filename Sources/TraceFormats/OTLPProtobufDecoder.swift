@@ -358,10 +358,10 @@ struct ProtobufSpanDecoder {
                 span.kind = SpanKind(rawValue: UInt8(clamping: try r.varint())) ?? .unspecified
             case 7:
                 try r.expect(wire, .fixed64, "start_time_unix_nano")
-                span.startNanos = Int64(bitPattern: try r.fixed64())
+                span.startNanos = unixNanos(try r.fixed64())
             case 8:
                 try r.expect(wire, .fixed64, "end_time_unix_nano")
-                span.endNanos = Int64(bitPattern: try r.fixed64())
+                span.endNanos = unixNanos(try r.fixed64())
             case 9:
                 try r.expect(wire, .lengthDelimited, "attributes")
                 var m = try r.message()
@@ -445,7 +445,7 @@ struct ProtobufSpanDecoder {
             switch field {
             case 1:
                 try r.expect(wire, .fixed64, "time_unix_nano")
-                event.timeNanos = Int64(bitPattern: try r.fixed64())
+                event.timeNanos = unixNanos(try r.fixed64())
             case 2:
                 try r.expect(wire, .lengthDelimited, "name")
                 event.name = try string(&r)

@@ -260,3 +260,20 @@ final class LenientValueTests: XCTestCase {
         XCTAssertEqual(store.string(s), "[nested deeper than 64 levels]")
     }
 }
+
+final class TimestampTests: XCTestCase {
+    /// Negative and huge times are clamped to 0…2^62, so no later difference of times can overflow.
+    func testTimesAreClampedToARangeWhoseDifferencesFit() throws {
+        let times = [("-5", "-1"), ("9223372036854775807", "0"), ("2000", "1000")]
+        let spans = times.enumerated().map { i, t in
+            #"{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"000000000000000\#(i + 1)","name":"t","startTimeUnixNano":"\#(t.0)","endTimeUnixNano":"\#(t.1)","events":[{"timeUnixNano":"-7"}]}"#
+        }
+        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":[\#(spans.joined(separator: ","))]}]}]}"#
+        var store = SpanStore()
+        _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "t.json", into: &store)
+        XCTAssertEqual(store.spans.map(\.startNanos), [0, 1 << 62, 2000])
+        XCTAssertEqual(store.spans.map(\.endNanos), [0, 0, 1000])
+        XCTAssertEqual(store.spans.map(\.durationNanos), [0, 0, 0])
+        XCTAssertEqual(store.events.map(\.timeNanos), [0, 0, 0])
+    }
+}
