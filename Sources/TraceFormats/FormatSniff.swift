@@ -2,7 +2,12 @@
 /// it holds no OTLP at all.
 struct FormatSniff {
     var sawTraces = false
-    var sawOtherSignal = false
+    /// The keys of other OTLP signals seen (`resourceLogs`, `resourceMetrics`, `resourceProfiles`).
+    var otherSignals: [String] = []
+    /// How many keys the top-level object had (over all elements of a top-level array).
+    var topKeys = 0
+    /// How many elements a top-level array had; nil when the value was not an array.
+    var arrayElements: Int?
     private var keys: Set<String> = []
 
     mutating func note(_ key: JSONKey) {
@@ -31,6 +36,7 @@ public enum ForeignFormat: String, Sendable {
     case langfuse = "a Langfuse trace export"
     case zstd = "zstd-compressed data"
     case protobuf = "binary data (OTLP protobuf?)"
+    case html = "an HTML page"
 
     public var advice: String {
         switch self {
@@ -43,6 +49,7 @@ public enum ForeignFormat: String, Sendable {
             return "tracetui reads OTLP JSON; export the spans from the application's OpenTelemetry SDK instead"
         case .zstd: return "decompress it first (zstd -d) or pipe it: zstd -dc FILE | tracetui view -"
         case .protobuf: return "tracetui reads OTLP JSON files; send protobuf to `tracetui listen` instead"
+        case .html: return "no spans; an error page saved in place of the trace? fetch it again"
         }
     }
 }

@@ -12,6 +12,17 @@ struct JSONSyntaxError: Error {
     var message: String
 }
 
+/// Input text quoted for an error message: at most 40 characters, control characters escaped, so
+/// the message stays one short line whatever the input holds.
+func excerpt(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+    let scalars = String(decoding: raw.prefix(160), as: UTF8.self).unicodeScalars
+    var out = "\""
+    for scalar in scalars.prefix(40) {
+        out += scalar.value < 0x20 || scalar.value == 0x7F ? scalar.escaped(asASCII: true) : String(scalar)
+    }
+    return out + (scalars.count > 40 || raw.count > 160 ? "…\"" : "\"")
+}
+
 /// A key as raw bytes inside the input (keys are short and never need unescaping to be matched).
 struct JSONKey {
     var base: UnsafePointer<UInt8>
@@ -46,30 +57,113 @@ struct JSONKey {
 
 /// A forward-only JSON reader over a byte buffer: the primitives the format decoders are built from.
 /// It never builds a document tree; unknown values are skipped byte by byte.
+///
+/// Offsets (`pos`, `end`, error offsets) count from the start of the input. Over a file read whole,
+/// `base` is the file's first byte. Over a stream (gzip), the bytes live in a window that `refill`
+/// slides forward: `base` then points where offset 0 would be, and only offsets from
+/// `stream.windowOffset` on are readable. A pointer into the input (a key, a raw string) is valid
+/// until the next call that may read further.
 struct JSONCursor {
-    let base: UnsafePointer<UInt8>
-    let end: Int
+    private(set) var base: UnsafePointer<UInt8>
+    private(set) var end: Int
     var pos: Int
     /// Scratch space for strings that contain escapes.
     var scratch: [UInt8] = []
+    /// Where more bytes come from; nil when the whole input is in `base[0..<end]`.
+    let stream: StreamWindow?
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, from start: Int = 0) {
         base = buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!
         end = buffer.count
         pos = start
+        stream = nil
+    }
+
+    init(stream: StreamWindow) {
+        self.stream = stream
+        base = stream.base
+        end = stream.end
+        pos = 0
+    }
+
+    /// The same input cut off at `limit` (an offset still in the window), read from `start`, with no
+    /// refills: for decoding one JSON Lines record again, bounded by its line.
+    func bounded(to limit: Int, from start: Int) -> JSONCursor {
+        var copy = JSONCursor(UnsafeBufferPointer(start: base + start, count: max(limit - start, 0)))
+        copy.base = base
+        copy.end = limit
+        copy.pos = start
+        return copy
+    }
+
+    /// Reads more of a stream, keeping the bytes from `keep` (or from `pos`, if earlier) on; false at
+    /// the end of the input. Called only where the window ran out, so reading a file read whole costs
+    /// one comparison more per token at most.
+    @inline(never)
+    mutating func refill(keeping keep: Int) -> Bool {
+        guard let stream, stream.refill(keeping: min(keep, pos)) else { return false }
+        base = stream.base
+        end = stream.end
+        return true
+    }
+
+    /// Ensures `n` bytes from `pos` are readable, refilling as needed; false at the end of the input.
+    @inline(__always)
+    mutating func ensure(_ n: Int) -> Bool {
+        while pos + n > end { if !refill(keeping: pos) { return false } }
+        return true
     }
 
     var atEnd: Bool { pos >= end }
+
+    /// The offset of the first line break in `start..<offset` followed by `{` (the start of the next
+    /// JSON Lines record), looking only at the bytes in the window.
+    func lineBreak(from start: Int, to offset: Int) -> Int? {
+        var i = max(start, stream?.windowOffset ?? 0)
+        while i < min(offset, end - 1) {
+            if base[i] == 0x0A && base[i + 1] == UInt8(ascii: "{") { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Moves to the next line after `offset` that starts with `{` (the next JSON Lines record), or to
+    /// the end; in a pretty-printed document, whose inner lines are indented, that is the end.
+    mutating func skipToNextRecord(after offset: Int) {
+        pos = max(offset, stream?.windowOffset ?? 0)
+        while true {
+            while pos < end && base[pos] != 0x0A { pos += 1 }
+            guard pos < end else {
+                if refill(keeping: pos) { continue }
+                return
+            }
+            pos += 1
+            if !ensure(1) || base[pos] == UInt8(ascii: "{") { return }
+        }
+    }
 
     @inline(__always)
     func fail(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: min(pos, end), message: message) }
 
     @inline(__always)
     mutating func skipWhitespace() {
-        while pos < end {
-            let c = base[pos]
-            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return }
-        }
+        repeat {
+            while pos < end {
+                let c = base[pos]
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return }
+            }
+        } while refill(keeping: pos)
+    }
+
+    /// `skipWhitespace`, keeping the bytes from `keep` on in the window.
+    @inline(__always)
+    mutating func skipWhitespace(keeping keep: Int) {
+        repeat {
+            while pos < end {
+                let c = base[pos]
+                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return }
+            }
+        } while refill(keeping: keep)
     }
 
     @inline(__always)
@@ -127,15 +221,22 @@ struct JSONCursor {
         }
         pos += 1
         let start = pos
-        while pos < end && base[pos] != UInt8(ascii: "\"") {
-            if base[pos] == UInt8(ascii: "\\") { pos += 1 }
-            pos += 1
-        }
+        repeat {
+            while pos < end && base[pos] != UInt8(ascii: "\"") {
+                if base[pos] == UInt8(ascii: "\\") { pos += 1 }
+                pos += 1
+            }
+        } while pos >= end && refill(keeping: start)
         guard pos < end else { throw fail("unterminated key") }
-        let key = JSONKey(base: base + start, count: pos - start)
+        let count = pos - start
         pos += 1
-        try expect(UInt8(ascii: ":"), "':' after a key")
-        return key
+        skipWhitespace(keeping: start)
+        guard pos < end else { throw fail("unexpected end of input, expected ':' after a key") }
+        guard base[pos] == UInt8(ascii: ":") else {
+            throw fail("expected ':' after a key, found \(describe(base[pos]))")
+        }
+        pos += 1
+        return JSONKey(base: base + start, count: count)
     }
 
     /// Starts an array; `null` counts as an empty array.
@@ -169,7 +270,7 @@ struct JSONCursor {
 
     mutating func literal(_ word: StaticString) throws {
         let n = word.utf8CodeUnitCount
-        guard pos + n <= end, memcmp(base + pos, word.utf8Start, n) == 0 else { throw fail("invalid literal") }
+        guard ensure(n), memcmp(base + pos, word.utf8Start, n) == 0 else { throw fail("invalid literal") }
         pos += n
     }
 
@@ -180,20 +281,22 @@ struct JSONCursor {
         try expect(UInt8(ascii: "\""), "a string")
         let start = pos
         var escaped = false
-        while pos < end {
-            let c = base[pos]
-            if c == UInt8(ascii: "\"") {
-                let r = UnsafeBufferPointer(start: base + start, count: pos - start)
+        repeat {
+            while pos < end {
+                let c = base[pos]
+                if c == UInt8(ascii: "\"") {
+                    let r = UnsafeBufferPointer(start: base + start, count: pos - start)
+                    pos += 1
+                    return (r, escaped)
+                }
+                if c == UInt8(ascii: "\\") {
+                    escaped = true
+                    pos += 2
+                    continue
+                }
                 pos += 1
-                return (r, escaped)
             }
-            if c == UInt8(ascii: "\\") {
-                escaped = true
-                pos += 2
-                continue
-            }
-            pos += 1
-        }
+        } while refill(keeping: start)
         pos = start
         throw fail("unterminated string")
     }
@@ -266,16 +369,19 @@ struct JSONCursor {
     private mutating func numberToken() throws -> UnsafeBufferPointer<UInt8> {
         skipWhitespace()
         let start = pos
-        while pos < end {
-            let c = base[pos]
-            if (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+")
-                || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
-            {
-                pos += 1
-            } else {
-                break
+        scan: repeat {
+            while pos < end {
+                let c = base[pos]
+                if (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-")
+                    || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: "e")
+                    || c == UInt8(ascii: "E")
+                {
+                    pos += 1
+                } else {
+                    break scan
+                }
             }
-        }
+        } while refill(keeping: start)
         guard pos > start else {
             throw fail(
                 pos < end
@@ -292,7 +398,7 @@ struct JSONCursor {
             let (raw, _) = try rawString()
             guard let v = parseInteger(raw) ?? parseDouble(raw).flatMap(exactInt64) else {
                 pos = start
-                throw fail("expected an integer, found \"\(String(decoding: raw, as: UTF8.self))\"")
+                throw fail("expected an integer, found \(excerpt(raw))")
             }
             return v
         }
@@ -338,7 +444,7 @@ struct JSONCursor {
 
     mutating func isNull() -> Bool {
         skipWhitespace()
-        if pos + 4 <= end && memcmp(base + pos, "null", 4) == 0 {
+        if ensure(4) && memcmp(base + pos, "null", 4) == 0 {
             pos += 4
             return true
         }
@@ -393,7 +499,7 @@ struct JSONCursor {
         case UInt8(ascii: "\""): _ = try rawString()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             var depth = 0
-            while pos < end {
+            while pos < end || refill(keeping: pos) {
                 let c = base[pos]
                 if c == UInt8(ascii: "\"") {
                     _ = try rawString()

@@ -13,8 +13,8 @@ struct OTLPJSONDecoder {
     var skippedNonTraceValues = 0
     /// What the current top-level value looked like, for naming a foreign format.
     var sniff = FormatSniff()
-    /// How many attribute values (arrays, maps) enclose the one being decoded.
-    private var valueDepth = 0
+    /// How deep in `arrayValue`/`kvlistValue` the value being decoded is (see `ValueNesting`).
+    private var nesting = 0
 
     init(cursor: JSONCursor, source: UInt32) {
         self.cursor = cursor
@@ -30,7 +30,14 @@ struct OTLPJSONDecoder {
         if c == UInt8(ascii: "[") {
             _ = try cursor.beginArray()
             var first = true
-            while try cursor.nextElement(&first) { try decodeTopObject() }
+            sniff.arrayElements = 0
+            while try cursor.nextElement(&first) {
+                sniff.arrayElements? += 1
+                if cursor.peek() != UInt8(ascii: "{") {
+                    throw cursor.fail("expected an OTLP request object in the top-level array")
+                }
+                try decodeTopObject()
+            }
         } else {
             try decodeTopObject()
         }
@@ -42,20 +49,21 @@ struct OTLPJSONDecoder {
         var first = true
         var bareResource: Int? = nil
         while let key = try cursor.nextKey(&first) {
+            sniff.topKeys += 1
             if key.is("resourceSpans") || key.is("batches") {
                 sniff.sawTraces = true
                 try decodeResourceSpansArray()
-            } else if key.is("resourceMetrics") || key.is("resourceLogs") || key.is("resourceProfiles") {
-                sniff.sawOtherSignal = true
+            } else if let signal = Self.otherSignals.first(where: { key.is($0) }) {
+                if !sniff.otherSignals.contains(signal.description) { sniff.otherSignals.append(signal.description) }
                 try cursor.skipValue()
             } else if key.is("trace") || key.is("result") {
                 // Tempo v2 `{"trace":{"resourceSpans":…}}`, Jaeger v3 `{"result":{"resourceSpans":…}}`.
                 if cursor.peek() != UInt8(ascii: "{") {
                     try cursor.skipValue()
-                } else if wrappers < maxNesting {
+                } else if wrappers < maxWrapperNesting {
                     try decodeTopObject(wrappers: wrappers + 1)
                 } else {
-                    throw cursor.fail("wrapper objects nested deeper than \(maxNesting) levels")
+                    throw cursor.fail("wrapper objects nested deeper than \(maxWrapperNesting) levels")
                 }
             } else if try decodeResourceSpansKey(key, resource: &bareResource) {
                 sniff.sawTraces = true
@@ -65,6 +73,8 @@ struct OTLPJSONDecoder {
             }
         }
     }
+
+    private static let otherSignals: [StaticString] = ["resourceLogs", "resourceMetrics", "resourceProfiles"]
 
     private mutating func decodeResourceSpansArray() throws {
         guard try cursor.beginArray() else { return }
@@ -180,9 +190,9 @@ struct OTLPJSONDecoder {
                 } else if key.is("name") {
                     span.name = try internString()
                 } else if key.is("startTimeUnixNano") {
-                    span.startNanos = try cursor.int64()
+                    span.startNanos = unixNanos(try cursor.int64())
                 } else if key.is("endTimeUnixNano") {
-                    span.endNanos = try cursor.int64()
+                    span.endNanos = unixNanos(try cursor.int64())
                 } else if key.is("kind") {
                     span.kind = try spanKind()
                 } else if key.is("attributes") {
@@ -230,7 +240,7 @@ struct OTLPJSONDecoder {
             var firstKey = true
             while let key = try cursor.nextKey(&firstKey) {
                 if key.is("timeUnixNano") {
-                    event.timeNanos = try cursor.int64()
+                    event.timeNanos = unixNanos(try cursor.int64())
                 } else if key.is("name") {
                     event.name = try internString()
                 } else if key.is("attributes") {
@@ -307,13 +317,6 @@ struct OTLPJSONDecoder {
     }
 
     private mutating func decodeAnyValue() throws -> AttrValue {
-        guard valueDepth < maxNesting else {
-            // Skipped without recursion; the span and the spans after it are kept.
-            try cursor.skipValue()
-            return .string(store.strings.intern(tooDeepValue))
-        }
-        valueDepth += 1
-        defer { valueDepth -= 1 }
         switch cursor.peek() {
         case UInt8(ascii: "{"):
             break
@@ -321,8 +324,8 @@ struct OTLPJSONDecoder {
             return .string(try internString())  // lenient: a bare string
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             return .bool(try cursor.bool())
-        case UInt8(ascii: "n"):
-            try cursor.skipValue()
+        case UInt8(ascii: "n"), UInt8(ascii: "["):
+            try cursor.skipValue()  // lenient: null, or a bare array where an AnyValue belongs
             return .empty
         default:
             let d = try cursor.double()
@@ -340,10 +343,8 @@ struct OTLPJSONDecoder {
                 value = .double(try cursor.double())
             } else if key.is("boolValue") {
                 value = .bool(try cursor.bool())
-            } else if key.is("arrayValue") {
-                value = try decodeArrayValue()
-            } else if key.is("kvlistValue") {
-                value = try decodeKvlistValue()
+            } else if key.is("arrayValue") || key.is("kvlistValue") {
+                value = try decodeNestedValue(array: key.is("arrayValue"))
             } else if key.is("bytesValue") {
                 value = .bytes(try internString())
             } else {
@@ -351,6 +352,17 @@ struct OTLPJSONDecoder {
             }
         }
         return value
+    }
+
+    /// An `arrayValue` or `kvlistValue`; past `ValueNesting.limit` levels, skipped and marked.
+    private mutating func decodeNestedValue(array: Bool) throws -> AttrValue {
+        guard nesting < ValueNesting.limit else {
+            try cursor.skipValue()
+            return .string(store.strings.intern(ValueNesting.marker))
+        }
+        nesting += 1
+        defer { nesting -= 1 }
+        return array ? try decodeArrayValue() : try decodeKvlistValue()
     }
 
     private mutating func decodeArrayValue() throws -> AttrValue {
@@ -388,6 +400,8 @@ struct OTLPJSONDecoder {
 
     private mutating func internString() throws -> StrID {
         if cursor.isNull() { return 0 }
+        // isNull skipped the whitespace before the value.
+        if cursor.pos < cursor.end && cursor.base[cursor.pos] != UInt8(ascii: "\"") { return try internNonString() }
         let (raw, escaped) = try cursor.rawString()
         if !escaped { return store.strings.intern(UnsafeRawBufferPointer(raw)) }
         var unescaped: [UInt8] = []
@@ -398,6 +412,16 @@ struct OTLPJSONDecoder {
         return unescaped.withUnsafeBytes { store.strings.intern($0) }
     }
 
+    /// Lenient, like the readers users compare with: a number or `true`/`false` where a string belongs
+    /// is kept as its text; an object or array there is skipped.
+    private mutating func internNonString() throws -> StrID {
+        let start = cursor.pos
+        let first = cursor.base[start]
+        try cursor.skipValue()
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "[") { return 0 }
+        return store.strings.intern(UnsafeRawBufferPointer(start: cursor.base + start, count: cursor.pos - start))
+    }
+
     private mutating func traceID() throws -> TraceID {
         if cursor.isNull() { return .zero }
         let start = cursor.pos
@@ -405,7 +429,7 @@ struct OTLPJSONDecoder {
         guard let (high, low) = decodeID(raw, byteCount: 16) else {
             cursor.pos = start
             throw cursor.fail(
-                "invalid trace id \"\(String(decoding: raw, as: UTF8.self))\" (expected 32 hex digits or base64)")
+                "invalid trace id \(excerpt(raw)) (expected 32 hex digits or base64)")
         }
         return TraceID(high: high, low: low)
     }
@@ -417,7 +441,7 @@ struct OTLPJSONDecoder {
         guard let (_, low) = decodeID(raw, byteCount: 8) else {
             cursor.pos = start
             throw cursor.fail(
-                "invalid span id \"\(String(decoding: raw, as: UTF8.self))\" (expected 16 hex digits or base64)")
+                "invalid span id \(excerpt(raw)) (expected 16 hex digits or base64)")
         }
         return low
     }
@@ -446,13 +470,24 @@ struct OTLPJSONDecoder {
     }
 }
 
-/// What an attribute value nested deeper than `maxNesting` reads as: cut there, the span kept.
-let tooDeepValue = "(cut: nested deeper than \(maxNesting) levels)"
+/// Timestamps are kept within 0…2^62 ns (1970 to 2116): a negative or huge time in the input then
+/// cannot overflow any difference or sum of times later (durations, waterfalls, windows).
+let maxUnixNanos: Int64 = 1 << 62
 
-/// How deeply the decoders follow nesting (attribute values in arrays and maps, wrapper objects)
-/// before refusing the input: they recurse, and hostile input must not overflow the stack. As
-/// swift-protobuf's default recursion limit; real traces nest a few levels.
-let maxNesting = 100
+func unixNanos(_ value: Int64) -> Int64 { min(max(value, 0), maxUnixNanos) }
+
+func unixNanos(_ value: UInt64) -> Int64 { Int64(min(value, UInt64(maxUnixNanos))) }
+
+/// Attribute values nest (`arrayValue`, `kvlistValue`) at most this deep; a deeper value is kept as
+/// `marker`, so neither decoding nor anything that walks values later can exhaust the stack.
+enum ValueNesting {
+    static let limit = 64
+    static let marker = "[nested deeper than \(limit) levels]"
+}
+
+/// Tempo and Jaeger wrapper objects (`{"trace":…}`, `{"result":…}`) are followed at most this deep
+/// (real answers have one or two); deeper is an error rather than a stack overflow.
+let maxWrapperNesting = 100
 
 /// Decodes an id written as hex (any case; shorter ids are left-padded) or as base64 (Tempo and some
 /// old SDKs). Returns the id as (high, low) 64-bit halves; an empty string is the zero id.

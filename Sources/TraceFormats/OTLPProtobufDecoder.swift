@@ -208,8 +208,8 @@ struct ProtobufSpanDecoder {
     var result = BatchDecodeResult()
     private var rejectReasons: [String: Int] = [:]
     private var base64Scratch: [UInt8] = []
-    /// How many attribute values (arrays, maps) enclose the one being decoded.
-    private var valueDepth = 0
+    /// How deep in `arrayValue`/`kvlistValue` the value being decoded is (see `ValueNesting`).
+    private var nesting = 0
 
     init(source: UInt32) { self.source = source }
 
@@ -363,10 +363,10 @@ struct ProtobufSpanDecoder {
                 span.kind = SpanKind(rawValue: UInt8(clamping: try r.varint())) ?? .unspecified
             case 7:
                 try r.expect(wire, .fixed64, "start_time_unix_nano")
-                span.startNanos = Int64(bitPattern: try r.fixed64())
+                span.startNanos = unixNanos(try r.fixed64())
             case 8:
                 try r.expect(wire, .fixed64, "end_time_unix_nano")
-                span.endNanos = Int64(bitPattern: try r.fixed64())
+                span.endNanos = unixNanos(try r.fixed64())
             case 9:
                 try r.expect(wire, .lengthDelimited, "attributes")
                 var m = try r.message()
@@ -450,7 +450,7 @@ struct ProtobufSpanDecoder {
             switch field {
             case 1:
                 try r.expect(wire, .fixed64, "time_unix_nano")
-                event.timeNanos = Int64(bitPattern: try r.fixed64())
+                event.timeNanos = unixNanos(try r.fixed64())
             case 2:
                 try r.expect(wire, .lengthDelimited, "name")
                 event.name = try string(&r)
@@ -519,10 +519,6 @@ struct ProtobufSpanDecoder {
     }
 
     private mutating func decodeAnyValue(_ r: inout WireReader) throws -> AttrValue {
-        // Deeper values are not read (their bytes are already delimited); the span is kept.
-        guard valueDepth < maxNesting else { return .string(store.strings.intern(tooDeepValue)) }
-        valueDepth += 1
-        defer { valueDepth -= 1 }
         var value = AttrValue.empty
         while let (field, wire) = try r.tag() {
             switch field {
@@ -538,14 +534,19 @@ struct ProtobufSpanDecoder {
             case 4:
                 try r.expect(wire, .fixed64, "double_value")
                 value = .double(Double(bitPattern: try r.fixed64()))
-            case 5:
-                try r.expect(wire, .lengthDelimited, "array_value")
+            case 5, 6:
+                try r.expect(wire, .lengthDelimited, field == 5 ? "array_value" : "kvlist_value")
                 var m = try r.message()
-                value = try within("arrayValue") { try decodeArrayValue(&m) }
-            case 6:
-                try r.expect(wire, .lengthDelimited, "kvlist_value")
-                var m = try r.message()
-                value = try within("kvlistValue") { try decodeKvlistValue(&m) }
+                guard nesting < ValueNesting.limit else {
+                    value = .string(store.strings.intern(ValueNesting.marker))
+                    continue
+                }
+                nesting += 1
+                defer { nesting -= 1 }
+                value =
+                    field == 5
+                    ? try within("arrayValue") { try decodeArrayValue(&m) }
+                    : try within("kvlistValue") { try decodeKvlistValue(&m) }
             case 7:
                 try r.expect(wire, .lengthDelimited, "bytes_value")
                 let b = try r.lengthDelimited()

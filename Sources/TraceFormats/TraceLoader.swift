@@ -18,11 +18,13 @@ public struct DecodeIssue: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Why a whole input could not be read.
+/// Why a whole input could not be read, or gave nothing to show.
 public enum LoadError: Error, Sendable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     case foreignFormat(file: String, format: ForeignFormat)
     case notOTLP(file: String, keys: String)
+    /// Read without a problem, but there was no span in it.
+    case noSpans(file: String, content: SpanlessContent)
 
     public var description: String {
         switch self {
@@ -31,8 +33,36 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "\(file): this is \(format.rawValue), not OTLP JSON; \(format.advice)"
         case .notOTLP(let file, let keys):
             return "\(file): not OTLP JSON: no resourceSpans found" + (keys.isEmpty ? "" : " (top-level keys: \(keys))")
+        case .noSpans(let file, let content): return "\(file): \(content.description): no spans"
         }
     }
+}
+
+/// What a well-formed input held instead of spans.
+public enum SpanlessContent: Sendable, Equatable, CustomStringConvertible {
+    case emptyFile
+    case whitespace
+    case emptyObject
+    case emptyArray
+    /// OTLP signals other than traces, by their keys (`resourceLogs`, `resourceMetrics`, …).
+    case otherSignals([String])
+    /// `resourceSpans` whose span lists are all empty.
+    case tracesWithoutSpans
+
+    public var description: String {
+        switch self {
+        case .emptyFile: return "empty file"
+        case .whitespace: return "only whitespace"
+        case .emptyObject: return "an empty JSON object ({})"
+        case .emptyArray: return "an empty JSON array ([])"
+        case .otherSignals(let keys):
+            let names = keys.map { Self.signalNames[$0] ?? $0 }
+            return "OTLP \(names.joined(separator: " and ")) (\(keys.joined(separator: ", "))), not traces"
+        case .tracesWithoutSpans: return "OTLP traces whose span lists are empty"
+        }
+    }
+
+    static let signalNames = ["resourceLogs": "logs", "resourceMetrics": "metrics", "resourceProfiles": "profiles"]
 }
 
 /// What loading one input produced.
@@ -43,175 +73,155 @@ public struct LoadResult: Sendable {
     public var skippedValues: Int
     /// Syntax errors; decoding resumed at the next line that starts a JSON object.
     public var issues: [DecodeIssue]
+    /// When there is no span and no issue: what the input held instead.
+    public var spanless: SpanlessContent?
+    /// The most input bytes held at once to decode it: the whole input when it was read whole, the
+    /// stream window's largest size when it was inflated as it was decoded.
+    public var peakInputBytes = 0
 }
 
 public enum TraceLoader {
     /// At most this many syntax errors are listed per input; the rest are counted.
     public static let maxIssuesPerFile = 20
 
-    /// Reads a file (or `-` for standard input), gunzips it when its bytes are gzip, and decodes it.
+    /// Reads a file (or `-` for standard input) and decodes it; gzip (recognised by its bytes, not its
+    /// name) is inflated while it is decoded. Throws `LoadError.noSpans` for a well-formed input
+    /// without a span.
     public static func load(path: String, into store: inout SpanStore) throws -> LoadResult {
-        var bytes = try readAll(path: path)
         let name = path == "-" ? "<stdin>" : path
-        if bytes.count >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b {
-            do { bytes = try gunzip(bytes) } catch let e as GzipError {
-                throw LoadError.unreadable(file: name, reason: e.message)
-            }
-        } else if bytes.count >= 4 && bytes[0] == 0x28 && bytes[1] == 0xb5 && bytes[2] == 0x2f && bytes[3] == 0xfd {
+        let input = try InputFile(path: path, name: name)
+        let head = try input.next(atMost: 1 << 16)
+        let result: LoadResult
+        if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+            result = try decodeGzip(head: head, rest: input, name: name, into: &store)
+        } else if head.count >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd {
             throw LoadError.foreignFormat(file: name, format: .zstd)
+        } else {
+            result = try decode(bytes: try input.readAll(after: head), name: name, into: &store)
         }
-        return try decode(bytes: bytes, name: name, into: &store)
+        if result.spans == 0, result.issues.isEmpty, let content = result.spanless {
+            throw LoadError.noSpans(file: name, content: content)
+        }
+        return result
     }
 
     /// Decodes OTLP JSON bytes (see `OTLPJSONDecoder` for the forms accepted).
     public static func decode(bytes: [UInt8], name: String, into store: inout SpanStore) throws -> LoadResult {
+        try bytes.withUnsafeBufferPointer { buffer in
+            try decode(cursor: JSONCursor(buffer), name: name, into: &store)
+        }
+    }
+
+    /// Inflates and decodes gzip piece by piece: memory holds the window of `StreamWindow`, not the
+    /// inflated input.
+    static func decodeGzip(head: [UInt8], rest: InputFile, name: String, into store: inout SpanStore) throws
+        -> LoadResult
+    {
+        let inflater: Inflater
+        do {
+            inflater = try Inflater(input: head) { piece in
+                piece = try rest.next(atMost: 1 << 18)
+                return !piece.isEmpty
+            }
+        } catch let e as GzipError { throw LoadError.unreadable(file: name, reason: e.message) }
+        let window = StreamWindow { try inflater.inflate(into: $0, capacity: $1) }
+        var result = try decode(cursor: JSONCursor(stream: window), name: name, into: &store)
+        if let failure = window.failure {
+            guard result.spans > 0 else { throw LoadError.unreadable(file: name, reason: failure) }
+            // The record the stream stopped in is reported as the stream's failure, not as a JSON error.
+            result.issues.removeAll { $0.byteOffset >= window.end }
+            result.issues.append(
+                DecodeIssue(
+                    file: name, line: 0, column: 0, byteOffset: window.end,
+                    message: failure + "; kept the \(result.spans) spans read before"))
+        }
+        return result
+    }
+
+    static func decode(cursor: JSONCursor, name: String, into store: inout SpanStore) throws -> LoadResult {
         let source = UInt32(store.sources.count)
         store.sources.append(name)
-        if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
-            first != UInt8(ascii: "{") && first != UInt8(ascii: "[")
-        {
-            if first < 0x20 || first >= 0x80 { throw LoadError.foreignFormat(file: name, format: .protobuf) }
-        }
-        return try bytes.withUnsafeBufferPointer { buffer in
-            var decoder = OTLPJSONDecoder(cursor: JSONCursor(buffer), source: source)
-            swap(&decoder.store, &store)
-            defer { swap(&decoder.store, &store) }
-            var issues: [DecodeIssue] = []
-            var issueCount = 0
-            var foreign: ForeignFormat? = nil
-            var foreignKeys = ""
-            var sawTraces = false
-            while true {
-                decoder.cursor.skipWhitespace()
-                if decoder.cursor.atEnd { break }
-                let valueStart = decoder.cursor.pos
-                let spansBefore = decoder.store.spans.count
-                let decodedBefore = decoder.spansDecoded
-                do {
-                    try decoder.decodeTopLevelValue()
-                    sawTraces = sawTraces || decoder.sniff.sawTraces
-                    if decoder.sniff.sawOtherSignal { decoder.skippedNonTraceValues += 1 }
-                    if !decoder.sniff.sawTraces && !decoder.sniff.sawOtherSignal {
-                        foreign = foreign ?? decoder.sniff.foreignFormat
-                        if foreignKeys.isEmpty { foreignKeys = decoder.sniff.keyList }
-                    }
-                } catch let e as JSONSyntaxError {
-                    let (error, resume) = recover(
-                        from: e, valueStart: valueStart, spansBefore: spansBefore,
-                        decodedBefore: decodedBefore, &decoder, buffer)
-                    issueCount += 1
-                    if issues.count < maxIssuesPerFile { issues.append(locate(error, in: buffer, file: name)) }
-                    decoder.cursor.pos = resume
-                }
-            }
-            if issueCount > issues.count, var last = issues.last {
-                last.message = "…and \(issueCount - issues.count) more errors"
-                issues.append(last)
-            }
-            if !sawTraces && decoder.spansDecoded == 0 && issues.isEmpty && decoder.skippedNonTraceValues == 0 {
-                if let format = foreign { throw LoadError.foreignFormat(file: name, format: format) }
-                if !foreignKeys.isEmpty { throw LoadError.notOTLP(file: name, keys: foreignKeys) }
-            }
-            return LoadResult(
-                file: name, spans: decoder.spansDecoded, skippedValues: decoder.skippedNonTraceValues, issues: issues)
-        }
-    }
-
-    /// After a syntax error in the value at `valueStart`: the error to report and where to resume.
-    /// JSON Lines: when the value ran past the end of its line into the next record, its line is cut
-    /// short. That line is decoded again, bounded by its end, keeping its whole spans and nothing read
-    /// from the next line; decoding resumes at the next line.
-    static func recover(
-        from error: JSONSyntaxError, valueStart: Int, spansBefore: Int, decodedBefore: Int,
-        _ decoder: inout OTLPJSONDecoder,
-        _ buffer: UnsafeBufferPointer<UInt8>
-    ) -> (error: JSONSyntaxError, resume: Int) {
-        guard let cut = lineCut(from: valueStart, to: error.offset, in: buffer) else {
-            return (error, resumePoint(after: error.offset, in: buffer))
-        }
-        var e = error
-        decoder.store.spans.removeSubrange(spansBefore...)
-        decoder.spansDecoded = decodedBefore
-        let full = decoder.cursor
-        decoder.cursor = JSONCursor(UnsafeBufferPointer(rebasing: buffer[..<cut]), from: valueStart)
-        do { try decoder.decodeTopLevelValue() } catch let lineError as JSONSyntaxError { e = lineError } catch {}
-        decoder.cursor = full
-        return (e, cut + 1)
-    }
-
-    /// Decoding resumes at the next line that starts with `{` (the next JSON Lines record); in a
-    /// pretty-printed document, whose inner lines are indented, that is the end of the input.
-    static func resumePoint(after offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int {
-        var i = max(offset, 0)
-        while i < buffer.count {
-            if buffer[i] == 0x0A, i + 1 < buffer.count, buffer[i + 1] == UInt8(ascii: "{") { return i + 1 }
-            i += 1
-        }
-        return buffer.count
-    }
-
-    /// The offset of the first line break between `start` and `offset` that is followed by `{` (the
-    /// start of the next JSON Lines record), when the value at `start` began an object.
-    static func lineCut(from start: Int, to offset: Int, in buffer: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard start < buffer.count, buffer[start] == UInt8(ascii: "{") else { return nil }
-        var i = start
-        while i < min(offset, buffer.count - 1) {
-            if buffer[i] == 0x0A && buffer[i + 1] == UInt8(ascii: "{") { return i }
-            i += 1
-        }
-        return nil
-    }
-
-    static func locate(_ error: JSONSyntaxError, in buffer: UnsafeBufferPointer<UInt8>, file: String) -> DecodeIssue {
-        var line = 1
-        var lineStart = 0
-        let end = min(error.offset, buffer.count)
-        for i in 0..<end where buffer[i] == 0x0A {
-            line += 1
-            lineStart = i + 1
-        }
-        return DecodeIssue(
-            file: file, line: line, column: end - lineStart + 1, byteOffset: error.offset, message: error.message)
-    }
-
-    static func readAll(path: String) throws -> [UInt8] {
-        let fd: Int32 = path == "-" ? 0 : open(path, O_RDONLY)
-        let name = path == "-" ? "<stdin>" : path
-        guard fd >= 0 else { throw LoadError.unreadable(file: name, reason: String(cString: strerror(errno))) }
-        defer { if fd != 0 { close(fd) } }
-        var info = stat()
-        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-            throw LoadError.unreadable(file: name, reason: "is a directory")
-        }
-        // Read straight into the array's storage (no intermediate chunk copy); grow when the size was
-        // unknown (stdin, pipes) or the file grew while being read.
-        var bytes: [UInt8] = []
-        var capacity = max(Int(info.st_size) + 1, 1 << 16)
+        var decoder = OTLPJSONDecoder(cursor: cursor, source: source)
+        try sniffStart(&decoder.cursor, name: name)
+        swap(&decoder.store, &store)
+        defer { swap(&decoder.store, &store) }
+        var issues = IssueList()
+        var lines = LineCounter()
+        var content = ContentSeen()
         while true {
-            if bytes.count == capacity { capacity *= 2 }
-            let used = bytes.count
-            var failure: Int32 = 0
-            var ended = false
-            bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
-                if used > 0 { _ = bytes.withUnsafeBufferPointer { memcpy(buf.baseAddress!, $0.baseAddress!, used) } }
-                count = used
-                while count < capacity {
-                    let n = read(fd, buf.baseAddress! + count, capacity - count)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        failure = errno
-                        return
-                    }
-                    if n == 0 {
-                        ended = true
-                        return
-                    }
-                    count += n
-                }
+            decoder.cursor.skipWhitespace()
+            if decoder.cursor.atEnd { break }
+            let valueStart = decoder.cursor.pos
+            decoder.cursor.stream?.recordStart = valueStart
+            let before = (spans: decoder.store.spans.count, decoded: decoder.spansDecoded)
+            do {
+                try decoder.decodeTopLevelValue()
+                content.note(decoder.sniff)
+                if !decoder.sniff.otherSignals.isEmpty { decoder.skippedNonTraceValues += 1 }
+            } catch let e as JSONSyntaxError {
+                issues.add(recover(from: e, valueStart: valueStart, before: before, &decoder, &lines, file: name))
             }
-            if failure != 0 { throw LoadError.unreadable(file: name, reason: String(cString: strerror(failure))) }
-            if ended { break }
         }
-        return bytes
+        if !content.sawTraces && decoder.spansDecoded == 0 && issues.isEmpty && decoder.skippedNonTraceValues == 0 {
+            if let format = content.foreign { throw LoadError.foreignFormat(file: name, format: format) }
+            if !content.foreignKeys.isEmpty { throw LoadError.notOTLP(file: name, keys: content.foreignKeys) }
+        }
+        return LoadResult(
+            file: name, spans: decoder.spansDecoded, skippedValues: decoder.skippedNonTraceValues,
+            issues: issues.list, spanless: content.spanless(inputLength: decoder.cursor.end),
+            peakInputBytes: decoder.cursor.stream?.peakCapacity ?? decoder.cursor.end)
+    }
+
+    /// Skips a UTF-8 byte order mark; names what is plainly not JSON (binary data, an HTML page).
+    static func sniffStart(_ cursor: inout JSONCursor, name: String) throws {
+        if cursor.ensure(3), cursor.base[cursor.pos] == 0xEF, cursor.base[cursor.pos + 1] == 0xBB,
+            cursor.base[cursor.pos + 2] == 0xBF
+        {
+            cursor.pos += 3
+        }
+        guard let first = cursor.peek() else { return }
+        if first < 0x20 || first >= 0x80 { throw LoadError.foreignFormat(file: name, format: .protobuf) }
+        if first == UInt8(ascii: "<") { throw LoadError.foreignFormat(file: name, format: .html) }
+    }
+
+    /// After a syntax error in the top-level value at `valueStart`: the issue to report, with the
+    /// cursor moved to where decoding resumes (the next line that starts with `{`). JSON Lines: when
+    /// the value ran past the end of its line into the next record, its line is cut short; that line is
+    /// decoded again, bounded by its end, keeping its whole spans and nothing read from the next line.
+    /// A last line cut short by the end of the input (a recording killed mid-write) is dropped whole.
+    static func recover(
+        from error: JSONSyntaxError, valueStart: Int, before: (spans: Int, decoded: Int),
+        _ decoder: inout OTLPJSONDecoder, _ lines: inout LineCounter, file: String
+    ) -> DecodeIssue {
+        let windowStart = decoder.cursor.stream?.windowOffset ?? 0
+        let startsRecord = valueStart >= windowStart && decoder.cursor.base[valueStart] == UInt8(ascii: "{")
+        if startsRecord, let cut = decoder.cursor.lineBreak(from: valueStart, to: error.offset) {
+            var e = error
+            decoder.store.spans.removeSubrange(before.spans...)
+            decoder.spansDecoded = before.decoded
+            let full = decoder.cursor
+            decoder.cursor = full.bounded(to: cut, from: valueStart)
+            do { try decoder.decodeTopLevelValue() } catch let lineError as JSONSyntaxError { e = lineError } catch {}
+            decoder.cursor = full
+            decoder.cursor.pos = cut + 1
+            return lines.issue(e, in: decoder.cursor, file: file)
+        }
+        let record = lines.position(of: valueStart, in: decoder.cursor)
+        let issue = lines.issue(error, in: decoder.cursor, file: file)
+        decoder.cursor.pos = max(error.offset, windowStart)
+        decoder.cursor.skipWhitespace()
+        let wholeLine = record.column == 1 && record.line == issue.line
+        if startsRecord && decoder.cursor.atEnd && issue.line > 1 && wholeLine {
+            decoder.store.spans.removeSubrange(before.spans...)
+            decoder.spansDecoded = before.decoded
+            return DecodeIssue(
+                file: file, line: 0, column: 0, byteOffset: error.offset,
+                message:
+                    "line \(issue.line) is cut short (the recording was interrupted?); kept the \(issue.line - 1) "
+                    + (issue.line == 2 ? "line" : "lines") + " before it"
+            )
+        }
+        decoder.cursor.skipToNextRecord(after: error.offset)
+        return issue
     }
 }

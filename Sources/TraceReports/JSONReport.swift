@@ -6,6 +6,24 @@ import TraceText
 public enum JSONReport {
     public static func render(store: SpanStore, analysis a: Analysis, traces: [Int], warnings: [String]) -> String {
         var w = JSONWriter()
+        write(&w, store: store, analysis: a, traces: traces, warnings: warnings)
+        return w.text
+    }
+
+    /// The same text handed to `output` a megabyte at a time, never held whole (a deep chain's
+    /// output is hundreds of megabytes).
+    public static func write(
+        store: SpanStore, analysis a: Analysis, traces: [Int], warnings: [String],
+        to output: @escaping (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
+        var w = JSONWriter(output: output)
+        write(&w, store: store, analysis: a, traces: traces, warnings: warnings)
+        w.flush()
+    }
+
+    private static func write(
+        _ w: inout JSONWriter, store: SpanStore, analysis a: Analysis, traces: [Int], warnings: [String]
+    ) {
         w.beginObject()
         w.beginArray("traces")
         for t in traces {
@@ -29,7 +47,7 @@ public enum JSONReport {
         for warning in warnings { w.element(warning) }
         w.endArray()
         w.endObject()
-        return w.text + "\n"
+        w.endLine()
     }
 
     private static func writeTotals(_ w: inout JSONWriter, _ t: Totals, spanCount: Bool) {

@@ -1,73 +1,104 @@
 import TraceModel
 
-/// A small streaming JSON writer with stable key order and two-space indentation.
+/// A small streaming JSON writer with stable key order and two-space indentation. It appends UTF-8
+/// bytes, not `String` pieces, and with an `output` hands them over a megabyte at a time: a `--json`
+/// of a 100,000-span chain is hundreds of megabytes, which neither a string nor memory should hold.
 struct JSONWriter {
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
     private var indent = 0
     private var needsComma = [false]
+    private let output: ((UnsafeBufferPointer<UInt8>) -> Void)?
 
-    mutating func beginObject(_ key: String? = nil) { open(key, "{") }
-    mutating func endObject() { close("}") }
-    mutating func beginArray(_ key: String? = nil) { open(key, "[") }
-    mutating func endArray() { close("]") }
+    /// Collects the text (`text`), or hands it to `output` as it grows (then `flush` at the end).
+    init(output: ((UnsafeBufferPointer<UInt8>) -> Void)? = nil) {
+        self.output = output
+        bytes.reserveCapacity(output == nil ? 1 << 12 : 1 << 20 + 1 << 12)
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Hands what was written so far to `output`.
+    mutating func flush() {
+        guard let output, !bytes.isEmpty else { return }
+        bytes.withUnsafeBufferPointer { output($0) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
+    /// The line break that ends the document.
+    mutating func endLine() { bytes.append(0x0A) }
+
+    mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
 
     mutating func field(_ key: String, _ value: String?) {
         prefix(key)
-        text += value.map(Self.quote) ?? "null"
+        if let value { quote(value) } else { raw("null") }
     }
     mutating func field(_ key: String, _ value: Int64?) {
         prefix(key)
-        text += value.map { String($0) } ?? "null"
+        raw(value.map { String($0) } ?? "null")
     }
     mutating func field(_ key: String, _ value: Int) {
         prefix(key)
-        text += String(value)
+        raw(String(value))
     }
     mutating func field(_ key: String, _ value: Bool) {
         prefix(key)
-        text += value ? "true" : "false"
+        raw(value ? "true" : "false")
     }
     mutating func field(_ key: String, _ value: Double?) {
         prefix(key)
-        text += value.map(Self.number) ?? "null"
+        raw(value.map(Self.number) ?? "null")
     }
     mutating func element(_ value: String) {
         prefix(nil)
-        text += Self.quote(value)
+        quote(value)
     }
     /// An array of integers on one line (`[0, 2, 1]`), for per-minute and per-bucket counts.
     mutating func field(_ key: String, _ values: [Int]) {
         prefix(key)
-        text += "[" + values.map(String.init).joined(separator: ", ") + "]"
+        raw("[" + values.map(String.init).joined(separator: ", ") + "]")
     }
 
-    private mutating func open(_ key: String?, _ bracket: String) {
+    private mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    private mutating func open(_ key: String?, _ bracket: UInt8) {
         prefix(key)
-        text += bracket
+        bytes.append(bracket)
         indent += 1
         needsComma.append(false)
     }
 
-    private mutating func close(_ bracket: String) {
+    private mutating func close(_ bracket: UInt8) {
         let hadItems = needsComma.removeLast()
         indent -= 1
         if hadItems { newline() }
-        text += bracket
+        bytes.append(bracket)
     }
 
     private mutating func prefix(_ key: String?) {
-        if needsComma[needsComma.count - 1] { text += "," }
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
         if indent > 0 { newline() }
-        if let key { text += Self.quote(key) + ": " }
+        if let key {
+            quote(key)
+            raw(": ")
+        }
     }
 
     /// Indentation stops growing at this depth, so a very deep span chain gives output linear in its
     /// size rather than quadratic (a 100,000-deep chain would otherwise need hundreds of gigabytes).
     static let maxIndent = 32
 
+    /// A line break and the deepest indentation, of which `newline` copies a prefix in one go.
+    private static let lineStart: [UInt8] = [0x0A] + [UInt8](repeating: 0x20, count: 2 * maxIndent)
+
     private mutating func newline() {
-        text += "\n" + String(repeating: "  ", count: min(indent, Self.maxIndent))
+        if output != nil && bytes.count >= 1 << 20 { flush() }
+        let count = 1 + 2 * min(indent, Self.maxIndent)
+        Self.lineStart.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[..<count])) }
     }
 
     /// Numbers as JSON allows: finite, shortest round-trip form, at most 10 decimals for money.
@@ -78,24 +109,36 @@ struct JSONWriter {
         return String(rounded)
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
+    /// A JSON string: quotes, backslashes and control characters (C0, DEL and the C1 range) escaped.
+    private mutating func quote(_ s: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { utf8 in
+            var i = 0
+            while i < utf8.count {
+                let b = utf8[i]
+                if b == 0xC2 && i + 1 < utf8.count && utf8[i + 1] < 0xA0 {
+                    escapeScalar(UInt32(utf8[i + 1]))  // U+0080…U+009F
+                    i += 2
+                    continue
                 }
+                switch b {
+                case UInt8(ascii: "\""): raw("\\\"")
+                case UInt8(ascii: "\\"): raw("\\\\")
+                case 0x0A: raw("\\n")
+                case 0x0D: raw("\\r")
+                case 0x09: raw("\\t")
+                case 0..<0x20, 0x7F: escapeScalar(UInt32(b))
+                default: bytes.append(b)
+                }
+                i += 1
             }
         }
-        return out + "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func escapeScalar(_ value: UInt32) {
+        let h = String(value, radix: 16)
+        raw("\\u" + String(repeating: "0", count: 4 - h.count) + h)
     }
 }

@@ -26,7 +26,18 @@ public enum PlainReport {
 
     public static let treeHeader = ["SPAN", "KIND", "DURATION", "TOKENS IN/OUT", "COST", "STATUS"]
 
-    /// One trace as an indented tree (two spaces per level), each row with its own figures.
+    /// Rows are indented two spaces per level up to this depth; deeper rows show their depth as a
+    /// number instead, so a very deep chain gives output linear in its size, not quadratic.
+    public static let maxIndentDepth = 24
+
+    /// The indentation of a row at `depth`: two spaces a level, then `[depth N] ` past the cap.
+    static func indent(depth: Int) -> String {
+        let spaces = String(repeating: "  ", count: min(depth, maxIndentDepth))
+        return depth > maxIndentDepth ? spaces + "[depth \(depth)] " : spaces
+    }
+
+    /// One trace as an indented tree (two spaces per level, up to `maxIndentDepth`), each row with its
+    /// own figures.
     public static func tree(store: SpanStore, analysis a: Analysis, trace t: Int) -> String {
         let trace = a.forest.traces[t]
         let totals = a.traceTotals[t]
@@ -49,9 +60,9 @@ public enum PlainReport {
             if let other = a.traceCountingElsewhere(span: s) {
                 marks += " [counted in trace " + other.hex.prefix(8) + "]"
             }
-            let indent = String(repeating: "  ", count: Int(a.forest.depth[Int(s)]))
             rows.append([
-                indent + Format.sanitize(store.string(span.name)) + marks, a.facts[Int(s)].role.name,
+                indent(depth: Int(a.forest.depth[Int(s)])) + Format.sanitize(store.string(span.name)) + marks,
+                a.facts[Int(s)].role.name,
                 Format.duration(span.durationNanos), Format.tokenPair(own.inputTokens, own.outputTokens),
                 a.ownCostLabel(of: s) ?? "-", a.isError[Int(s)] ? "error" : span.status.name,
             ])

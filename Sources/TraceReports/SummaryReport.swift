@@ -109,7 +109,8 @@ public enum SummaryReport {
         for warning in warnings { w.element(warning) }
         w.endArray()
         w.endObject()
-        return w.text + "\n"
+        w.endLine()
+        return w.text
     }
 
     /// Row 1: calls per minute, rolling 24h cost, p95 latency, error rate.

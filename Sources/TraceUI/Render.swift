@@ -264,11 +264,20 @@ private func renderTreeRow(
         " " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
 }
 
-/// The tree prefix of a row: one guide per ancestor level, then the branch.
+/// Rows show the guides of at most this many ancestor levels (wider than any name column); a deeper
+/// row starts with its depth instead, so drawing a row costs the same at any depth.
+let maxGuideLevels = 40
+
+/// The tree prefix of a row: one guide per ancestor level, then the branch; `[depth]` first when the
+/// levels above `maxGuideLevels` are left out.
 private func treeGuides(_ sp: Int32, _ forest: TraceForest, _ glyphs: Glyphs) -> String {
     var guides: [String] = []
     var p = sp
     while forest.parent[Int(p)] >= 0 {
+        if guides.count == maxGuideLevels {
+            guides.append("[\(forest.depth[Int(sp)])]")
+            break
+        }
         let parent = forest.parent[Int(p)]
         let isLast = forest.children(of: parent).last == p
         if guides.isEmpty {

@@ -22,8 +22,11 @@ struct PriceOptions: ParsableArguments {
 struct LoadedInputs {
     var store = SpanStore()
     var issues: [String] = []
-    /// Inputs that could not be read at all.
+    /// Inputs that could not be read at all, or held no span.
     var failures: [String] = []
+
+    /// Something in the inputs was not read (exit status 65 when the rest is shown).
+    var partial: Bool { !failures.isEmpty || !issues.isEmpty }
 }
 
 func loadInputs(_ paths: [String]) -> LoadedInputs {
@@ -37,6 +40,15 @@ func loadInputs(_ paths: [String]) -> LoadedInputs {
         }
     }
     return result
+}
+
+/// Loads the inputs; when none of them gave a span, says why, one line per input, and exits 1
+/// (nothing to show: no output, no terminal UI).
+func loadInputsWithSpans(_ paths: [String]) throws -> LoadedInputs {
+    let inputs = loadInputs(paths)
+    guard inputs.store.spans.isEmpty else { return inputs }
+    for line in inputs.failures + inputs.issues { printError("tracetui: " + line) }
+    throw ExitCode(1)
 }
 
 func printError(_ line: String) {

@@ -14,6 +14,10 @@ struct SummaryCommand: ParsableCommand {
             them, and every figure says which window and how many LLM calls it comes from ("no data" where \
             there are none). Plain text is sized to the terminal (100 columns when standard output is not \
             a terminal); --json prints one object per row whose keys name the panels (schema in the README).
+
+            Exit status: 0 when every input was read; 65 when an input was unreadable, broken or held no \
+            span (one line on stderr says which and why) and the others are summarised; 1 when no input \
+            holds a span.
             """
     )
 
@@ -53,12 +57,8 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let table = try prices.table()
-        let inputs = loadInputs(files)
-        for failure in inputs.failures { printError("tracetui: " + failure) }
-        if inputs.store.spans.isEmpty && !inputs.failures.isEmpty {
-            for issue in inputs.issues { printError("tracetui: " + issue) }
-            throw ExitCode(1)
-        }
+        let inputs = try loadInputsWithSpans(files)
+        for w in inputs.failures + inputs.issues { printError("tracetui: warning: " + w) }
         let analysis = Analysis(store: inputs.store, prices: table)
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         let featureKeys = featureAttr.map { [$0] } ?? Conventions.featureKeys
@@ -79,7 +79,7 @@ struct SummaryCommand: ParsableCommand {
                     SummaryReport.text(dashboard, width: terminalWidth() ?? 100, ascii: !utf8, warnings: warnings)),
                 terminator: "")
         }
-        if !inputs.failures.isEmpty || !inputs.issues.isEmpty { throw ExitCode(65) }
+        if inputs.partial { throw ExitCode(65) }
     }
 
     /// The width of the terminal on standard output, or nil when it is not a terminal.

@@ -20,6 +20,10 @@ struct ViewCommand: AsyncParsableCommand {
             --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
             collector's file exporter writes them (new lines as they come, a rotated or truncated file \
             reopened) and the view grows live.
+
+            Exit status: 0 when every input was read; 65 when an input was unreadable, broken or held no \
+            span (one line on stderr says which and why) and the others are shown; 1 when no input holds a \
+            span (nothing is printed and the TUI is not opened).
             """
     )
 
@@ -68,12 +72,7 @@ struct ViewCommand: AsyncParsableCommand {
     func run() async throws {
         let table = try prices.table()
         if follow { return try await runFollow(table) }
-        let inputs = loadInputs(files)
-        for failure in inputs.failures { printError("tracetui: " + failure) }
-        if inputs.store.spans.isEmpty && !inputs.failures.isEmpty {
-            for issue in inputs.issues { printError("tracetui: " + issue) }
-            throw ExitCode(1)
-        }
+        let inputs = try loadInputsWithSpans(files)
         let analysis = Analysis(store: inputs.store, prices: table)
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         var traces = Array(analysis.forest.traces.indices)
@@ -84,13 +83,14 @@ struct ViewCommand: AsyncParsableCommand {
             }
             traces = [t]
         }
-        let partial = !inputs.failures.isEmpty || !inputs.issues.isEmpty
-        if json {
-            print(
-                JSONReport.render(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings),
-                terminator: "")
-        } else if plain || isatty(STDOUT_FILENO) == 0 {
+        if json || plain || isatty(STDOUT_FILENO) == 0 {
             for w in warnings { printError("tracetui: warning: " + w) }
+        }
+        if json {
+            JSONReport.write(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings) {
+                FileHandle.standardOutput.write(Data(buffer: $0))
+            }
+        } else if plain || isatty(STDOUT_FILENO) == 0 {
             if traces.count > 1 {
                 print(
                     Format.sanitizeLines(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces))
@@ -100,6 +100,7 @@ struct ViewCommand: AsyncParsableCommand {
                 print(Format.sanitizeLines(PlainReport.tree(store: inputs.store, analysis: analysis, trace: t)))
             }
         } else {
+            for failure in inputs.failures { printError("tracetui: warning: " + failure) }
             let data = ViewData(
                 store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
                 featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
@@ -114,7 +115,7 @@ struct ViewCommand: AsyncParsableCommand {
             }
             return
         }
-        if partial { throw ExitCode(65) }
+        if inputs.partial { throw ExitCode(65) }
     }
 
     /// `--follow`: one follower thread per file feeding a live session, shown in the live TUI.

@@ -29,23 +29,24 @@ final class FuzzRegressionTests: XCTestCase {
     /// A value nested past the limit is cut there (skipped without recursion, however deep), and the
     /// span holding it is kept, as are the spans after it.
     func testJSONValuesNestedPastTheLimitAreCutAndTheSpanKept() throws {
-        for levels in [101, 100_000] {
+        for levels in [ValueNesting.limit + 2, 100_000] {
             var store = SpanStore()
             let input =
                 jsonRequest(attributeValue: jsonNestedValue(levels: levels)) + "\n" + jsonRequest(attributeValue: "1")
             let result = try TraceLoader.decode(bytes: Array(input.utf8), name: "deep.jsonl", into: &store)
             XCTAssertEqual(result.spans, 2)
             XCTAssertEqual(result.issues, [])
-            XCTAssertTrue(attributeText(store).contains("(cut: nested deeper than 100 levels)"))
+            XCTAssertTrue(attributeText(store).contains(ValueNesting.marker))
         }
     }
 
     func testJSONValuesNestedToTheLimitAreRead() throws {
         var store = SpanStore()
-        let input = jsonRequest(attributeValue: jsonNestedValue(levels: 100))
+        let input = jsonRequest(attributeValue: jsonNestedValue(levels: ValueNesting.limit + 1))
         let result = try TraceLoader.decode(bytes: Array(input.utf8), name: "deep.json", into: &store)
         XCTAssertEqual(result.spans, 1)
         XCTAssertEqual(result.issues, [])
+        XCTAssertFalse(attributeText(store).contains(ValueNesting.marker))
     }
 
     func testJSONWrappersNestedPastTheLimitAreAnIssue() throws {
@@ -62,13 +63,15 @@ final class FuzzRegressionTests: XCTestCase {
 
     func testProtobufValuesNestedPastTheLimitAreCutAndTheSpanKept() throws {
         var store = SpanStore()
-        XCTAssertEqual(try OTLPProtobuf.decode(protobufRequest(valueLevels: 100), source: "p", into: &store).spans, 1)
-        XCTAssertFalse(attributeText(store).contains("(cut:"))
-        for levels in [101, 100_000] {
+        XCTAssertEqual(
+            try OTLPProtobuf.decode(protobufRequest(valueLevels: ValueNesting.limit + 1), source: "p", into: &store)
+                .spans, 1)
+        XCTAssertFalse(attributeText(store).contains(ValueNesting.marker))
+        for levels in [ValueNesting.limit + 2, 100_000] {
             var store = SpanStore()
             XCTAssertEqual(
                 try OTLPProtobuf.decode(protobufRequest(valueLevels: levels), source: "p", into: &store).spans, 1)
-            XCTAssertTrue(attributeText(store).contains("(cut: nested deeper than 100 levels)"))
+            XCTAssertTrue(attributeText(store).contains(ValueNesting.marker))
         }
     }
 
@@ -99,7 +102,7 @@ private func jsonRequest(attributeValue: String) -> String {
         + #""spanId":"0102030405060708","name":"s","attributes":[{"key":"k","value":\#(attributeValue)}]}]}]}]}"#
 }
 
-/// A string value inside `levels - 1` array values.
+/// A string value inside `levels - 1` array values (the limit counts the arrays).
 private func jsonNestedValue(levels: Int) -> String {
     String(repeating: #"{"arrayValue":{"values":["#, count: levels - 1) + #"{"stringValue":"x"}"#
         + String(repeating: "]}}", count: levels - 1)

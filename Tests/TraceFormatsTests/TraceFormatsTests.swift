@@ -603,12 +603,10 @@ final class DecodeErrorTests: XCTestCase {
         let r = try decode(line1 + "\n" + line2, name: "tail.jsonl", into: &store)
         XCTAssertEqual(r.spans, 1)
         XCTAssertEqual(store.spans.map { store.string($0.name) }, ["whole"])
-        XCTAssertEqual(r.issues.count, 1)
-        XCTAssertEqual(r.issues[0].line, 2)
-        XCTAssertEqual(r.issues[0].column, 41)  // end of input, just after the 40 bytes of line 2
+        XCTAssertEqual(
+            r.issues.map(\.description),
+            ["tail.jsonl: line 2 is cut short (the recording was interrupted?); kept the 1 line before it"])
         XCTAssertEqual(r.issues[0].byteOffset, line1.utf8.count + 1 + 40)
-        // 40 bytes = `{"resourceSpans":[` (18) + `{"resource":` (12) + `{"attribu` (10): cut inside a key.
-        XCTAssertEqual(r.issues[0].message, "unterminated key")
     }
 
     func testManyErrorsAreCapped() throws {

@@ -308,3 +308,23 @@ final class PriceReportTests: XCTestCase {
         XCTAssertEqual(lines.last?.split(separator: " ").joined(separator: " "), "zz-model $0.050 - - $1.00")
     }
 }
+
+final class JSONStreamingTests: XCTestCase {
+    /// `write` hands over the same text as `render`, in pieces of about a megabyte.
+    func testWrittenPiecesMakeTheRenderedText() throws {
+        var store = SpanStore()
+        let spans = (1...3000).map { i in
+            #"{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"\#(String(format: "%016x", i))","parentSpanId":"\#(String(format: "%016x", i - 1))","name":"s\#(i)","startTimeUnixNano":"\#(i)","endTimeUnixNano":"\#(9000 - i)"}"#
+        }
+        let json = #"{"resourceSpans":[{"scopeSpans":[{"spans":[\#(spans.joined(separator: ","))]}]}]}"#
+        _ = try TraceLoader.decode(bytes: Array(json.utf8), name: "chain.json", into: &store)
+        let a = Analysis(store: store, prices: .embedded)
+        let text = JSONReport.render(store: store, analysis: a, traces: [0], warnings: ["w"])
+        var pieces: [[UInt8]] = []
+        JSONReport.write(store: store, analysis: a, traces: [0], warnings: ["w"]) { pieces.append(Array($0)) }
+        XCTAssertEqual(String(decoding: pieces.joined(), as: UTF8.self), text)
+        XCTAssertEqual(pieces.count, text.utf8.count / (1 << 20) + 1)
+        XCTAssertLessThan(pieces.map(\.count).max() ?? 0, (1 << 20) + 200)
+        XCTAssertTrue(text.hasSuffix("}\n"))
+    }
+}

@@ -8,8 +8,7 @@
 # (remove source files that REV does not have before building). Data: scripts/bench/gen_spans.py
 # (add --wrapped for calls described by two spans) or scripts/bench/gen_call_chain.py.
 # Usage: compare-binaries.sh OLD_BIN NEW_BIN FILE [RUNS=5] [COMMANDS="view summary"]
-# (COMMANDS=summary for a very deep chain, whose indented `view --plain` output grows with the square
-# of the depth.)
+# (Before 2026-12-02, `view --plain` indented every level, so a very deep chain needed COMMANDS=summary.)
 set -euo pipefail
 old=$1 new=$2 file=$3 runs=${4:-5} commands=${5:-view summary}
 first=$(head -c 300 "$file" | grep -o '"traceId": *"[0-9a-f]*"' | head -1 | cut -d'"' -f4)
