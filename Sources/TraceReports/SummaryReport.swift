@@ -40,7 +40,8 @@ public enum SummaryReport {
         }
         if !warnings.isEmpty {
             out.append("")
-            for w in warnings { out.append(clip("warning: " + w, width)) }
+            // Wrapped, not cut: a warning names a file and a place, which must be read whole.
+            for w in warnings { out += softWrap("warning: " + w, width: width) }
         }
         var text = out.joined(separator: "\n") + "\n"
         if ascii { text = asciiOnly(text) }

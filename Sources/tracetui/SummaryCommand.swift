@@ -58,7 +58,8 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         let table = try prices.table()
         let inputs = try loadInputsWithSpans(files)
-        for w in inputs.failures + inputs.issues { printError("tracetui: warning: " + w) }
+        // The text report lists the warnings itself; JSON carries them too, but a person reads stderr.
+        if json { for w in inputs.failures + inputs.issues { printError("tracetui: warning: " + w) } }
         let analysis = Analysis(store: inputs.store, prices: table)
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         let featureKeys = featureAttr.map { [$0] } ?? Conventions.featureKeys

@@ -155,4 +155,24 @@ final class DashboardEndToEndTests: XCTestCase {
         let ascii = try Harness.run(["summary", Self.sample], environment: ["LANG": "C", "LC_ALL": "C"])
         XCTAssertTrue(ascii.stdout.unicodeScalars.allSatisfy(\.isASCII), ascii.stdout)
     }
+
+    /// A recording cut short: the text report lists the warning once, in its own lines, and stderr does not
+    /// repeat it (on a terminal both would show); exit 65 says the input was partial.
+    func testSummaryTextShowsInputWarningsOnce() throws {
+        let whole = try String(contentsOfFile: Self.sample, encoding: .utf8)
+        let cut = NSTemporaryDirectory() + "tracetui-cut-\(UUID().uuidString).json"
+        try String(whole.prefix(whole.count / 2)).write(toFile: cut, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: cut) }
+        let r = try Harness.run(["summary", cut], environment: ["LANG": "C.UTF-8"])
+        XCTAssertEqual(r.status, 65)
+        XCTAssertEqual(r.stderr, "")
+        // Long warnings are wrapped at the width (100 columns off a terminal), continuation lines indented.
+        XCTAssertTrue(r.stdout.split(separator: "\n").allSatisfy { $0.count <= 100 }, r.stdout)
+        let unwrapped = r.stdout.replacingOccurrences(of: "\n  ", with: "")
+        XCTAssertEqual(unwrapped.components(separatedBy: "warning: \(cut)").count, 2, r.stdout)
+        XCTAssertTrue(
+            unwrapped.contains(
+                "warning: \(cut): line 8 is cut short (the recording was interrupted?); kept the 7 lines before it\n"),
+            r.stdout)
+    }
 }
