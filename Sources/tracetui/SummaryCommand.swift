@@ -13,8 +13,7 @@ struct SummaryCommand: ParsableCommand {
             Computes the sixteen panels of the dashboard from trace files: "now" is the newest span end in \
             them, and every figure says which window and how many LLM calls it comes from ("no data" where \
             there are none). Plain text is sized to the terminal (100 columns when standard output is not \
-            a terminal); --json prints one object per row whose keys name the panels (schema in the README).
-
+            a terminal); --json prints one object per row whose keys name the panels (schema in the README). \
             Exit status: 0 when every input was read; 65 when an input was unreadable, broken or held no \
             span (one line on stderr says which and why) and the others are summarised; 1 when no input \
             holds a span.

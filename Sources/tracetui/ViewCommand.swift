@@ -19,8 +19,7 @@ struct ViewCommand: AsyncParsableCommand {
             When standard output is not a terminal, or with --plain, prints the list and the trees as text; \
             --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
             collector's file exporter writes them (new lines as they come, a rotated or truncated file \
-            reopened) and the view grows live.
-
+            reopened) and the view grows live. \
             Exit status: 0 when every input was read; 65 when an input was unreadable, broken or held no \
             span (one line on stderr says which and why) and the others are shown; 1 when no input holds a \
             span (nothing is printed and the TUI is not opened).
