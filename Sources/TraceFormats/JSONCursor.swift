@@ -127,6 +127,18 @@ struct JSONCursor {
         return nil
     }
 
+    /// Moves forward to the next line break; true when the input ends first (the line at `pos` is
+    /// the last and has no line break after it).
+    mutating func reachesEndWithoutLineBreak() -> Bool {
+        while true {
+            while pos < end {
+                if base[pos] == 0x0A { return false }
+                pos += 1
+            }
+            if !refill(keeping: pos) { return true }
+        }
+    }
+
     /// Moves to the next line after `offset` that starts with `{` (the next JSON Lines record), or to
     /// the end; in a pretty-printed document, whose inner lines are indented, that is the end.
     mutating func skipToNextRecord(after offset: Int) {
@@ -146,16 +158,10 @@ struct JSONCursor {
     func fail(_ message: String) -> JSONSyntaxError { JSONSyntaxError(offset: min(pos, end), message: message) }
 
     @inline(__always)
-    mutating func skipWhitespace() {
-        repeat {
-            while pos < end {
-                let c = base[pos]
-                if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return }
-            }
-        } while refill(keeping: pos)
-    }
+    mutating func skipWhitespace() { skipWhitespace(keeping: .max) }
 
-    /// `skipWhitespace`, keeping the bytes from `keep` on in the window.
+    /// Skips whitespace, keeping the bytes from `keep` (or from where the whitespace ends, if earlier)
+    /// in the window when it slides.
     @inline(__always)
     mutating func skipWhitespace(keeping keep: Int) {
         repeat {

@@ -209,9 +209,11 @@ public enum TraceLoader {
         let record = lines.position(of: valueStart, in: decoder.cursor)
         let issue = lines.issue(error, in: decoder.cursor, file: file)
         decoder.cursor.pos = max(error.offset, windowStart)
-        decoder.cursor.skipWhitespace()
         let wholeLine = record.column == 1 && record.line == issue.line
-        if startsRecord && decoder.cursor.atEnd && issue.line > 1 && wholeLine {
+        // Cut short: the input ends inside this line, with no line break after the error (wherever in
+        // the line the cut fell: in a string, a number, between values).
+        let lastLineCut = decoder.cursor.reachesEndWithoutLineBreak()
+        if startsRecord && lastLineCut && issue.line > 1 && wholeLine {
             decoder.store.spans.removeSubrange(before.spans...)
             decoder.spansDecoded = before.decoded
             return DecodeIssue(

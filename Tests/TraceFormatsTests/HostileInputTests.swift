@@ -134,6 +134,20 @@ final class BrokenJSONLinesTests: XCTestCase {
             ["rec.jsonl: line 5 is cut short (the recording was interrupted?); kept the 4 lines before it"])
     }
 
+    /// Wherever the cut falls in the last line (inside a string here, not at a value's end), it is the
+    /// same cut-short line.
+    func testLastLineCutInsideAStringIsCutShortToo() throws {
+        let line5 = lines[4]
+        let name = try XCTUnwrap(line5.range(of: "\"span-5\""))
+        let text = lines[0..<4].joined(separator: "\n") + "\n" + line5[..<line5.index(name.lowerBound, offsetBy: 4)]
+        var store = SpanStore()
+        let r = try TraceLoader.decode(bytes: Array(text.utf8), name: "rec.jsonl", into: &store)
+        XCTAssertEqual(names(store), ["span-1", "span-2", "span-3", "span-4"])
+        XCTAssertEqual(
+            r.issues.map(\.description),
+            ["rec.jsonl: line 5 is cut short (the recording was interrupted?); kept the 4 lines before it"])
+    }
+
     func testBadMiddleLineKeepsTheLinesAround() throws {
         let bad = #"{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":}]}]}]}"#
         let text = [lines[0], bad, lines[2]].joined(separator: "\n") + "\n"
