@@ -67,26 +67,6 @@ final class Inflater {
     }
 }
 
-/// Inflates gzip (or zlib) data whole. Stops with `GzipError.exceedsLimit` as soon as the output would
-/// pass `limit` bytes, so a small compressed body cannot inflate without bound.
-func gunzip(_ input: [UInt8], limit: Int = .max) throws -> [UInt8] {
-    if input.isEmpty { return [] }
-    let inflater = try Inflater(input: input)
-    var output: [UInt8] = []
-    output.reserveCapacity(min(input.count * 4, limit))
-    var chunk = [UInt8](repeating: 0, count: 1 << 18)
-    while true {
-        let produced = try chunk.withUnsafeMutableBufferPointer {
-            try inflater.inflate(into: $0.baseAddress!, capacity: $0.count)
-        }
-        if produced == 0 { return output }
-        if produced > limit - output.count {
-            throw GzipError(message: "inflates to more than \(limit) bytes", exceedsLimit: true)
-        }
-        output.append(contentsOf: chunk[0..<produced])
-    }
-}
-
 public struct GzipError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The data inflates past the limit given (the rest was not inflated).
@@ -95,8 +75,23 @@ public struct GzipError: Error, Sendable, CustomStringConvertible {
 }
 
 public enum Gzip {
-    /// Inflates a gzip (or zlib) body, at most `limit` bytes of output (see `GzipError.exceedsLimit`).
+    /// Inflates a gzip (or zlib) body whole. Stops with `GzipError.exceedsLimit` as soon as the output
+    /// would pass `limit` bytes, so a small compressed body cannot inflate without bound.
     public static func inflate(_ input: [UInt8], limit: Int) throws -> [UInt8] {
-        try gunzip(input, limit: limit)
+        if input.isEmpty { return [] }
+        let inflater = try Inflater(input: input)
+        var output: [UInt8] = []
+        output.reserveCapacity(min(input.count * 4, limit))
+        var chunk = [UInt8](repeating: 0, count: 1 << 18)
+        while true {
+            let produced = try chunk.withUnsafeMutableBufferPointer {
+                try inflater.inflate(into: $0.baseAddress!, capacity: $0.count)
+            }
+            if produced == 0 { return output }
+            if produced > limit - output.count {
+                throw GzipError(message: "inflates to more than \(limit) bytes", exceedsLimit: true)
+            }
+            output.append(contentsOf: chunk[0..<produced])
+        }
     }
 }
