@@ -8,6 +8,10 @@ struct FormatSniff {
     var topKeys = 0
     /// How many elements a top-level array had; nil when the value was not an array.
     var arrayElements: Int?
+    /// A Jaeger `data` or `spans` list was read (Jaeger JSON, even when it held no span).
+    var sawJaeger = false
+    /// The `errors` of a Jaeger API answer (`code: msg`).
+    var apiErrors: [String] = []
     private var keys: Set<String> = []
 
     mutating func note(_ key: JSONKey) {

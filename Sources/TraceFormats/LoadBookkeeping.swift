@@ -57,6 +57,8 @@ struct ContentSeen {
     private var emptyObjects = 0
     private var emptyArrays = 0
     private(set) var sawTraces = false
+    private var sawJaeger = false
+    private var apiErrors: [String] = []
     private var otherSignals: [String] = []
     private(set) var foreign: ForeignFormat?
     private(set) var foreignKeys = ""
@@ -64,6 +66,8 @@ struct ContentSeen {
     mutating func note(_ sniff: FormatSniff) {
         values += 1
         sawTraces = sawTraces || sniff.sawTraces
+        sawJaeger = sawJaeger || sniff.sawJaeger
+        apiErrors += sniff.apiErrors
         for key in sniff.otherSignals where !otherSignals.contains(key) { otherSignals.append(key) }
         if sniff.arrayElements == 0 {
             emptyArrays += 1
@@ -76,8 +80,12 @@ struct ContentSeen {
         }
     }
 
+    /// A Jaeger `data`/`spans` list or an `errors` list was read.
+    var sawJaegerAnswer: Bool { sawJaeger || !apiErrors.isEmpty }
+
     func spanless(inputLength: Int) -> SpanlessContent? {
         if !otherSignals.isEmpty { return .otherSignals(otherSignals) }
+        if sawJaegerAnswer { return .jaegerWithoutSpans(errors: apiErrors) }
         if sawTraces { return .tracesWithoutSpans }
         if values == 0 { return inputLength == 0 ? .emptyFile : .whitespace }
         if emptyObjects + emptyArrays == values { return emptyObjects > 0 ? .emptyObject : .emptyArray }

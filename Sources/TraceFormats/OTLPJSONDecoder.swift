@@ -4,7 +4,8 @@ import TraceModel
 /// as the collector's file exporter writes them, arrays of requests, bare `ResourceSpans` objects,
 /// and the Tempo (`batches`, `trace`) and Jaeger v3 (`result`) wrappers. Tolerates snake_case keys,
 /// enum names, base64 ids, int64 as string or number and `instrumentationLibrarySpans`; skips metric
-/// and log lines and unknown fields. Streams over the bytes once; builds no JSON tree.
+/// and log lines and unknown fields. Streams over the bytes once; builds no JSON tree. With
+/// `readsForeignJSON` it reads Jaeger's and Zipkin's JSON as well (JaegerZipkinJSON.swift).
 struct OTLPJSONDecoder {
     var cursor: JSONCursor
     var store = SpanStore()
@@ -15,24 +16,35 @@ struct OTLPJSONDecoder {
     var sniff = FormatSniff()
     /// How deep in `arrayValue`/`kvlistValue` the value being decoded is (see `ValueNesting`).
     private var nesting = 0
+    /// Reads Jaeger's and Zipkin's JSON too (files do; the OTLP receivers take OTLP only).
+    let readsForeignJSON: Bool
+    /// Scratch lists, resources and scopes of the Jaeger and Zipkin input (JaegerZipkinJSON.swift).
+    var foreign = ForeignJSONState()
 
-    init(cursor: JSONCursor, source: UInt32) {
+    init(cursor: JSONCursor, source: UInt32, readsForeignJSON: Bool) {
         self.cursor = cursor
         self.source = source
+        self.readsForeignJSON = readsForeignJSON
     }
 
     // MARK: top level
 
-    /// Decodes one top-level JSON value (an object or an array of objects).
+    /// Decodes one top-level JSON value (an object or an array of objects; for Jaeger and Zipkin
+    /// also an array of span lists).
     mutating func decodeTopLevelValue() throws {
         sniff = FormatSniff()
         guard let c = cursor.peek() else { return }
+        if readsForeignJSON { beginForeignValue() }
         if c == UInt8(ascii: "[") {
             _ = try cursor.beginArray()
             var first = true
             sniff.arrayElements = 0
             while try cursor.nextElement(&first) {
                 sniff.arrayElements? += 1
+                if readsForeignJSON && cursor.peek() == UInt8(ascii: "[") {
+                    try decodeForeignList()
+                    continue
+                }
                 if cursor.peek() != UInt8(ascii: "{") {
                     throw cursor.fail("expected an OTLP request object in the top-level array")
                 }
@@ -41,6 +53,7 @@ struct OTLPJSONDecoder {
         } else {
             try decodeTopObject()
         }
+        if readsForeignJSON { finishForeignValue() }
     }
 
     /// Decodes a request object, or one wrapped in `wrappers` Tempo or Jaeger wrapper objects.
@@ -48,6 +61,7 @@ struct OTLPJSONDecoder {
         guard try cursor.beginObject() else { return }
         var first = true
         var bareResource: Int? = nil
+        var foreignObject = beginForeignObject()
         while let key = try cursor.nextKey(&first) {
             sniff.topKeys += 1
             if key.is("resourceSpans") || key.is("batches") {
@@ -67,11 +81,12 @@ struct OTLPJSONDecoder {
                 }
             } else if try decodeResourceSpansKey(key, resource: &bareResource) {
                 sniff.sawTraces = true
-            } else {
+            } else if try !readsForeignJSON || !decodeForeignKey(key, &foreignObject) {
                 sniff.note(key)
                 try cursor.skipValue()
             }
         }
+        if readsForeignJSON { try finishForeignObject(&foreignObject) }
     }
 
     private static let otherSignals: [StaticString] = ["resourceLogs", "resourceMetrics", "resourceProfiles"]
@@ -316,7 +331,7 @@ struct OTLPJSONDecoder {
         return list
     }
 
-    private mutating func decodeAnyValue() throws -> AttrValue {
+    mutating func decodeAnyValue() throws -> AttrValue {
         switch cursor.peek() {
         case UInt8(ascii: "{"):
             break
@@ -398,7 +413,7 @@ struct OTLPJSONDecoder {
 
     // MARK: scalars
 
-    private mutating func internString() throws -> StrID {
+    mutating func internString() throws -> StrID {
         if cursor.isNull() { return 0 }
         // isNull skipped the whitespace before the value.
         if cursor.pos < cursor.end && cursor.base[cursor.pos] != UInt8(ascii: "\"") { return try internNonString() }
@@ -446,7 +461,7 @@ struct OTLPJSONDecoder {
         return low
     }
 
-    private mutating func spanKind() throws -> SpanKind {
+    mutating func spanKind() throws -> SpanKind {
         if cursor.peek() == UInt8(ascii: "\"") {
             let name = try cursor.string().uppercased()
             for kind in SpanKind.allCases

@@ -213,8 +213,10 @@ struct ProtobufSpanDecoder {
 
     init(source: UInt32) { self.source = source }
 
-    mutating func decodeRequest(_ r: inout WireReader) throws {
-        var index = 0
+    /// Decodes one request; `firstIndex` numbers its `resourceSpans` in error paths (a file read a
+    /// field at a time counts on from the fields before).
+    mutating func decodeRequest(_ r: inout WireReader, firstIndex: Int = 0) throws {
+        var index = firstIndex
         while let (field, wire) = try r.tag() {
             if field == 1 {
                 try r.expect(wire, .lengthDelimited, "resource_spans")

@@ -48,6 +48,8 @@ public enum SpanlessContent: Sendable, Equatable, CustomStringConvertible {
     case otherSignals([String])
     /// `resourceSpans` whose span lists are all empty.
     case tracesWithoutSpans
+    /// Jaeger JSON with no span (`{"data":[]}`), with the answer's `errors` (`code: msg`) if any.
+    case jaegerWithoutSpans(errors: [String])
 
     public var description: String {
         switch self {
@@ -59,6 +61,9 @@ public enum SpanlessContent: Sendable, Equatable, CustomStringConvertible {
             let names = keys.map { Self.signalNames[$0] ?? $0 }
             return "OTLP \(names.joined(separator: " and ")) (\(keys.joined(separator: ", "))), not traces"
         case .tracesWithoutSpans: return "OTLP traces whose span lists are empty"
+        case .jaegerWithoutSpans(let errors):
+            return errors.isEmpty
+                ? "a Jaeger answer without traces" : "a Jaeger API error (\(errors.joined(separator: "; ")))"
         }
     }
 
@@ -80,13 +85,21 @@ public struct LoadResult: Sendable {
     public var peakInputBytes = 0
 }
 
+/// Which formats an input may be in.
+public enum InputFormats: Sendable {
+    /// Every trace file format: OTLP JSON in all its forms, Jaeger JSON, Zipkin v2 JSON, OTLP protobuf.
+    case files
+    /// OTLP JSON only, as the OTLP/HTTP receiver takes it (the others are named and refused).
+    case otlpJSON
+}
+
 public enum TraceLoader {
     /// At most this many syntax errors are listed per input; the rest are counted.
     public static let maxIssuesPerFile = 20
 
-    /// Reads a file (or `-` for standard input) and decodes it; gzip (recognised by its bytes, not its
-    /// name) is inflated while it is decoded. Throws `LoadError.noSpans` for a well-formed input
-    /// without a span.
+    /// Reads a file (or `-` for standard input) and decodes it, whatever its format (`InputFormats.files`,
+    /// recognised by its bytes, not its name); gzip is inflated while it is decoded. Throws
+    /// `LoadError.noSpans` for a well-formed input without a span.
     public static func load(path: String, into store: inout SpanStore) throws -> LoadResult {
         let name = path == "-" ? "<stdin>" : path
         let input = try InputFile(path: path, name: name)
@@ -105,10 +118,13 @@ public enum TraceLoader {
         return result
     }
 
-    /// Decodes OTLP JSON bytes (see `OTLPJSONDecoder` for the forms accepted).
-    public static func decode(bytes: [UInt8], name: String, into store: inout SpanStore) throws -> LoadResult {
+    /// Decodes bytes in one of `formats` (see `OTLPJSONDecoder`, `JaegerZipkinJSON.swift` and
+    /// `OTLPProtobufFile` for the forms accepted).
+    public static func decode(bytes: [UInt8], name: String, formats: InputFormats = .files, into store: inout SpanStore)
+        throws -> LoadResult
+    {
         try bytes.withUnsafeBufferPointer { buffer in
-            try decode(cursor: JSONCursor(buffer), name: name, into: &store)
+            try decode(cursor: JSONCursor(buffer), name: name, formats: formats, into: &store)
         }
     }
 
@@ -138,11 +154,15 @@ public enum TraceLoader {
         return result
     }
 
-    static func decode(cursor: JSONCursor, name: String, into store: inout SpanStore) throws -> LoadResult {
+    static func decode(cursor: JSONCursor, name: String, formats: InputFormats = .files, into store: inout SpanStore)
+        throws -> LoadResult
+    {
         let source = UInt32(store.sources.count)
         store.sources.append(name)
-        var decoder = OTLPJSONDecoder(cursor: cursor, source: source)
-        try sniffStart(&decoder.cursor, name: name)
+        var decoder = OTLPJSONDecoder(cursor: cursor, source: source, readsForeignJSON: formats == .files)
+        if try sniffStart(&decoder.cursor, name: name, formats: formats) {
+            return OTLPProtobufFile.decode(&decoder.cursor, name: name, source: source, into: &store)
+        }
         swap(&decoder.store, &store)
         defer { swap(&decoder.store, &store) }
         var issues = IssueList()
@@ -162,7 +182,8 @@ public enum TraceLoader {
                 issues.add(recover(from: e, valueStart: valueStart, before: before, &decoder, &lines, file: name))
             }
         }
-        if !content.sawTraces && decoder.spansDecoded == 0 && issues.isEmpty && decoder.skippedNonTraceValues == 0 {
+        let sawTraces = content.sawTraces || content.sawJaegerAnswer
+        if !sawTraces && decoder.spansDecoded == 0 && issues.isEmpty && decoder.skippedNonTraceValues == 0 {
             if let format = content.foreign { throw LoadError.foreignFormat(file: name, format: format) }
             if !content.foreignKeys.isEmpty { throw LoadError.notOTLP(file: name, keys: content.foreignKeys) }
         }
@@ -172,16 +193,20 @@ public enum TraceLoader {
             peakInputBytes: decoder.cursor.stream?.peakCapacity ?? decoder.cursor.end)
     }
 
-    /// Skips a UTF-8 byte order mark; names what is plainly not JSON (binary data, an HTML page).
-    static func sniffStart(_ cursor: inout JSONCursor, name: String) throws {
+    /// Skips a UTF-8 byte order mark; true when the input is binary, to be read as OTLP protobuf;
+    /// names what is plainly not JSON (an HTML page; binary data where only JSON is taken).
+    static func sniffStart(_ cursor: inout JSONCursor, name: String, formats: InputFormats) throws -> Bool {
         if cursor.ensure(3), cursor.base[cursor.pos] == 0xEF, cursor.base[cursor.pos + 1] == 0xBB,
             cursor.base[cursor.pos + 2] == 0xBF
         {
             cursor.pos += 3
         }
-        guard let first = cursor.peek() else { return }
-        if first < 0x20 || first >= 0x80 { throw LoadError.foreignFormat(file: name, format: .protobuf) }
-        if first == UInt8(ascii: "<") { throw LoadError.foreignFormat(file: name, format: .html) }
+        if OTLPProtobufFile.looksBinary(&cursor) {
+            if formats == .files { return true }
+            throw LoadError.foreignFormat(file: name, format: .protobuf)
+        }
+        if cursor.peek() == UInt8(ascii: "<") { throw LoadError.foreignFormat(file: name, format: .html) }
+        return false
     }
 
     /// After a syntax error in the top-level value at `valueStart`: the issue to report, with the

@@ -46,7 +46,7 @@ public struct OTLPIngest: Sendable {
         }
         var store = SpanStore()
         do {
-            let r = try TraceLoader.decode(bytes: body, name: origin, into: &store)
+            let r = try TraceLoader.decode(bytes: body, name: origin, formats: .otlpJSON, into: &store)
             if let issue = r.issues.first {
                 return .failure(
                     ProtobufDecodeError(
