@@ -7,53 +7,85 @@ import TraceModel
 /// fields, each decoded on its own; a stream, one request after another. A piece that does not
 /// decode is reported with its byte offset and dropped whole, the others kept.
 enum OTLPProtobufFile {
-    /// Whether an input is binary rather than JSON text: a control character other than white space
-    /// in its first 64 bytes (a protobuf request has lengths and tags below 0x20 almost at once), or
-    /// a first non-space byte outside ASCII.
+    /// Whether an input is OTLP protobuf rather than JSON text, from its first bytes: JSON starts
+    /// with `{` or `[` after any white space; anything else that starts with a control character, a
+    /// byte outside ASCII or a line feed (a request's first tag is 0x0A) is binary. A request whose
+    /// first length reads as `{` or `[` is told from JSON by its framing (`isSingleRequest`,
+    /// `isDelimitedStream`), which no JSON text keeps up for long.
     static func looksBinary(_ cursor: inout JSONCursor) -> Bool {
-        _ = cursor.ensure(64)
-        var firstVisible: UInt8?
-        for i in cursor.pos..<min(cursor.pos + 64, cursor.end) {
-            let c = cursor.base[i]
-            let space = c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09
-            if c < 0x20 && !space { return true }
-            if firstVisible == nil && !space { firstVisible = c }
+        _ = cursor.ensure(1 << 16)
+        guard cursor.pos < cursor.end else { return false }
+        let raw = cursor.base[cursor.pos]
+        var i = cursor.pos
+        while i < cursor.end && isSpace(cursor.base[i]) { i += 1 }
+        guard i < cursor.end else { return false }
+        let first = cursor.base[i]
+        switch first {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            return raw == 0x0A ? isSingleRequest(cursor) : raw == first && isDelimitedStream(cursor)
+        case UInt8(ascii: "<"): return false
+        default: return first < 0x20 || first >= 0x80 || raw == 0x0A
         }
-        return (firstVisible ?? 0) >= 0x80
+    }
+
+    private static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+
+    /// Whether all of the input is in view (a stream's window may hold only its start).
+    private static func isComplete(_ cursor: JSONCursor) -> Bool { cursor.stream?.isFinished ?? true }
+
+    /// Whether the bytes in view read as one request: `resource_spans` fields (tag 0x0A), each as
+    /// long as its length says, up to the end of the input (or past the end of the view).
+    static func isSingleRequest(_ cursor: JSONCursor) -> Bool {
+        var p = cursor.pos
+        while p < cursor.end {
+            guard cursor.base[p] == 0x0A else { return false }
+            guard let (length, size) = varint(cursor.base, at: p + 1, end: cursor.end) else {
+                return !isComplete(cursor)
+            }
+            p += 1 + size + Int(min(length, UInt64(cursor.end)))
+        }
+        return p == cursor.end || !isComplete(cursor)
+    }
+
+    /// Whether the bytes in view read as length-prefixed requests, each empty or starting with a
+    /// `resource_spans` field, up to the end of the input (or past the end of the view).
+    static func isDelimitedStream(_ cursor: JSONCursor) -> Bool {
+        var p = cursor.pos
+        while p < cursor.end {
+            guard let (length, size) = varint(cursor.base, at: p, end: cursor.end) else { return !isComplete(cursor) }
+            p += size
+            if length > 0 && p < cursor.end && cursor.base[p] != 0x0A { return false }
+            p += Int(min(length, UInt64(cursor.end)))
+        }
+        return p == cursor.end || !isComplete(cursor)
     }
 
     /// Decodes the input from the cursor's position into `store` as spans of source `source`.
+    /// Throws `LoadError.unreadable` when no piece decoded: binary data that is not OTLP protobuf.
     static func decode(_ cursor: inout JSONCursor, name: String, source: UInt32, into store: inout SpanStore)
-        -> LoadResult
+        throws -> LoadResult
     {
         var decoder = ProtobufSpanDecoder(source: source)
         swap(&decoder.store, &store)
         defer { swap(&decoder.store, &store) }
-        var pieces = PieceReader(single: isSingleRequest(cursor))
+        // Where both readings fit (every request of a stream exactly 10 bytes long), one request
+        // wins; where neither does, the first byte decides (a cut or corrupt request starts with 0x0A).
+        let single =
+            isSingleRequest(cursor)
+            || !isDelimitedStream(cursor) && cursor.pos < cursor.end
+                && cursor.base[cursor.pos] == 0x0A
+        var pieces = PieceReader(single: single)
         var issues = IssueList()
         while let issue = pieces.next(&cursor, &decoder, name: name) { issues.add(issue) }
+        if decoder.result.spans == 0 && decoder.result.rejected == 0, let problem = pieces.firstProblem {
+            throw LoadError.unreadable(file: name, reason: "binary data, not OTLP protobuf: " + problem)
+        }
         if decoder.result.rejected > 0, let message = decoder.result.rejectionMessage {
             issues.add(DecodeIssue(file: name, line: 0, column: 0, byteOffset: 0, message: "skipped " + message))
         }
         return LoadResult(
             file: name, spans: decoder.result.spans, skippedValues: 0, issues: issues.list,
-            spanless: .tracesWithoutSpans,
-            peakInputBytes: cursor.stream?.peakCapacity ?? cursor.end)
-    }
-
-    /// Whether the bytes in view read as one request (`resource_spans` fields, tag 0x0A, each as
-    /// long as its length says) up to the end of the view. Otherwise they are taken for a stream of
-    /// length-prefixed requests; where both readings fit (every request exactly 10 bytes long),
-    /// the single request wins.
-    static func isSingleRequest(_ cursor: JSONCursor) -> Bool {
-        var p = cursor.pos
-        let complete = cursor.stream == nil
-        while p < cursor.end {
-            guard cursor.base[p] == 0x0A else { return false }
-            guard let (length, size) = varint(cursor.base, at: p + 1, end: cursor.end) else { return !complete }
-            p += 1 + size + Int(clamping: length)
-        }
-        return p == cursor.end || !complete
+            spanless: .tracesWithoutSpans, peakInputBytes: cursor.stream?.peakCapacity ?? cursor.end)
     }
 
     /// A varint at `at` and how many bytes it took; nil when it runs past `end` or 10 bytes.
@@ -78,6 +110,8 @@ private struct PieceReader {
     private var count = 0
     /// False once the framing broke: nothing after it can be found.
     private var going = true
+    /// What was wrong with the first piece that could not be read.
+    private(set) var firstProblem: String?
 
     init(single: Bool) { self.single = single }
 
@@ -113,7 +147,7 @@ private struct PieceReader {
     }
 
     /// Decodes one piece; on an error, drops what it had added to the store.
-    private func decode(
+    private mutating func decode(
         _ bytes: UnsafeRawBufferPointer, at offset: Int, _ decoder: inout ProtobufSpanDecoder, name: String
     ) -> DecodeIssue? {
         let mark = StoreMark(decoder.store)
@@ -128,6 +162,7 @@ private struct PieceReader {
             let e = error as? ProtobufDecodeError ?? ProtobufDecodeError(offset: 0, path: "", message: "\(error)")
             let place = single ? "" : "request \(count): "
             let located = ProtobufDecodeError(offset: offset + e.offset, path: e.path, message: e.message)
+            firstProblem = firstProblem ?? place + located.description
             return DecodeIssue(
                 file: name, line: 0, column: 0, byteOffset: located.offset,
                 message: "not OTLP protobuf: \(place)\(located); skipped, the rest kept")
@@ -138,6 +173,7 @@ private struct PieceReader {
         -> DecodeIssue
     {
         going = false
+        firstProblem = firstProblem ?? "\(reason) (byte \(offset))"
         return DecodeIssue(
             file: name, line: 0, column: 0, byteOffset: offset,
             message:

@@ -47,6 +47,9 @@ final class StreamWindow {
 
     deinit { storage.deallocate() }
 
+    /// The source has no more bytes: the window holds the rest of the input.
+    var isFinished: Bool { finished }
+
     /// Where input offset 0 would be: `base[windowOffset..<end]` is readable.
     var base: UnsafePointer<UInt8> { UnsafePointer(storage) - windowOffset }
     var end: Int { windowOffset + filled }

@@ -161,7 +161,7 @@ public enum TraceLoader {
         store.sources.append(name)
         var decoder = OTLPJSONDecoder(cursor: cursor, source: source, readsForeignJSON: formats == .files)
         if try sniffStart(&decoder.cursor, name: name, formats: formats) {
-            return OTLPProtobufFile.decode(&decoder.cursor, name: name, source: source, into: &store)
+            return try OTLPProtobufFile.decode(&decoder.cursor, name: name, source: source, into: &store)
         }
         swap(&decoder.store, &store)
         defer { swap(&decoder.store, &store) }
