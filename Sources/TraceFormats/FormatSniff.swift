@@ -33,7 +33,8 @@ struct FormatSniff {
     var keyList: String { keys.sorted().prefix(6).joined(separator: ", ") }
 }
 
-/// Trace formats tracetui recognises but does not read, with what to do instead.
+/// Formats tracetui recognises but does not read, with what to do instead (Jaeger and Zipkin JSON,
+/// and protobuf, are read from files; only the OTLP/HTTP receiver's JSON bodies refuse them).
 public enum ForeignFormat: String, Sendable {
     case jaegerUI = "Jaeger UI JSON"
     case zipkin = "Zipkin v2 JSON"
@@ -42,17 +43,17 @@ public enum ForeignFormat: String, Sendable {
     case protobuf = "binary data (OTLP protobuf?)"
     case html = "an HTML page"
 
+    /// Read when it is a file (`InputFormats.files`); named and refused by the OTLP receivers.
+    public var isReadFromFiles: Bool { self == .jaegerUI || self == .zipkin }
+
     public var advice: String {
         switch self {
-        case .jaegerUI:
-            return "tracetui reads OTLP JSON; fetch the trace from Jaeger's /api/v3/traces/<id>, which returns OTLP"
-        case .zipkin:
-            return
-                "tracetui reads OTLP JSON; convert it with an OpenTelemetry Collector (zipkin receiver, file exporter)"
+        case .jaegerUI, .zipkin:
+            return "the OTLP receivers take OTLP only; `tracetui view FILE` reads \(rawValue) files"
         case .langfuse:
             return "tracetui reads OTLP JSON; export the spans from the application's OpenTelemetry SDK instead"
         case .zstd: return "decompress it first (zstd -d) or pipe it: zstd -dc FILE | tracetui view -"
-        case .protobuf: return "tracetui reads OTLP JSON files; send protobuf to `tracetui listen` instead"
+        case .protobuf: return "send protobuf as application/x-protobuf"
         case .html: return "no spans; an error page saved in place of the trace? fetch it again"
         }
     }

@@ -232,6 +232,10 @@ extension OTLPJSONDecoder {
 
     mutating func beginForeignValue() {
         foreign.valueStart = store.spans.count
+        // A syntax error may have left the lists of the value before unsettled.
+        foreign.attributes.removeAll(keepingCapacity: true)
+        foreign.references.removeAll(keepingCapacity: true)
+        foreign.nesting = 0
         foreign.pendingProcesses.removeAll(keepingCapacity: true)
         foreign.sharedServers.removeAll(keepingCapacity: true)
     }

@@ -165,10 +165,9 @@ extension OTLPJSONDecoder {
         var hasClient = [Bool](repeating: false, count: foreign.sharedServers.count)
         for i in foreign.valueStart..<store.spans.count {
             let span = store.spans[i]
-            if let n = servers[SpanKey(trace: span.traceID, id: span.spanID)] {
-                hasClient[n] = true
-            } else if let n = servers[SpanKey(trace: span.traceID, id: span.parentSpanID)],
-                foreign.sharedServers[n].span != i
+            // A client half may itself be the child of another shared server half: both checks apply.
+            if let n = servers[SpanKey(trace: span.traceID, id: span.spanID)] { hasClient[n] = true }
+            if let n = servers[SpanKey(trace: span.traceID, id: span.parentSpanID)], foreign.sharedServers[n].span != i
             {
                 let server = store.spans[foreign.sharedServers[n].span]
                 if span.resource == server.resource { store.spans[i].parentSpanID = server.spanID }

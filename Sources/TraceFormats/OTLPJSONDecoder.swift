@@ -81,9 +81,9 @@ struct OTLPJSONDecoder {
                 }
             } else if try decodeResourceSpansKey(key, resource: &bareResource) {
                 sniff.sawTraces = true
-            } else if try !readsForeignJSON || !decodeForeignKey(key, &foreignObject) {
+            } else {
                 sniff.note(key)
-                try cursor.skipValue()
+                if try !readsForeignJSON || !decodeForeignKey(key, &foreignObject) { try cursor.skipValue() }
             }
         }
         if readsForeignJSON { try finishForeignObject(&foreignObject) }

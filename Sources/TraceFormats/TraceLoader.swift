@@ -23,6 +23,8 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     case foreignFormat(file: String, format: ForeignFormat)
     case notOTLP(file: String, keys: String)
+    /// JSON that is none of the trace formats files are read in (`InputFormats.files`).
+    case unknownJSON(file: String, keys: String)
     /// Read without a problem, but there was no span in it.
     case noSpans(file: String, content: SpanlessContent)
 
@@ -33,6 +35,9 @@ public enum LoadError: Error, Sendable, CustomStringConvertible {
             return "\(file): this is \(format.rawValue), not OTLP JSON; \(format.advice)"
         case .notOTLP(let file, let keys):
             return "\(file): not OTLP JSON: no resourceSpans found" + (keys.isEmpty ? "" : " (top-level keys: \(keys))")
+        case .unknownJSON(let file, let keys):
+            return "\(file): no spans found: neither OTLP, Jaeger nor Zipkin JSON"
+                + (keys.isEmpty ? "" : " (top-level keys: \(keys))")
         case .noSpans(let file, let content): return "\(file): \(content.description): no spans"
         }
     }
@@ -184,7 +189,12 @@ public enum TraceLoader {
         }
         let sawTraces = content.sawTraces || content.sawJaegerAnswer
         if !sawTraces && decoder.spansDecoded == 0 && issues.isEmpty && decoder.skippedNonTraceValues == 0 {
-            if let format = content.foreign { throw LoadError.foreignFormat(file: name, format: format) }
+            if let format = content.foreign, formats == .otlpJSON || !format.isReadFromFiles {
+                throw LoadError.foreignFormat(file: name, format: format)
+            }
+            if formats == .files && (content.spanless(inputLength: decoder.cursor.end) == nil) {
+                throw LoadError.unknownJSON(file: name, keys: content.foreignKeys)
+            }
             if !content.foreignKeys.isEmpty { throw LoadError.notOTLP(file: name, keys: content.foreignKeys) }
         }
         return LoadResult(

@@ -95,14 +95,11 @@ final class HostileInputTests: XCTestCase {
                 """, summaryStderr: "")
     }
 
-    func testProtobufFilesAreNamed() throws {
-        for name in ["truncated.pb", "length-2gb.pb", "wrong-wire-types.pb"] {
-            try check(
-                name, status: 1,
-                stderr:
-                    "tracetui: FILE: this is binary data (OTLP protobuf?), not OTLP JSON; tracetui reads OTLP JSON files; send protobuf to `tracetui listen` instead\n"
-            )
-        }
+    func testBrokenProtobufFilesSayWhere() throws {
+        let prefix = "tracetui: FILE: cannot read: binary data, not OTLP protobuf: the input ends inside a "
+        try check("truncated.pb", status: 1, stderr: prefix + "196-byte resourceSpans field (byte 0)\n")
+        try check("length-2gb.pb", status: 1, stderr: prefix + "2147483654-byte resourceSpans field (byte 0)\n")
+        try check("wrong-wire-types.pb", status: 1, stderr: prefix + "9-byte request (byte 0)\n")
     }
 
     /// With several files, one without spans is a warning and the others are shown.

@@ -622,21 +622,6 @@ final class DecodeErrorTests: XCTestCase {
 }
 
 final class FileAndSampleTests: XCTestCase {
-    func testJaegerUISampleIsForeign() {
-        var store = SpanStore()
-        let path = samples + "jaeger-uimodel-ui_01.json"
-        XCTAssertThrowsError(try TraceLoader.load(path: path, into: &store)) { error in
-            guard case LoadError.foreignFormat(let file, let format)? = error as? LoadError else {
-                return XCTFail("\(error)")
-            }
-            XCTAssertEqual(file, path)
-            XCTAssertEqual(format, .jaegerUI)
-            XCTAssertEqual(format.rawValue, "Jaeger UI JSON")
-            XCTAssertTrue("\(error)".contains("this is Jaeger UI JSON, not OTLP JSON"), "\(error)")
-        }
-        XCTAssertEqual(store.spans.count, 0)
-    }
-
     func testLangfuseSampleIsForeign() {
         var store = SpanStore()
         let path = samples + "langfuse-microsoft-agent-2025-12-17.trace.json"
@@ -651,22 +636,24 @@ final class FileAndSampleTests: XCTestCase {
         XCTAssertEqual(store.spans.count, 0)
     }
 
-    func testZipkinIsForeign() {
-        let json =
-            #"[{"traceId":"\#(trace1)","id":"0000000000000001","name":"get","timestamp":1700000000000000,"duration":5,"localEndpoint":{"serviceName":"z"}}]"#
-        var store = SpanStore()
-        XCTAssertThrowsError(try decode(json, into: &store)) { error in
-            guard case LoadError.foreignFormat(_, let format)? = error as? LoadError else { return XCTFail("\(error)") }
-            XCTAssertEqual(format, .zipkin)
-        }
-    }
-
-    func testUnknownJSONIsNotOTLP() {
+    func testUnknownJSONIsNamed() {
         var store = SpanStore()
         XCTAssertThrowsError(try decode(#"{"hello":1,"world":[2]}"#, name: "h.json", into: &store)) { error in
-            guard case LoadError.notOTLP(let file, let keys)? = error as? LoadError else { return XCTFail("\(error)") }
+            guard case LoadError.unknownJSON(let file, let keys)? = error as? LoadError else {
+                return XCTFail("\(error)")
+            }
             XCTAssertEqual(file, "h.json")
             XCTAssertEqual(keys, "hello, world")
+            XCTAssertEqual(
+                "\(error)",
+                "h.json: no spans found: neither OTLP, Jaeger nor Zipkin JSON (top-level keys: hello, world)")
+        }
+        // The OTLP receiver's JSON bodies: OTLP only.
+        XCTAssertThrowsError(
+            try TraceLoader.decode(bytes: Array(#"{"hello":1}"#.utf8), name: "h", formats: .otlpJSON, into: &store)
+        ) { error in
+            guard case LoadError.notOTLP(_, let keys)? = error as? LoadError else { return XCTFail("\(error)") }
+            XCTAssertEqual(keys, "hello")
         }
     }
 
@@ -737,12 +724,14 @@ final class FileAndSampleTests: XCTestCase {
         }
     }
 
-    func testBinaryIsProtobufGuess() {
+    func testBinaryIsReadAsProtobuf() {
         var store = SpanStore()
         XCTAssertThrowsError(try TraceLoader.decode(bytes: [0x0a, 0x83, 0x01, 0x12], name: "p.bin", into: &store)) {
             error in
-            guard case LoadError.foreignFormat(_, let format)? = error as? LoadError else { return XCTFail("\(error)") }
-            XCTAssertEqual(format, .protobuf)
+            XCTAssertEqual(
+                "\(error)",
+                "p.bin: cannot read: binary data, not OTLP protobuf: the input ends inside a 134-byte resourceSpans "
+                    + "field (byte 0)")
         }
     }
 }
