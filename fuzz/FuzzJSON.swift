@@ -1,8 +1,9 @@
 import TraceFormats
 import TraceModel
 
-/// libFuzzer entry point: OTLP JSON (a request, JSON Lines, arrays, wrappers) decoded as
-/// `tracetui view` decodes a file, with syntax errors reported and decoding resumed at the next line.
+/// libFuzzer entry point: OTLP JSON (a request, JSON Lines, arrays, wrappers), Jaeger and Zipkin
+/// JSON decoded as `tracetui view` decodes a file, with syntax errors reported and decoding resumed
+/// at the next line.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))

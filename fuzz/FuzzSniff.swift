@@ -17,8 +17,9 @@ private let scratchFile: Int32 = {
     return fd
 }()
 
-/// libFuzzer entry point: raw bytes as `tracetui view FILE` meets them: gzip inflated, zstd and
-/// binary data named, foreign JSON formats recognised by their keys, OTLP JSON decoded.
+/// libFuzzer entry point: raw bytes as `tracetui view FILE` meets them: gzip inflated, zstd named,
+/// binary data decoded as OTLP protobuf (one request or a delimited stream), JSON decoded as OTLP,
+/// Jaeger or Zipkin by its keys.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     precondition(ftruncate(scratchFile, 0) == 0 && pwrite(scratchFile, data, size, 0) == size, "cannot write the input")

@@ -4,7 +4,7 @@ Usage: make-seeds.py OUT SAMPLE_DIR...
 
 From the sample traces (each JSON Lines record on its own, so every seed stays small), their
 protobuf encodings (made with opentelemetry-proto, the reference schema's own Python classes),
-gzip, and hand-made hostile cases: truncated input, deep nesting, a byte-order mark, NUL bytes,
+single and as a length-delimited stream, gzip, and hand-made hostile cases: truncated input, deep nesting, a byte-order mark, NUL bytes,
 invalid UTF-8, numbers out of range, broken varints and lengths, nested groups, terminal escape
 sequences cut anywhere. Seeds over MAX_SEED bytes are left out; the fuzzers cut the others at 16 KiB.
 """
@@ -186,6 +186,8 @@ def main():
             encoded.append(pb)
             write(dirs["protobuf"], name + ".pb", pb)
             write(dirs["sniff"], name + ".pb", pb)
+            # The delimited stream form of protobuf files: each request after its varint length.
+            write(dirs["sniff"], name + ".delimited.pb", (varint(len(pb)) + pb) * 2)
         write(dirs["sniff"], name + ".json.gz", gzip.compress(data, mtime=0))
     otlp = min((d for _, d in samples(sys.argv[2:]) if b"resourceSpans" in d), key=len)
     for name, data in json_hostile(otlp).items():

@@ -201,7 +201,9 @@ struct FollowedFile {
         guard !partial.isEmpty else { return }
         guard force || monotonicNanos() - partialSince > 1_000_000_000 else { return }
         var store = SpanStore()
-        if let r = try? TraceLoader.decode(bytes: partial, name: path, into: &store), r.issues.isEmpty {
+        if let r = try? TraceLoader.decode(bytes: partial, name: path, formats: .otlpJSON, into: &store),
+            r.issues.isEmpty
+        {
             partial.removeAll()
             if !store.spans.isEmpty { channel.put(IngestBatch(store: store)) }
         } else if force {
@@ -213,7 +215,7 @@ struct FollowedFile {
     private func deliver(_ lines: [UInt8]) {
         var store = SpanStore()
         do {
-            let r = try TraceLoader.decode(bytes: lines, name: path, into: &store)
+            let r = try TraceLoader.decode(bytes: lines, name: path, formats: .otlpJSON, into: &store)
             if !r.issues.isEmpty { channel.count { $0.badLines += r.issues.count } }
         } catch {
             // A line of another format: counted, the rest of the file still followed.

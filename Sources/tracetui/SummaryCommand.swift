@@ -20,7 +20,10 @@ struct SummaryCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("OTLP JSON / JSON Lines files, gzip or not; - for standard input.", valueName: "FILE"))
+    @Argument(
+        help: ArgumentHelp(
+            "OTLP JSON or protobuf, Jaeger or Zipkin JSON files, gzip or not; - for standard input.",
+            valueName: "FILE"))
     var files: [String]
 
     @Flag(help: "Print the panels as JSON.")

@@ -6,8 +6,8 @@ struct TraceTUI: AsyncParsableCommand {
         commandName: "tracetui",
         abstract: "A terminal trace explorer for LLM and AI-agent applications.",
         discussion: """
-            Opens OpenTelemetry traces (OTLP JSON and JSON Lines files, gzip or not) and shows each agent run \
-            as a tree with the latency, tokens and cost of every step.
+            Opens OpenTelemetry traces (OTLP JSON, JSON Lines and protobuf files, or Jaeger and Zipkin JSON, \
+            gzip or not) and shows each agent run as a tree with the latency, tokens and cost of every step.
             """,
         // The one place the version is kept (scripts/check-install.sh reads it from here).
         version: "0.8.0",

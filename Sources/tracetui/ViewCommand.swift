@@ -13,9 +13,10 @@ struct ViewCommand: AsyncParsableCommand {
         commandName: "view",
         abstract: "Open trace files and explore their agent workflow trees.",
         discussion: """
-            Reads OTLP JSON: a request (pretty or compact), JSON Lines as the collector's file exporter writes \
-            them, gzip by content whatever the name, several files at once (spans of one trace join up), \
-            `-` for standard input. Opens the trace list when there are several traces, else the tree. \
+            Reads OTLP JSON (a request, pretty or compact; JSON Lines as the collector's file exporter writes \
+            them), OTLP protobuf (a request or a length-delimited stream), Jaeger JSON and Zipkin v2 JSON, \
+            gzip or not, each recognised by its content whatever the name; several files at once (spans of \
+            one trace join up), `-` for standard input. Opens the trace list when there are several traces, else the tree. \
             When standard output is not a terminal, or with --plain, prints the list and the trees as text; \
             --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
             collector's file exporter writes them (new lines as they come, a rotated or truncated file \
@@ -26,7 +27,10 @@ struct ViewCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("OTLP JSON / JSON Lines files, gzip or not; - for standard input.", valueName: "FILE"))
+    @Argument(
+        help: ArgumentHelp(
+            "OTLP JSON or protobuf, Jaeger or Zipkin JSON files, gzip or not; - for standard input.",
+            valueName: "FILE"))
     var files: [String]
 
     @Flag(help: "Print the trace list and trees as text instead of opening the TUI.")
