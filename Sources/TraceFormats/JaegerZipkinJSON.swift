@@ -87,7 +87,7 @@ struct ForeignJSONState {
 struct ConventionKeys {
     let spanKind, error, statusCode, statusDescription: StrID
     let scopeName, libraryName, scopeVersion, libraryVersion: StrID
-    let serviceName, event, refType, warnings, zipkinSpanID: StrID
+    let serviceName, event, refType, childOf, followsFrom, warnings, zipkinSpanID: StrID
     let peerService, peerIP, peerPort, hostIP, hostPort: StrID
 
     init(_ strings: inout StringTable) {
@@ -102,6 +102,8 @@ struct ConventionKeys {
         serviceName = strings.intern("service.name")
         event = strings.intern("event")
         refType = strings.intern("opentracing.ref_type")
+        childOf = strings.intern("child_of")
+        followsFrom = strings.intern("follows_from")
         warnings = strings.intern("@jaeger@warnings")
         zipkinSpanID = strings.intern("zipkin.span_id")
         peerService = strings.intern("peer.service")

@@ -85,19 +85,25 @@ extension OTLPJSONDecoder {
     /// translator does), so a FOLLOWS_FROM parent is still shown as one.
     private mutating func chooseParentAndLinks(_ span: inout Span, _ o: ForeignObject) {
         let references = foreign.references[o.referencesStart...]
-        let sameTrace = references.indices.filter { references[$0].traceID == span.traceID }
+        guard !references.isEmpty else {
+            span.parentSpanID = o.parentField
+            return
+        }
+        let trace = span.traceID
+        let sameTrace = { (i: Int) in references[i].traceID == trace }
         let parent =
-            sameTrace.first { !references[$0].followsFrom } ?? sameTrace.first { references[$0].followsFrom }
+            references.indices.first { sameTrace($0) && !references[$0].followsFrom }
+            ?? references.indices.first { sameTrace($0) }
         span.parentSpanID = parent.map { references[$0].spanID } ?? o.parentField
         var links: [SpanLink] = []
-        let refType = conventionKeys().refType
+        let keys = conventionKeys()
         for i in references.indices where i != parent || references[i].followsFrom {
             var link = SpanLink()
             link.traceID = references[i].traceID
             link.spanID = references[i].spanID
-            let type = store.strings.intern(references[i].followsFrom ? "follows_from" : "child_of")
+            let type = references[i].followsFrom ? keys.followsFrom : keys.childOf
             link.attributes = PoolRange(start: UInt32(store.attributes.count), count: 1)
-            store.attributes.append(Attribute(key: refType, value: .string(type)))
+            store.attributes.append(Attribute(key: keys.refType, value: .string(type)))
             links.append(link)
         }
         guard !links.isEmpty else { return }
