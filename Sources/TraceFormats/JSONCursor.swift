@@ -416,6 +416,20 @@ struct JSONCursor {
         return v
     }
 
+    /// A time in nanoseconds: OTLP's fixed64, a uint64 as a decimal string or number, clamped by
+    /// `unixNanos`. Values past Int64.max (Jaeger's 2023 gRPC gateway wrote a zero Go time that way)
+    /// are kept as the latest time, not refused.
+    mutating func timeNanos() throws -> Int64 {
+        skipWhitespace()
+        let start = pos
+        let quoted = pos < end && base[pos] == UInt8(ascii: "\"")
+        let tok = quoted ? try rawString().0 : try numberToken()
+        if let v = parseInteger(tok) ?? parseDouble(tok).flatMap(exactInt64) { return unixNanos(v) }
+        if let v = UInt64(String(decoding: tok, as: UTF8.self)) { return unixNanos(v) }
+        pos = start
+        throw fail(quoted ? "expected an integer, found \(excerpt(tok))" : "expected an integer")
+    }
+
     /// A double written as a number, a numeric string, or "NaN" / "Infinity" / "-Infinity".
     mutating func double() throws -> Double {
         skipWhitespace()

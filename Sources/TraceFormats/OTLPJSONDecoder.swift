@@ -205,9 +205,9 @@ struct OTLPJSONDecoder {
                 } else if key.is("name") {
                     span.name = try internString()
                 } else if key.is("startTimeUnixNano") {
-                    span.startNanos = unixNanos(try cursor.int64())
+                    span.startNanos = try cursor.timeNanos()
                 } else if key.is("endTimeUnixNano") {
-                    span.endNanos = unixNanos(try cursor.int64())
+                    span.endNanos = try cursor.timeNanos()
                 } else if key.is("kind") {
                     span.kind = try spanKind()
                 } else if key.is("attributes") {
@@ -255,7 +255,7 @@ struct OTLPJSONDecoder {
             var firstKey = true
             while let key = try cursor.nextKey(&firstKey) {
                 if key.is("timeUnixNano") {
-                    event.timeNanos = unixNanos(try cursor.int64())
+                    event.timeNanos = try cursor.timeNanos()
                 } else if key.is("name") {
                     event.name = try internString()
                 } else if key.is("attributes") {

@@ -225,6 +225,19 @@ final class JaegerJSONTests: XCTestCase {
     }
 }
 
+final class StoreAnswerTests: XCTestCase {
+    /// Jaeger v1's gRPC gateway wrote a zero Go time as a uint64 past Int64.max: kept, clamped.
+    func testJaegerGatewayAnswerWithUnsignedTimes() throws {
+        var store = SpanStore()
+        let r = try load(try sample("stores/jaeger-api-v3-traces-grpcgateway-2023.json"), into: &store)
+        XCTAssertEqual(r.spans, 1)
+        XCTAssertEqual(r.issues, [])
+        XCTAssertEqual(store.spans[0].traceID.hex, "000000000000009600000000000000a0")
+        XCTAssertEqual(store.spans[0].spanID, 0xb4)
+        XCTAssertEqual(store.spans[0].startNanos, maxUnixNanos)
+    }
+}
+
 final class ZipkinJSONTests: XCTestCase {
     func testMessagingSample() throws {
         var store = SpanStore()
