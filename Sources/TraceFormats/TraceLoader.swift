@@ -192,7 +192,7 @@ public enum TraceLoader {
             if let format = content.foreign, formats == .otlpJSON || !format.isReadFromFiles {
                 throw LoadError.foreignFormat(file: name, format: format)
             }
-            if formats == .files && (content.spanless(inputLength: decoder.cursor.end) == nil) {
+            if formats == .files && content.spanless(inputLength: decoder.cursor.end) == nil {
                 throw LoadError.unknownJSON(file: name, keys: content.foreignKeys)
             }
             if !content.foreignKeys.isEmpty { throw LoadError.notOTLP(file: name, keys: content.foreignKeys) }
