@@ -116,26 +116,30 @@ extension OTLPJSONDecoder {
         foreign.attributes.append(Attribute(key: key, value: .array(start: start, count: UInt32(values.count))))
     }
 
-    /// A Jaeger API answer's `errors` (`[{"code","msg"}]`), kept to say why it holds no trace.
+    /// A Jaeger API answer's `errors` (`[{"code","msg"}]`, classic API) or `error`
+    /// (`{"httpCode","message"}`, API v3), kept to say why it holds no trace.
     mutating func decodeAPIErrors() throws {
+        if cursor.peek() == UInt8(ascii: "{") { return try decodeAPIError() }
         guard try enterArray() else { return }
         var first = true
-        while try cursor.nextElement(&first) {
-            guard try enterObject() else { continue }
-            var code = ""
-            var message = ""
-            var firstKey = true
-            while let k = try cursor.nextKey(&firstKey) {
-                if k.is("code") {
-                    code = try lenientInt64().map { String($0) } ?? ""
-                } else if k.is("msg") || k.is("message") {
-                    message = try lenientString()
-                } else {
-                    try cursor.skipValue()
-                }
+        while try cursor.nextElement(&first) { try decodeAPIError() }
+    }
+
+    private mutating func decodeAPIError() throws {
+        guard try enterObject() else { return }
+        var code = ""
+        var message = ""
+        var first = true
+        while let k = try cursor.nextKey(&first) {
+            if k.is("code") || k.is("httpCode") {
+                code = try lenientInt64().map { String($0) } ?? ""
+            } else if k.is("msg") || k.is("message") {
+                message = try lenientString()
+            } else {
+                try cursor.skipValue()
             }
-            sniff.apiErrors.append(code.isEmpty ? message : code + ": " + message)
         }
+        sniff.apiErrors.append(code.isEmpty ? message : code + ": " + message)
     }
 
     // MARK: references, logs, annotations

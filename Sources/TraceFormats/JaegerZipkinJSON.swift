@@ -222,7 +222,7 @@ extension OTLPJSONDecoder {
             try cursor.skipValue()
         } else if key.is("warnings") {
             try decodeWarnings()
-        } else if key.is("errors") {
+        } else if key.is("errors") || key.is("error") {
             try decodeAPIErrors()
         } else {
             return false

@@ -181,6 +181,8 @@ final class JaegerJSONTests: XCTestCase {
         XCTAssertEqual(empty.spanless?.description, "a Jaeger answer without traces")
         let failed = try decode(#"{"data":null,"errors":[{"code":404,"msg":"trace not found"}]}"#, into: &store)
         XCTAssertEqual(failed.spanless?.description, "a Jaeger API error (404: trace not found)")
+        let v3 = try decode(#"{"error":{"httpCode":400,"message":"malformed trace id"}}"#, into: &store)
+        XCTAssertEqual(v3.spanless?.description, "a Jaeger API error (400: malformed trace id)")
     }
 
     /// A bad id in a span is an error at its byte; the same key in an object that is no span is not.
