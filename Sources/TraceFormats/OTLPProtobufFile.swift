@@ -13,7 +13,8 @@ enum OTLPProtobufFile {
     /// first length reads as `{` or `[` is told from JSON by its framing (`isSingleRequest`,
     /// `isDelimitedStream`), which no JSON text keeps up for long.
     static func looksBinary(_ cursor: inout JSONCursor) -> Bool {
-        _ = cursor.ensure(1 << 16)
+        // 64 KB in view for the framing checks, without growing a stream's window past half its limit.
+        _ = cursor.ensure(min(1 << 16, (cursor.stream?.maxCapacity ?? .max) / 2))
         guard cursor.pos < cursor.end else { return false }
         let raw = cursor.base[cursor.pos]
         var i = cursor.pos

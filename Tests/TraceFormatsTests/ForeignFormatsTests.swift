@@ -197,8 +197,15 @@ final class JaegerJSONTests: XCTestCase {
         XCTAssertEqual(
             r.issues.map(\.description),
             [#"x.json:1:12: invalid trace id "xyz" (expected up to 32 hex digits) (byte 11)"#])
-        XCTAssertEqual(
-            try decode(#"[{"id":"not-hex","name":"x","tags":["a"],"timestamp":"2025-01-01"}]"#, into: &store).spans, 0)
+        // Zipkin and Jaeger keys in an object that is no span (no trace id): neither format, no error.
+        XCTAssertThrowsError(
+            try decode(#"[{"id":"not-hex","name":"x","tags":["a"],"timestamp":"2025-01-01"}]"#, into: &store)
+        ) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "x.json: no spans found: neither OTLP, Jaeger nor Zipkin JSON (top-level keys: id, name, tags, timestamp)"
+            )
+        }
     }
 
     func testNestingIsBounded() throws {
@@ -459,7 +466,7 @@ final class ProtobufFileTests: XCTestCase {
         let r = try load(path, into: &store)
         XCTAssertEqual(r.spans, 3)
         XCTAssertEqual(store.spans.count, 3)
-        let badStart = 1 + first.count + 1
+        let badStart = varint(UInt64(first.count)).count + first.count + 1
         XCTAssertEqual(
             r.issues.map(\.description),
             [
@@ -477,7 +484,7 @@ final class ProtobufFileTests: XCTestCase {
         XCTAssertEqual(
             r.issues.map(\.description),
             [
-                "\(path): not OTLP protobuf from byte \(1 + first.count): the input ends inside a "
+                "\(path): not OTLP protobuf from byte \(varint(UInt64(first.count)).count + first.count): the input ends inside a "
                     + "\(1 + second.count)-byte request; kept the 2 spans before it"
             ])
     }
@@ -488,7 +495,7 @@ final class ProtobufFileTests: XCTestCase {
         XCTAssertThrowsError(try load(path, into: &store)) { error in
             XCTAssertEqual(
                 "\(error)",
-                "\(path): cannot read: binary data, not OTLP protobuf: the input ends inside a 4294967301-byte "
+                "\(path): cannot read: binary data, not OTLP protobuf: the input ends inside a 33554436-byte "
                     + "resourceSpans field (byte 0)")
         }
     }
