@@ -5,6 +5,7 @@ import PackageDescription
 // TraceModel ← TraceFormats ← TraceAnalysis ← TraceText ← TraceReports / TraceUI ← TerminalBackend ← tracetui.
 // Live attach: OTLPProto (generated from Protos/ by scripts/generate-protos.sh) ← TraceSources (OTLP
 // receivers, file follow, recording; SwiftNIO and grpc-swift 2) ← tracetui.
+// Trace stores: TraceStores (Tempo and Jaeger query APIs over async-http-client) ← tracetui.
 let package = Package(
     name: "tracetui",
     platforms: [.macOS(.v15)],
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
@@ -55,12 +57,23 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
+        .target(
+            name: "TraceStores",
+            dependencies: [
+                "TraceModel", "TraceFormats",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .executableTarget(
             name: "tracetui",
             dependencies: [
                 "TraceModel", "TraceFormats", "TraceAnalysis", "TraceText", "TraceReports", "TraceUI",
                 "TerminalBackend",
-                "TraceSources",
+                "TraceSources", "TraceStores",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

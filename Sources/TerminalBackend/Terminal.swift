@@ -176,20 +176,23 @@ public final class Terminal {
 /// `StoppedBySignal` once the terminal is restored): messages in (keys, resizes, and what other threads post to
 /// `inbox`), `update`, `render`, draw. Sleeps until there is a message; redraws after every batch of
 /// messages that changed the state or the data. `demand` sees the state after each batch, for the
-/// shell to tell background work what the screen needs next (the dashboard's data, live). With
+/// shell to tell background work what the screen needs next (the dashboard's data, live);
+/// `requests` is handed each `StoreRequest` the UI makes (search, fetch, save), whose answers come
+/// back as messages through `inbox`. With
 /// `TRACETUI_FRAME_LOG=FILE` in the environment, each batch's messages and the time spent on them
 /// (update, render and draw, in ms) are appended to FILE: what `scripts/bench/live-keys.sh` reads.
 @MainActor
 public func runTerminalUI(
-    data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil,
-    demand: (AppState) -> Void = { _ in }
+    data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil, store: StoreBrowserState? = nil,
+    demand: (AppState) -> Void = { _ in }, requests: (StoreRequest, ViewData) -> Void = { _, _ in }
 ) throws {
     let terminal = try Terminal(color: appearance.color)
     defer { terminal.close() }
     let frameLog = getenv("TRACETUI_FRAME_LOG").flatMap { fopen($0, "a") }
     defer { if let frameLog { fclose(frameLog) } }
     var data = data
-    var state = AppState(screen: start, width: terminal.size.width, height: terminal.size.height, data: data)
+    var state = AppState(
+        screen: start, width: terminal.size.width, height: terminal.size.height, data: data, store: store)
     terminal.draw(render(state, data, appearance))
     while !state.quit && !terminal.inputClosed && terminal.stoppedBy == nil {
         let messages = terminal.nextMessages(inbox: inbox)
@@ -199,6 +202,9 @@ public func runTerminalUI(
         for msg in messages {
             update(&state, msg, &data)
             if case .key = msg {} else { changed = true }
+            // The shell takes what the UI asked for; answers come back through the inbox.
+            for request in state.requests { requests(request, data) }
+            state.requests.removeAll()
         }
         demand(state)
         if changed || state != before { terminal.draw(render(state, data, appearance)) }
@@ -225,6 +231,11 @@ extension Msg {
         case .resize: return "resize"
         case .liveData: return "data"
         case .liveStatus: return "status"
+        case .storeResults: return "results"
+        case .storeTrace: return "trace"
+        case .storeVocabulary, .storeOperations: return "words"
+        case .storeFailed: return "failed"
+        case .notice: return "notice"
         }
     }
 }

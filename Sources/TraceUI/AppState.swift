@@ -82,6 +82,8 @@ public enum Screen: Equatable, Sendable {
     case traceList
     case tree(trace: Int)
     case dashboard
+    /// The traces a store search found (`search`, or `S`).
+    case storeResults
 }
 
 public enum SortKey: Int, CaseIterable, Sendable {
@@ -133,11 +135,16 @@ public struct AppState: Equatable, Sendable {
     public var quit = false
     /// The dashboard while it is open or waiting to be returned to from a jump.
     public var dashboard: DashboardState?
+    /// The trace store searched and fetched from, when there is one.
+    public var store: StoreBrowserState?
+    /// What the shell is asked to do (search, fetch, save); it takes them after each message.
+    public var requests: [StoreRequest] = []
 
-    public init(screen: Screen, width: Int, height: Int, data: ViewData) {
+    public init(screen: Screen, width: Int, height: Int, data: ViewData, store: StoreBrowserState? = nil) {
         self.screen = screen
         self.width = width
         self.height = height
+        self.store = store
         list.rows = Self.listRows(list, data)
         if case .tree(let t) = screen { openTree(t, data) }
         if screen == .dashboard { openDashboard(data, returnTo: nil) }
@@ -157,6 +164,7 @@ public struct AppState: Equatable, Sendable {
         if detailOpen && detailFocused { return .detail }
         if case .tree = screen { return .tree }
         if screen == .dashboard { return .dashboard }
+        if screen == .storeResults { return .storeResults }
         return .traceList
     }
 

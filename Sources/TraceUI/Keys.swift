@@ -10,13 +10,15 @@ public enum Action: Sendable, Equatable {
     case search, nextMatch, previousMatch, nextError
     case toggleDetail, help, back, sortNext, sortReverse
     case dashboard, filterModel, filterFeature, filterService, filterRange, clearFilters
+    case storeSearch, save
 }
 
 /// Where a binding applies.
 public enum KeyContext: Sendable, CaseIterable {
-    case traceList, tree, detail, dashboard
+    case traceList, tree, detail, dashboard, storeResults
     public var title: String {
         switch self {
+        case .storeResults: return "Store search results"
         case .traceList: return "Trace list"
         case .tree: return "Tree"
         case .detail: return "Detail pane"
@@ -48,7 +50,7 @@ public let keyBindings: [KeyBinding] = [
         hint: nil),
     KeyBinding(
         keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down",
-        contexts: [.traceList, .detail, .dashboard], hint: nil),
+        contexts: [.traceList, .detail, .dashboard, .storeResults], hint: nil),
     KeyBinding(
         keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree],
         hint: nil),
@@ -60,6 +62,16 @@ public let keyBindings: [KeyBinding] = [
         contexts: KeyContext.allCases, hint: nil),
     KeyBinding(
         keys: [.enter], label: "Enter", action: .open, help: "open the trace", contexts: [.traceList], hint: "open"),
+    KeyBinding(
+        keys: [.enter], label: "Enter", action: .open, help: "fetch the trace from the store and open it",
+        contexts: [.storeResults], hint: "open"),
+    KeyBinding(
+        keys: [.char("S")], label: "S", action: .storeSearch,
+        help: "search the trace store (Tempo: TraceQL; Jaeger: service, operation, attributes)",
+        contexts: [.storeResults, .traceList, .tree], hint: "search"),
+    KeyBinding(
+        keys: [.char("w")], label: "w", action: .save, help: "save the trace as OTLP JSON (trace-ID.json)",
+        contexts: [.tree], hint: "save"),
     KeyBinding(
         keys: [.enter, .char(" ")], label: "Enter/Space", action: .toggleFold, help: "fold or unfold the span",
         contexts: [.tree], hint: "fold"),

@@ -31,6 +31,9 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
                 look)
         }
         renderTraceList(&g, s, data, look, y: 1, height: body)
+    case .storeResults:
+        header(&g, storeResultsHeader(s), look)
+        renderStoreResults(&g, s, look, y: 1, height: body)
     case .tree(let t):
         let trace = data.analysis.forest.traces[t]
         let totals = data.analysis.traceTotals[t]
@@ -60,6 +63,7 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
         }
     }
     footer(&g, s, look)
+    renderSearchForm(&g, s, look)
     if s.helpOpen { renderHelp(&g, s, look) }
     if !look.color { for y in 0..<g.height { g.restyle(x: 0, y: y, width: g.width) { $0.fg = .normal } } }
     if look.glyphs.ascii { g.replaceNonASCII() }

@@ -11,6 +11,17 @@ public enum Msg: Sendable {
     case liveData(ViewData)
     /// The live session's status line (posted when it changes, at most a few times a second).
     case liveStatus(String)
+    /// A store search's answer (`StoreRequest.search`).
+    case storeResults(StoreQuery, [TraceSummary], warnings: [String])
+    /// A trace fetched from the store, analysed off the main thread; it replaces the data shown.
+    case storeTrace(TraceID, ViewData)
+    /// The words the search form completes.
+    case storeVocabulary(tags: [String], services: [String])
+    case storeOperations(service: String, [String])
+    /// A store request failed: one line; what is open stays.
+    case storeFailed(String)
+    /// A line for the footer (a trace saved).
+    case notice(String)
 }
 
 /// The single entry point for every change of UI state and of the data shown.
@@ -25,10 +36,19 @@ public func update(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
         data = newer
     case .liveStatus(let line):
         s.liveStatus = line
+    case .storeResults, .storeTrace, .storeVocabulary, .storeOperations, .storeFailed:
+        updateStore(&s, msg, &data)
+        clamp(&s)
+    case .notice(let line):
+        s.message = line
     case .key(let key):
         s.message = nil
         if s.prompt != nil {
             editPrompt(&s, key, data)
+            return
+        }
+        if s.store?.form != nil {
+            editSearchForm(&s, key)
             return
         }
         if s.helpOpen {
@@ -85,7 +105,7 @@ private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
 
 private func applySearch(_ s: inout AppState, _ text: String, _ data: ViewData) {
     switch s.screen {
-    case .dashboard: return
+    case .dashboard, .storeResults: return
     case .traceList:
         s.list.filter = text
         s.list.rows = AppState.listRows(s.list, data)
@@ -165,6 +185,7 @@ private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     case .traceList: performTraceList(&s, act, data, page: page)
     case .dashboard: break
     case .tree: performTree(&s, act, data, page: page)
+    case .storeResults: performStoreResults(&s, act, page: page)
     }
 }
 
@@ -201,6 +222,7 @@ private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewDa
             selectJumpSpan(&s, data)
         }
     case .search: s.prompt = s.list.filter
+    case .storeSearch: openSearchForm(&s)
     case .sortNext:
         s.list.jump?.ordered = false
         s.list.sort = SortKey(rawValue: (s.list.sort.rawValue + 1) % SortKey.allCases.count)!
@@ -255,6 +277,8 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
         fold(&tree, act, data)
     case .search:
         s.prompt = ""
+    case .storeSearch: openSearchForm(&s)
+    case .save: s.requests.append(.save(trace: tree.trace))
     case .nextMatch, .previousMatch, .nextError:
         s.tree = tree
         jumpToMatch(&s, act, data)
@@ -274,6 +298,10 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
     case .back:
         if s.detailOpen {
             s.detailOpen = false
+        } else if let store = s.store, !store.results.isEmpty || store.searching {
+            s.screen = .storeResults
+            s.tree = nil
+            return
         } else if data.analysis.forest.traces.count > 1 || s.liveStatus != nil || s.list.jump != nil {
             s.screen = .traceList
             s.tree = nil

@@ -42,13 +42,19 @@ func loadInputs(_ paths: [String]) -> LoadedInputs {
     return result
 }
 
-/// Loads the inputs; when none of them gave a span, says why, one line per input, and exits 1
-/// (nothing to show: no output, no terminal UI).
-func loadInputsWithSpans(_ paths: [String]) throws -> LoadedInputs {
-    let inputs = loadInputs(paths)
-    guard inputs.store.spans.isEmpty else { return inputs }
+/// When no input gave a span, says why, one line per input, and exits 1 (nothing to show: no
+/// output, no terminal UI).
+func requireSpans(_ inputs: LoadedInputs) throws {
+    guard inputs.store.spans.isEmpty else { return }
     for line in inputs.failures + inputs.issues { printError("tracetui: " + line) }
     throw ExitCode(1)
+}
+
+/// Loads the inputs; exits 1 when none of them gave a span (see `requireSpans`).
+func loadInputsWithSpans(_ paths: [String]) throws -> LoadedInputs {
+    let inputs = loadInputs(paths)
+    try requireSpans(inputs)
+    return inputs
 }
 
 func printError(_ line: String) {

@@ -7,11 +7,14 @@ struct TraceTUI: AsyncParsableCommand {
         abstract: "A terminal trace explorer for LLM and AI-agent applications.",
         discussion: """
             Opens OpenTelemetry traces (OTLP JSON, JSON Lines and protobuf files, or Jaeger and Zipkin JSON, \
-            gzip or not) and shows each agent run as a tree with the latency, tokens and cost of every step.
+            gzip or not; or traces fetched from Grafana Tempo and Jaeger) and shows each agent run as a tree \
+            with the latency, tokens and cost of every step.
             """,
         // The one place the version is kept (scripts/check-install.sh reads it from here).
         version: "0.8.0",
-        subcommands: [ViewCommand.self, ListenCommand.self, SummaryCommand.self, PricesCommand.self],
+        subcommands: [
+            ViewCommand.self, SearchCommand.self, ListenCommand.self, SummaryCommand.self, PricesCommand.self,
+        ],
         defaultSubcommand: ViewCommand.self
     )
 }

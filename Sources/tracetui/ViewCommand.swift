@@ -5,6 +5,7 @@ import TraceAnalysis
 import TraceModel
 import TraceReports
 import TraceSources
+import TraceStores
 import TraceText
 import TraceUI
 
@@ -21,6 +22,10 @@ struct ViewCommand: AsyncParsableCommand {
             --json prints them as JSON (schema in the README). With --follow, the files are followed as the \
             collector's file exporter writes them (new lines as they come, a rotated or truncated file \
             reopened) and the view grows live. \
+            An argument that is not a file but a trace id (1 to 32 hex digits) is fetched from the trace \
+            store given by --tempo or --jaeger (or TEMPO_URL or JAEGER_URL): Grafana Tempo's \
+            /api/v2/traces (or /api/traces) or Jaeger's /api/v3/traces (or /api/traces); see \
+            docs/BACKENDS.md. \
             Exit status: 0 when every input was read; 65 when an input was unreadable, broken or held no \
             span (one line on stderr says which and why) and the others are shown; 1 when no input holds a \
             span (nothing is printed and the TUI is not opened).
@@ -29,8 +34,8 @@ struct ViewCommand: AsyncParsableCommand {
 
     @Argument(
         help: ArgumentHelp(
-            "OTLP JSON or protobuf, Jaeger or Zipkin JSON files, gzip or not; - for standard input.",
-            valueName: "FILE"))
+            "OTLP JSON or protobuf, Jaeger or Zipkin JSON files, gzip or not; - for standard input; or trace ids to fetch from the store.",
+            valueName: "FILE|TRACE-ID"))
     var files: [String]
 
     @Flag(help: "Print the trace list and trees as text instead of opening the TUI.")
@@ -62,20 +67,53 @@ struct ViewCommand: AsyncParsableCommand {
 
     @OptionGroup var prices: PriceOptions
 
+    @OptionGroup(title: "Trace store") var store: StoreOptions
+
     func validate() throws {
-        if files.isEmpty { throw ValidationError("Name at least one trace file, or - for standard input.") }
+        if files.isEmpty {
+            throw ValidationError("Name at least one trace file (- for standard input) or trace id.")
+        }
         if plain && json { throw ValidationError("--plain and --json exclude each other.") }
         if follow && (plain || json) {
             throw ValidationError("--follow shows the files live in the terminal; it excludes --plain and --json.")
         }
         if follow && files.contains("-") { throw ValidationError("--follow reads files, not standard input.") }
+        if follow && store.storeGiven { throw ValidationError("--follow reads files, not a trace store.") }
         if maxSpans < 1 { throw ValidationError("--max-spans must be at least 1.") }
     }
 
     func run() async throws {
         let table = try prices.table()
         if follow { return try await runFollow(table) }
-        let inputs = try loadInputsWithSpans(files)
+        let environment = ProcessInfo.processInfo.environment
+        let connection = try store.connection(environment)
+        try await withStoreClient(connection) { client in
+            try await show(table, environment, connection, client)
+        }
+    }
+
+    /// Loads the files and fetches the trace ids, then prints or opens them.
+    private func show(
+        _ table: PriceTable, _ environment: [String: String], _ connection: StoreConnection?,
+        _ client: (any TraceStoreClient)?
+    ) async throws {
+        var paths: [String] = []
+        var ids: [TraceID] = []
+        for argument in files {
+            if client != nil, let id = storeTraceID(argument) { ids.append(id) } else { paths.append(argument) }
+        }
+        var inputs = loadInputs(paths)
+        if client == nil {
+            // An argument that was meant as a trace id: say how to fetch it.
+            for (i, failure) in inputs.failures.enumerated() {
+                if let id = paths.first(where: { failure.hasPrefix($0 + ":") && storeTraceID($0) != nil }) {
+                    inputs.failures[i] =
+                        "\(id): no such file; to fetch a trace id, give --tempo URL or --jaeger URL (or set TEMPO_URL or JAEGER_URL)"
+                }
+            }
+        }
+        if let client { await fetchTraces(ids, from: client, into: &inputs) }
+        try requireSpans(inputs)
         let analysis = Analysis(store: inputs.store, prices: table)
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         var traces = Array(analysis.forest.traces.indices)
@@ -110,9 +148,15 @@ struct ViewCommand: AsyncParsableCommand {
             let start: Screen = dashboard ? .dashboard : traces.count == 1 ? .tree(trace: traces[0]) : .traceList
             // The dashboard's data is extracted while the user looks at the list or the tree.
             Thread.detachNewThread { data.prepareDashboardData() }
-            let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
+            let look = Appearance.from(environment: environment)
+            let inbox = try Inbox()
+            let handler = StoreRequestHandler(
+                client: client, inbox: inbox, prices: table, featureKeys: data.featureKeys)
+            let browser = connection.map { StoreBrowserState(title: $0.description, kind: $0.kind) }
             do {
-                try await runTerminalUI(data: data, start: start, appearance: look)
+                try await runTerminalUI(
+                    data: data, start: start, appearance: look, inbox: inbox, store: browser,
+                    requests: handler.handle)
             } catch let stop as StoppedBySignal {
                 throw ExitCode(128 + stop.signal)
             }

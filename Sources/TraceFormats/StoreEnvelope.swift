@@ -1,0 +1,69 @@
+/// What a trace store writes around a trace, read without decoding the trace itself (a store's
+/// answer can be tens of megabytes; its envelope is a few keys): Tempo v2's `status` (`COMPLETE` or
+/// `PARTIAL`) and `message`, and the error object Jaeger's API answers with
+/// (`{"error":{"httpCode":404,"message":"No traces found"}}`; the old API's
+/// `{"data":null,"errors":[{"code":404,"msg":"trace not found"}]}`).
+public struct StoreEnvelope: Equatable, Sendable {
+    public var status: String?
+    public var message: String?
+    public var errorCode: Int?
+    public var errorMessage: String?
+
+    public init(status: String? = nil, message: String? = nil, errorCode: Int? = nil, errorMessage: String? = nil) {
+        self.status = status
+        self.message = message
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+    }
+
+    /// Reads the top-level keys of a JSON object; anything that is not one (or not JSON) has no envelope.
+    public static func read(_ bytes: [UInt8]) -> StoreEnvelope {
+        var envelope = StoreEnvelope()
+        bytes.withUnsafeBufferPointer { buffer in
+            var cursor = JSONCursor(buffer)
+            guard cursor.peek() == UInt8(ascii: "{") else { return }
+            _ = try? envelope.readObject(&cursor)
+        }
+        return envelope
+    }
+
+    private mutating func readObject(_ cursor: inout JSONCursor) throws {
+        guard try cursor.beginObject() else { return }
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            if key.is("status"), cursor.peek() == UInt8(ascii: "\"") {
+                status = try cursor.string()
+            } else if key.is("message"), cursor.peek() == UInt8(ascii: "\"") {
+                message = try cursor.string()
+            } else if key.is("error"), cursor.peek() == UInt8(ascii: "{") {
+                try readError(&cursor)
+            } else if key.is("errors"), cursor.peek() == UInt8(ascii: "[") {
+                _ = try cursor.beginArray()
+                var firstError = true
+                while try cursor.nextElement(&firstError) {
+                    if errorMessage == nil, cursor.peek() == UInt8(ascii: "{") {
+                        try readError(&cursor)
+                    } else {
+                        try cursor.skipValue()
+                    }
+                }
+            } else {
+                try cursor.skipValue()
+            }
+        }
+    }
+
+    private mutating func readError(_ cursor: inout JSONCursor) throws {
+        guard try cursor.beginObject() else { return }
+        var first = true
+        while let key = try cursor.nextKey(&first) {
+            if key.is("httpCode") || key.is("code"), cursor.peek() != UInt8(ascii: "\"") {
+                errorCode = Int(try cursor.int64())
+            } else if key.is("message") || key.is("msg"), cursor.peek() == UInt8(ascii: "\"") {
+                errorMessage = try cursor.string()
+            } else {
+                try cursor.skipValue()
+            }
+        }
+    }
+}
