@@ -104,6 +104,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TraceUI"]),
+        .testTarget(name: "TraceStoresTests", dependencies: ["TraceStores", "TraceFormats", "TraceModel"]),
         .testTarget(name: "EndToEndTests", dependencies: ["tracetui"], exclude: ["Goldens", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
