@@ -439,26 +439,30 @@ struct OTLPJSONDecoder {
 
     private mutating func traceID() throws -> TraceID {
         if cursor.isNull() { return .zero }
-        let start = cursor.pos
-        let (raw, _) = try cursor.rawString()
-        guard let (high, low) = decodeID(raw, byteCount: 16) else {
-            cursor.pos = start
-            throw cursor.fail(
-                "invalid trace id \(excerpt(raw)) (expected 32 hex digits or base64)")
-        }
+        let (high, low) = try id(bytes: 16, "invalid trace id", "(expected 32 hex digits or base64)")
         return TraceID(high: high, low: low)
     }
 
     private mutating func spanID() throws -> SpanID {
         if cursor.isNull() { return 0 }
+        return try id(bytes: 8, "invalid span id", "(expected 16 hex digits or base64)").low
+    }
+
+    /// An id of `bytes` bytes in hex or base64; escapes are decoded first (a JSON writer may write
+    /// base64's `/` as `\/`).
+    private mutating func id(bytes: Int, _ invalid: String, _ expected: String) throws -> (high: UInt64, low: UInt64) {
         let start = cursor.pos
-        let (raw, _) = try cursor.rawString()
-        guard let (_, low) = decodeID(raw, byteCount: 8) else {
+        let (raw, escaped) = try cursor.rawString()
+        var unescaped: [UInt8] = []
+        if escaped { try cursor.unescape(raw, into: &unescaped) }
+        let decoded =
+            escaped
+            ? unescaped.withUnsafeBufferPointer { decodeID($0, byteCount: bytes) } : decodeID(raw, byteCount: bytes)
+        guard let decoded else {
             cursor.pos = start
-            throw cursor.fail(
-                "invalid span id \(excerpt(raw)) (expected 16 hex digits or base64)")
+            throw cursor.fail("\(invalid) \(excerpt(raw)) \(expected)")
         }
-        return low
+        return decoded
     }
 
     mutating func spanKind() throws -> SpanKind {

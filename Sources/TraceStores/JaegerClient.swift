@@ -11,14 +11,10 @@ public struct JaegerClient: TraceStoreClient {
 
     public func fetchTrace(_ id: TraceID) async throws(StoreError) -> FetchedTrace {
         var answer = try await http.get("/api/v3/traces/" + pathID(id))
-        var warnings: [String] = []
-        if routeIsMissing(answer) {
-            answer = try await http.get("/api/traces/" + pathID(id))
-            warnings.append("\(http.storeName) has no API v3; used the older /api/traces")
-        }
+        if routeIsMissing(answer) { answer = try await http.get("/api/traces/" + pathID(id)) }
         try http.check(answer, lookingFor: "trace \(id.hex)")
         return FetchedTrace(
-            traceID: id, sourceName: "\(http.storeName): trace \(id.hex)", body: answer.body, warnings: warnings)
+            traceID: id, sourceName: "\(http.storeName): trace \(id.hex)", body: answer.body, warnings: [])
     }
 
     public func search(_ query: StoreQuery) async throws(StoreError) -> SearchAnswer {
@@ -27,7 +23,6 @@ public struct JaegerClient: TraceStoreClient {
             let known = services.isEmpty ? "" : " (services: \(services.prefix(20).joined(separator: ", ")))"
             throw .settings("a Jaeger search needs a service: --service NAME\(known)")
         }
-        var warnings: [String] = []
         var parameters = [
             ("query.service_name", query.service),
             ("query.start_time_min", Self.rfc3339(query.startSeconds)),
@@ -40,9 +35,8 @@ public struct JaegerClient: TraceStoreClient {
         var answer = try await http.get("/api/v3/traces", query: parameters)
         if routeIsMissing(answer) {
             answer = try await http.get("/api/traces", query: legacyParameters(query))
-            warnings.append("\(http.storeName) has no API v3; used the older /api/traces")
         } else if answer.status == 404 {
-            return SearchAnswer(traces: [], warnings: warnings)  // v3's "No traces found"
+            return SearchAnswer(traces: [], warnings: [])  // v3's "No traces found"
         }
         try http.check(answer, lookingFor: "the search API")
         var store = SpanStore()
@@ -52,7 +46,7 @@ public struct JaegerClient: TraceStoreClient {
             throw .unreadable(store: http.storeName, reason: "\(error)")
         }
         let traces = Array(summaries(of: store) { matches($0, query, store) }.prefix(query.limit))
-        return SearchAnswer(traces: traces, warnings: warnings)
+        return SearchAnswer(traces: traces, warnings: [])
     }
 
     public func vocabulary() async throws(StoreError) -> StoreVocabulary {

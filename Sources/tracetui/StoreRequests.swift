@@ -83,6 +83,6 @@ struct StoreRequestHandler: Sendable {
         guard FileManager.default.createFile(atPath: name, contents: Data(bytes)) else {
             return .storeFailed("could not write \(name) in \(FileManager.default.currentDirectoryPath)")
         }
-        return .notice("saved \(copy.spans.count) spans of trace \(id.prefix(12)) to \(name)")
+        return .notice("saved \(name) (\(copy.spans.count) spans)")
     }
 }

@@ -96,6 +96,26 @@ enum Live {
         return Int(text[r.upperBound...].prefix { $0.isNumber })
     }
 
+    /// A self-signed certificate for 127.0.0.1 and localhost, made by the openssl command.
+    static func selfSignedCertificate(_ test: XCTestCase) throws -> (cert: String, key: String) {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
+            throw XCTSkip("no /usr/bin/openssl")
+        }
+        let cert = Live.temp("cert.pem")
+        let key = Live.temp("key.pem")
+        let r = try Harness.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            ])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        test.addTeardownBlock {
+            for p in [cert, key] { try? FileManager.default.removeItem(atPath: p) }
+        }
+        return (cert, key)
+    }
+
     static func temp(_ name: String) -> String {
         FileManager.default.temporaryDirectory.path + "/tracetui-live-\(UUID().uuidString)-\(name)"
     }

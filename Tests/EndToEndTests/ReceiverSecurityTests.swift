@@ -4,29 +4,9 @@ import XCTest
 /// `listen` with `--auth-token`, `--tls-cert`/`--tls-key`, and `--record` under a kill: the real binary,
 /// the real OpenTelemetry Python exporters, curl.
 final class ReceiverSecurityTests: XCTestCase {
-    /// A self-signed certificate for 127.0.0.1 and localhost, made by the openssl command.
-    func selfSignedCertificate() throws -> (cert: String, key: String) {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else {
-            throw XCTSkip("no /usr/bin/openssl")
-        }
-        let cert = Live.temp("cert.pem")
-        let key = Live.temp("key.pem")
-        let r = try Harness.run(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-            ])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        addTeardownBlock {
-            for p in [cert, key] { try? FileManager.default.removeItem(atPath: p) }
-        }
-        return (cert, key)
-    }
-
     func testTLSAndABearerTokenOnBothReceivers() throws {
         try Live.requirePython()
-        let (cert, key) = try selfSignedCertificate()
+        let (cert, key) = try Live.selfSignedCertificate(self)
         let token = "tok-\(UUID().uuidString)"
         let p = try BackgroundProcess(
             Harness.binary,

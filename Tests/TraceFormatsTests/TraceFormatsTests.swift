@@ -339,6 +339,16 @@ final class OTLPShapeTests: XCTestCase {
         XCTAssertEqual(store.spans[0].parentSpanID, 0)
     }
 
+    /// Base64 ids may hold `/`, which a JSON writer may escape as `\/` (Foundation does; Go does not).
+    func testBase64IDsWithEscapedSlashes() throws {
+        var store = SpanStore()
+        let span = #"{"traceId":"wrlUbg8CIPPtt\/HVy\/FRUA==","spanId":"8dXv\/tzaJvs=","name":"s"}"#
+        let r = try decode(request([span]), into: &store)
+        XCTAssertEqual(r.issues.map(\.message), [])
+        XCTAssertEqual(store.spans[0].traceID.hex, "c2b9546e0f0220f3edb7f1d5cbf15150")
+        XCTAssertEqual(spanIDHex(store.spans[0].spanID), "f1d5effedcda26fb")
+    }
+
     func testInvalidTraceIDIsAnIssueWithLocation() throws {
         let line = request([#"{"traceId":"xyz","spanId":"0000000000000001","name":"bad"}"#])
         var store = SpanStore()

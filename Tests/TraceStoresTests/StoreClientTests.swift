@@ -135,7 +135,9 @@ final class StoreClientTests: XCTestCase {
         }
         let answer = StoreAnswer(status: 200, body: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         let http = StoreHTTP(try StoreConnection(kind: .tempo, url: "http://t"))
-        let decoded = Result { () throws(StoreError) in try http.decodeJSON(TempoSearchBody.self, answer, what: "answer") }
+        let decoded = Result { () throws(StoreError) in
+            try http.decodeJSON(TempoSearchBody.self, answer, what: "answer")
+        }
         await http.shutdown()
         let body = try decoded.get()
         XCTAssertEqual(body.traces?.map(\.traceID), ["d6e9329d67b6146a", "1b1ba462b409200d"])

@@ -87,7 +87,9 @@ final class StoreBrowserTests: XCTestCase {
         update(&s, .key(.char("S")), &data)
         XCTAssertEqual(s.requests, [.vocabulary])
         s.requests.removeAll()
-        update(&s, .storeVocabulary(tags: ["span.gen_ai.request.model", "span.http.method", "duration"], services: []), &data)
+        update(
+            &s, .storeVocabulary(tags: ["span.gen_ai.request.model", "span.http.method", "duration"], services: []),
+            &data)
         for _ in 0..<2 { update(&s, .key(.backspace), &data) }
         for c in "{ span.gen" { update(&s, .key(.char(c)), &data) }
         XCTAssertEqual(s.store?.form?.suggestions(s.store!), ["span.gen_ai.request.model"])
@@ -118,7 +120,9 @@ final class StoreBrowserTests: XCTestCase {
         var s = browsing(.jaeger, data)
         update(&s, .key(.char("S")), &data)
         s.requests.removeAll()
-        XCTAssertEqual(s.store?.form?.fields.map(\.label), ["service", "operation", "attributes", "min duration", "since", "limit"])
+        XCTAssertEqual(
+            s.store?.form?.fields.map(\.label),
+            ["service", "operation", "attributes", "min duration", "since", "limit"])
         update(&s, .key(.enter), &data)
         XCTAssertEqual(s.message, "service: Jaeger searches one service")
         update(&s, .storeVocabulary(tags: [], services: ["checkout", "frontend"]), &data)
@@ -145,7 +149,8 @@ final class StoreBrowserTests: XCTestCase {
         var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: data)
         update(&s, .key(.char("S")), &data)
         XCTAssertEqual(
-            s.message, "no trace store: start tracetui with --tempo URL or --jaeger URL (or set TEMPO_URL or JAEGER_URL)")
+            s.message,
+            "no trace store: start tracetui with --tempo URL or --jaeger URL (or set TEMPO_URL or JAEGER_URL)")
         XCTAssertTrue(s.requests.isEmpty)
         update(&s, .key(.char("w")), &data)
         XCTAssertEqual(s.requests, [.save(trace: 0)])
