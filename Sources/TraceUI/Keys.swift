@@ -68,10 +68,14 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(
         keys: [.char("S")], label: "S", action: .storeSearch,
         help: "search the trace store (Tempo: TraceQL; Jaeger: service, operation, attributes)",
-        contexts: [.storeResults, .traceList, .tree], hint: "search"),
+        contexts: [.storeResults], hint: "search"),
+    // The same key where `/` is the hinted search: listed in help, not in the footer.
+    KeyBinding(
+        keys: [.char("S")], label: "S", action: .storeSearch, help: "search the trace store (--tempo, --jaeger)",
+        contexts: [.traceList, .tree], hint: nil),
     KeyBinding(
         keys: [.char("w")], label: "w", action: .save, help: "save the trace as OTLP JSON (trace-ID.json)",
-        contexts: [.tree], hint: "save"),
+        contexts: [.tree], hint: nil),
     KeyBinding(
         keys: [.enter, .char(" ")], label: "Enter/Space", action: .toggleFold, help: "fold or unfold the span",
         contexts: [.tree], hint: "fold"),

@@ -28,7 +28,7 @@ struct StoreOptions: ParsableArguments {
     var user: String?
 
     @Option(help: ArgumentHelp("Seconds to wait for each answer of the store.", valueName: "SECONDS"))
-    var timeout: Double = 30
+    var timeout = 30
 
     @Flag(help: "Accept the store's TLS certificate unchecked (self-signed test setups only).")
     var insecure = false
@@ -37,7 +37,7 @@ struct StoreOptions: ParsableArguments {
 
     func validate() throws {
         if tempo != nil && jaeger != nil { throw ValidationError("--tempo and --jaeger exclude each other.") }
-        if !(timeout > 0) { throw ValidationError("--timeout must be more than 0 seconds.") }
+        if timeout < 1 { throw ValidationError("--timeout must be at least 1 second.") }
     }
 
     /// The store named on the command line, else the one environment variable set; nil when none is.
@@ -58,7 +58,7 @@ struct StoreOptions: ParsableArguments {
         }
         do {
             return try StoreConnection(
-                kind: chosen.0, url: chosen.1, headers: headers, user: user, timeoutSeconds: timeout,
+                kind: chosen.0, url: chosen.1, headers: headers, user: user, timeoutSeconds: Double(timeout),
                 insecure: insecure, environment: environment)
         } catch let error as StoreError {
             throw ValidationError(error.description)

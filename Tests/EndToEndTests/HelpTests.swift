@@ -26,7 +26,7 @@ final class HelpTests: XCTestCase {
     func testHelpOfEveryCommand() throws {
         for (args, name) in [
             ([], "help-tracetui"), (["view"], "help-view"), (["listen"], "help-listen"),
-            (["summary"], "help-summary"), (["prices"], "help-prices"),
+            (["search"], "help-search"), (["summary"], "help-summary"), (["prices"], "help-prices"),
         ] {
             let r = try help(args + ["--help"])
             XCTAssertEqual(r.status, 0, name)
@@ -60,8 +60,7 @@ final class HelpTests: XCTestCase {
             r.stderr,
             """
             Error: Unknown option '--no-such-option'
-            Usage: tracetui view <FILE> ... [--plain] [--json] [--follow] [--max-spans <N>] [--dashboard] \
-            [--feature-attr <KEY>] [--trace <TRACE-ID>] [--prices <FILE> ...]
+            Usage: tracetui view [<options>] <FILE|TRACE-ID> ...
               See 'tracetui view --help' for more information.
 
             """)
