@@ -43,11 +43,7 @@ public enum JSONReport {
             w.endObject()
         }
         w.endArray()
-        w.beginArray("warnings")
-        for warning in warnings { w.element(warning) }
-        w.endArray()
-        w.endObject()
-        w.endLine()
+        w.endDocument(warnings: warnings)
     }
 
     private static func writeTotals(_ w: inout JSONWriter, _ t: Totals, spanCount: Bool) {

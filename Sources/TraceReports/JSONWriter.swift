@@ -27,6 +27,15 @@ struct JSONWriter {
     /// The line break that ends the document.
     mutating func endLine() { bytes.append(0x0A) }
 
+    /// The `warnings` array every `--json` document ends with, then the document's end.
+    mutating func endDocument(warnings: [String]) {
+        beginArray("warnings")
+        for warning in warnings { element(warning) }
+        endArray()
+        endObject()
+        endLine()
+    }
+
     mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
     mutating func endObject() { close(UInt8(ascii: "}")) }
     mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }

@@ -20,11 +20,7 @@ public enum SearchReport {
             w.endObject()
         }
         w.endArray()
-        w.beginArray("warnings")
-        for warning in warnings { w.element(warning) }
-        w.endArray()
-        w.endObject()
-        w.endLine()
+        w.endDocument(warnings: warnings)
         return w.text
     }
 

@@ -106,11 +106,7 @@ public enum SummaryReport {
         performanceJSON(&w, d.performance, calls: d.calls)
         qualityJSON(&w, d.quality)
 
-        w.beginArray("warnings")
-        for warning in warnings { w.element(warning) }
-        w.endArray()
-        w.endObject()
-        w.endLine()
+        w.endDocument(warnings: warnings)
         return w.text
     }
 
