@@ -265,6 +265,17 @@ final class StoreEndToEndTests: XCTestCase {
         XCTAssertTrue(l.stdout.contains("\"traceId\": \"83a9efd15c1c98a977e0711cc93ee28b\""), l.stdout)
     }
 
+    /// Jaeger v3 (`{"result":…}`, hex ids) gives exactly the figures of the same trace read from a file.
+    func testJaegerV3TraceIsTheSameAsTheFile() throws {
+        let store = try ReplayStore([
+            ["path": "/api/v3/traces/\(Self.sampleTrace)", "body": try storeBody(base64: false, wrapper: "result")]
+        ])
+        let r = try Harness.run(["view", "--jaeger", store.url, Self.sampleTrace, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, try viewFileJSON())
+        XCTAssertEqual(store.requests.map(\.path), ["/api/v3/traces/\(Self.sampleTrace)"])
+    }
+
     /// v3 search: the parameters Jaeger's gateway reads, summaries worked out from the whole traces it
     /// answers with; a search without a service lists the services; "No traces found" is no trace.
     func testJaegerSearch() throws {
