@@ -184,7 +184,7 @@ public final class Terminal {
 @MainActor
 public func runTerminalUI(
     data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil, store: StoreBrowserState? = nil,
-    demand: (AppState) -> Void = { _ in }, requests: (StoreRequest, ViewData) -> Void = { _, _ in }
+    demand: (AppState) -> Void = { _ in }, requests: (StoreRequest, ViewData) -> Void
 ) throws {
     let terminal = try Terminal(color: appearance.color)
     defer { terminal.close() }

@@ -107,9 +107,13 @@ func runLiveTerminalUI(
     }
     let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
     do {
-        try runTerminalUI(data: analyzer.empty, start: .traceList, appearance: look, inbox: inbox) { state in
-            analyzer.want(dashboardData: state.needsDashboardData, figures: state.dashboardFilter)
-        }
+        // No store here: `w` saves a trace of the live session; `S` says a store is needed.
+        let requests = StoreRequestHandler(
+            client: nil, inbox: inbox, prices: prices, featureKeys: analyzer.empty.featureKeys)
+        try runTerminalUI(
+            data: analyzer.empty, start: .traceList, appearance: look, inbox: inbox,
+            demand: { state in analyzer.want(dashboardData: state.needsDashboardData, figures: state.dashboardFilter) },
+            requests: requests.handle)
     } catch let stop as StoppedBySignal {
         throw ExitCode(128 + stop.signal)
     }
