@@ -104,7 +104,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "TerminalBackendTests", dependencies: ["TerminalBackend", "TraceUI"]),
-        .testTarget(name: "TraceStoresTests", dependencies: ["TraceStores", "TraceFormats", "TraceModel"]),
+        .testTarget(
+            name: "TraceStoresTests",
+            dependencies: [
+                "TraceStores", "TraceFormats", "TraceModel", .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .testTarget(name: "EndToEndTests", dependencies: ["tracetui"], exclude: ["Goldens", "Fixtures"]),
     ],
     swiftLanguageModes: [.v6]

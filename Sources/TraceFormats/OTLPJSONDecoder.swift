@@ -12,6 +12,9 @@ struct OTLPJSONDecoder {
     let source: UInt32
     var spansDecoded = 0
     var skippedNonTraceValues = 0
+    /// What a store wrote beside its wrapper (Tempo v2: `{"trace":…,"status":"PARTIAL","message":…}`).
+    var storeStatus: String?
+    var storeMessage: String?
     /// What the current top-level value looked like, for naming a foreign format.
     var sniff = FormatSniff()
     /// How deep in `arrayValue`/`kvlistValue` the value being decoded is (see `ValueNesting`).
@@ -70,6 +73,10 @@ struct OTLPJSONDecoder {
             } else if let signal = Self.otherSignals.first(where: { key.is($0) }) {
                 if !sniff.otherSignals.contains(signal.description) { sniff.otherSignals.append(signal.description) }
                 try cursor.skipValue()
+            } else if wrappers == 0, key.is("status") || key.is("message"), cursor.peek() == UInt8(ascii: "\"") {
+                sniff.note(key)
+                let text = try cursor.string()
+                if key.is("status") { storeStatus = text } else { storeMessage = text }
             } else if key.is("trace") || key.is("result") {
                 // Tempo v2 `{"trace":{"resourceSpans":…}}`, Jaeger v3 `{"result":{"resourceSpans":…}}`.
                 if cursor.peek() != UInt8(ascii: "{") {

@@ -1,16 +1,13 @@
-/// What a trace store writes around a trace, read without decoding the trace itself (a store's
-/// answer can be tens of megabytes; its envelope is a few keys): Tempo v2's `status` (`COMPLETE` or
-/// `PARTIAL`) and `message`, and the error object Jaeger's API answers with
+/// What a trace store says in a failed answer, read from its top-level keys: a `message`, and the
+/// error object Jaeger's API answers with
 /// (`{"error":{"httpCode":404,"message":"No traces found"}}`; the old API's
 /// `{"data":null,"errors":[{"code":404,"msg":"trace not found"}]}`).
 public struct StoreEnvelope: Equatable, Sendable {
-    public var status: String?
     public var message: String?
     public var errorCode: Int?
     public var errorMessage: String?
 
-    public init(status: String? = nil, message: String? = nil, errorCode: Int? = nil, errorMessage: String? = nil) {
-        self.status = status
+    public init(message: String? = nil, errorCode: Int? = nil, errorMessage: String? = nil) {
         self.message = message
         self.errorCode = errorCode
         self.errorMessage = errorMessage
@@ -31,9 +28,7 @@ public struct StoreEnvelope: Equatable, Sendable {
         guard try cursor.beginObject() else { return }
         var first = true
         while let key = try cursor.nextKey(&first) {
-            if key.is("status"), cursor.peek() == UInt8(ascii: "\"") {
-                status = try cursor.string()
-            } else if key.is("message"), cursor.peek() == UInt8(ascii: "\"") {
+            if key.is("message"), cursor.peek() == UInt8(ascii: "\"") {
                 message = try cursor.string()
             } else if key.is("error"), cursor.peek() == UInt8(ascii: "{") {
                 try readError(&cursor)

@@ -88,6 +88,10 @@ public struct LoadResult: Sendable {
     /// The most input bytes held at once to decode it: the whole input when it was read whole, the
     /// stream window's largest size when it was inflated as it was decoded.
     public var peakInputBytes = 0
+    /// A trace store's word on the trace it answered with: Tempo v2's `status` (`COMPLETE`, `PARTIAL`)
+    /// and `message`, written beside its `trace` wrapper.
+    public var storeStatus: String?
+    public var storeMessage: String?
 }
 
 /// Which formats an input may be in.
@@ -128,9 +132,14 @@ public enum TraceLoader {
     public static func decode(bytes: [UInt8], name: String, formats: InputFormats = .files, into store: inout SpanStore)
         throws -> LoadResult
     {
-        try bytes.withUnsafeBufferPointer { buffer in
-            try decode(cursor: JSONCursor(buffer), name: name, formats: formats, into: &store)
-        }
+        try bytes.withUnsafeBufferPointer { try decode(buffer: $0, name: name, formats: formats, into: &store) }
+    }
+
+    /// The same over bytes held elsewhere (a network buffer), without copying them.
+    public static func decode(
+        buffer: UnsafeBufferPointer<UInt8>, name: String, formats: InputFormats = .files, into store: inout SpanStore
+    ) throws -> LoadResult {
+        try decode(cursor: JSONCursor(buffer), name: name, formats: formats, into: &store)
     }
 
     /// Inflates and decodes gzip piece by piece: memory holds the window of `StreamWindow`, not the
@@ -200,7 +209,8 @@ public enum TraceLoader {
         return LoadResult(
             file: name, spans: decoder.spansDecoded, skippedValues: decoder.skippedNonTraceValues,
             issues: issues.list, spanless: content.spanless(inputLength: decoder.cursor.end),
-            peakInputBytes: decoder.cursor.stream?.peakCapacity ?? decoder.cursor.end)
+            peakInputBytes: decoder.cursor.stream?.peakCapacity ?? decoder.cursor.end,
+            storeStatus: decoder.storeStatus, storeMessage: decoder.storeMessage)
     }
 
     /// Skips a UTF-8 byte order mark; true when the input is binary, to be read as OTLP protobuf;

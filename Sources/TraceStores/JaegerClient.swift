@@ -13,8 +13,7 @@ public struct JaegerClient: TraceStoreClient {
         var answer = try await http.get("/api/v3/traces/" + pathID(id))
         if routeIsMissing(answer) { answer = try await http.get("/api/traces/" + pathID(id)) }
         try http.check(answer, lookingFor: "trace \(id.hex)")
-        return FetchedTrace(
-            traceID: id, sourceName: "\(http.storeName): trace \(id.hex)", body: answer.body, warnings: [])
+        return FetchedTrace(traceID: id, storeName: http.storeName, body: answer.body)
     }
 
     public func search(_ query: StoreQuery) async throws(StoreError) -> SearchAnswer {
@@ -41,7 +40,9 @@ public struct JaegerClient: TraceStoreClient {
         try http.check(answer, lookingFor: "the search API")
         var store = SpanStore()
         do {
-            _ = try TraceLoader.decode(bytes: answer.body, name: http.storeName, into: &store)
+            _ = try answer.body.withUnsafeReadableBytes { raw in
+                try TraceLoader.decode(buffer: raw.bindMemory(to: UInt8.self), name: http.storeName, into: &store)
+            }
         } catch {
             throw .unreadable(store: http.storeName, reason: "\(error)")
         }

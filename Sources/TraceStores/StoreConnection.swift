@@ -67,7 +67,7 @@ public struct StoreConnection: Sendable, CustomStringConvertible {
         let name = line[..<colon].trimmingCharacters(in: .whitespaces)
         let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         guard Self.isToken(name) else {
-            throw StoreError.settings("header name \"\(Self.headerName(name))\" is not a valid HTTP header name")
+            throw StoreError.settings("header name \"\(name.prefix(40))\" is not a valid HTTP header name")
         }
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7f }) else {
             throw StoreError.settings("the value of header \(name) holds a control character")
@@ -101,10 +101,10 @@ public struct StoreConnection: Sendable, CustomStringConvertible {
             }
     }
 
-    /// At most the first 40 characters of what looks like a header's name: never its value.
+    /// What may be shown of a header line that is wrong: its first word, at most 40 characters. A line
+    /// without its ':' may be `Authorization Bearer <token>`: the rest is never echoed.
     private static func headerName(_ text: String) -> String {
-        let name = text.split(separator: ":", maxSplits: 1).first.map(String.init) ?? text
-        return String(name.prefix(40))
+        String(text.split(whereSeparator: { $0 == ":" || $0 == "=" || $0.isWhitespace }).first?.prefix(40) ?? "")
     }
 
     /// A URL as it may be shown: no `user:password@`.

@@ -5,13 +5,13 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// One answer of a store: its status and its whole body.
+/// One answer of a store: its status and its whole body, as the client collected it.
 public struct StoreAnswer: Sendable {
     public var status: Int
-    public var body: [UInt8]
+    public var body: ByteBuffer
     /// The `Location` of a redirect.
     public var location: String?
-    public var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(buffer: body) }
 }
 
 /// GET requests to one store over async-http-client: the connection's headers and basic auth on
@@ -67,7 +67,7 @@ public final class StoreHTTP: Sendable {
                     let response = try await client.execute(sent, deadline: deadline)
                     let body = try await response.body.collect(upTo: Self.maxBodyBytes)
                     return StoreAnswer(
-                        status: Int(response.status.code), body: Array(buffer: body),
+                        status: Int(response.status.code), body: body,
                         location: response.headers.first(name: "Location"))
                 }
                 // The client's deadline covers the answer's head; this one covers its body too.
@@ -96,10 +96,7 @@ public final class StoreHTTP: Sendable {
                 return .timedOut(store: store, seconds: connection.timeoutSeconds)
             case .remoteConnectionClosed:
                 return .dropped(store: store)
-            default:
-                if "\(e)".contains("tooManyBytes") || "\(e)".contains("TooManyBytes") {
-                    return .tooLarge(store: store, limitBytes: Self.maxBodyBytes)
-                }
+            default: break
             }
         }
         if error is NIOTooManyBytesError { return .tooLarge(store: store, limitBytes: Self.maxBodyBytes) }

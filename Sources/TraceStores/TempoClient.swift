@@ -8,7 +8,6 @@ public struct TempoClient: TraceStoreClient {
     public let http: StoreHTTP
 
     public func fetchTrace(_ id: TraceID) async throws(StoreError) -> FetchedTrace {
-        var warnings: [String] = []
         var answer = try await http.get("/api/v2/traces/" + pathID(id))
         if answer.status == 404 {
             // Releases before v2 have no such route; a v2 server's 404 means the trace is not there,
@@ -17,13 +16,7 @@ public struct TempoClient: TraceStoreClient {
             if v1.status != 404 || routeIsMissing(answer) { answer = v1 }
         }
         try http.check(answer, lookingFor: "trace \(id.hex)")
-        let envelope = StoreEnvelope.read(answer.body)
-        if envelope.status?.uppercased() == "PARTIAL" {
-            let said = envelope.message.map { ": " + $0 } ?? ""
-            warnings.append("\(http.storeName) returned only part of trace \(id.hex)\(said)")
-        }
-        return FetchedTrace(
-            traceID: id, sourceName: "\(http.storeName): trace \(id.hex)", body: answer.body, warnings: warnings)
+        return FetchedTrace(traceID: id, storeName: http.storeName, body: answer.body)
     }
 
     public func search(_ query: StoreQuery) async throws(StoreError) -> SearchAnswer {

@@ -1,24 +1,35 @@
 import Foundation
+import NIOCore
 import TraceFormats
 import TraceModel
 
-/// A trace fetched from a store: the body as the store wrote it (decoded by the same loader as a
-/// file) and what the store said about it.
+/// A trace fetched from a store: the body as the store wrote it, decoded by the same loader as a
+/// file, straight from the network buffer.
 public struct FetchedTrace: Sendable {
     public var traceID: TraceID
-    /// Where it came from, as the loader names its source: "Tempo at http://…: trace 4bf9…".
-    public var sourceName: String
-    public var body: [UInt8]
-    /// A partial trace (Tempo's `PARTIAL` and its message), a fallback to an older API.
-    public var warnings: [String]
+    /// "Tempo at http://tempo:3200".
+    public var storeName: String
+    public var body: ByteBuffer
 
-    /// Decodes the spans into `store`; a body without spans is a `StoreError.notFound`.
-    public func decode(into store: inout SpanStore) throws -> LoadResult {
-        let result = try TraceLoader.decode(bytes: body, name: sourceName, into: &store)
-        if result.spans == 0 && result.issues.isEmpty {
-            throw StoreError.notFound(store: sourceName, what: "spans", said: result.spanless?.description ?? "")
+    /// The loader's name for the source: "Tempo at http://…: trace 4bf9…".
+    public var sourceName: String { "\(storeName): trace \(traceID.hex)" }
+
+    /// Decodes the spans into `store`; returns the warnings: a partial trace (Tempo's `PARTIAL` with
+    /// its message) and syntax errors in the body. A body without spans is `StoreError.notFound`.
+    public func decode(into store: inout SpanStore) throws -> [String] {
+        let result = try body.withUnsafeReadableBytes { raw in
+            try TraceLoader.decode(buffer: raw.bindMemory(to: UInt8.self), name: sourceName, into: &store)
         }
-        return result
+        if result.spans == 0 && result.issues.isEmpty {
+            throw StoreError.notFound(
+                store: storeName, what: "trace \(traceID.hex)", said: result.spanless?.description ?? "")
+        }
+        var warnings: [String] = []
+        if result.storeStatus?.uppercased() == "PARTIAL" {
+            let said = result.storeMessage.map { ": " + $0 } ?? ""
+            warnings.append("\(storeName) returned only part of trace \(traceID.hex)\(said)")
+        }
+        return warnings + result.issues.map(\.description)
     }
 }
 
@@ -62,7 +73,7 @@ extension StoreHTTP {
     /// What a store said in a failed answer: its error object's message, else the body's first line.
     static func said(_ answer: StoreAnswer) -> String {
         if routeIsMissing(answer) { return "" }
-        let envelope = StoreEnvelope.read(answer.body)
+        let envelope = StoreEnvelope.read(Array(buffer: answer.body))
         if let message = envelope.errorMessage ?? envelope.message, !message.isEmpty { return message }
         let line = answer.text.split(whereSeparator: \.isNewline).first.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let line, !line.isEmpty else { return "" }
@@ -85,7 +96,7 @@ extension StoreHTTP {
     /// Decodes a small JSON answer (search results, names) with Foundation.
     func decodeJSON<T: Decodable>(_ type: T.Type, _ answer: StoreAnswer, what: String) throws(StoreError) -> T {
         do {
-            return try JSONDecoder().decode(type, from: Data(answer.body))
+            return try JSONDecoder().decode(type, from: Data(answer.body.readableBytesView))
         } catch {
             throw .unreadable(store: storeName, reason: "\(what) is not the JSON the API writes")
         }

@@ -195,7 +195,6 @@ func updateStore(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
 /// Keys on the results list.
 func performStoreResults(_ s: inout AppState, _ act: Action, page: Int) {
     guard var store = s.store else { return }
-    defer { s.store = store }
     switch act {
     case .up: store.selected -= 1
     case .down: store.selected += 1
@@ -210,16 +209,13 @@ func performStoreResults(_ s: inout AppState, _ act: Action, page: Int) {
         s.requests.append(.fetch(id))
         s.message = "fetching trace \(id.hex) from \(store.title)…"
     case .storeSearch:
-        s.store = store
         openSearchForm(&s)
-        store = s.store!
+        return
     case .help: s.helpOpen = true
     case .back: s.quit = true
     default: break
     }
-    store.selected = max(0, min(store.selected, store.results.count - 1))
-    store.top = scrolled(
-        top: store.top, selected: store.selected, height: max(1, bodyHeight(s) - 1), count: store.results.count)
+    s.store = store
 }
 
 /// `S`: the search form, with the last search's values; asks for the words it completes the first time.

@@ -390,6 +390,11 @@ func clamp(_ s: inout AppState) {
         tree.top = scrolled(top: tree.top, selected: tree.selected, height: h, count: tree.rows.count)
         s.tree = tree
     }
+    if var store = s.store {
+        store.selected = max(0, min(store.selected, store.results.count - 1))
+        store.top = scrolled(top: store.top, selected: store.selected, height: h, count: store.results.count)
+        s.store = store
+    }
 }
 
 func scrolled(top: Int, selected: Int, height: Int, count: Int) -> Int {

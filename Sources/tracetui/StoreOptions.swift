@@ -92,9 +92,7 @@ func storeTraceID(_ argument: String) -> TraceID? {
 func fetchTraces(_ ids: [TraceID], from client: any TraceStoreClient, into inputs: inout LoadedInputs) async {
     for id in ids {
         do {
-            let fetched = try await client.fetchTrace(id)
-            let result = try fetched.decode(into: &inputs.store)
-            inputs.issues += fetched.warnings + result.issues.map(\.description)
+            inputs.issues += try await client.fetchTrace(id).decode(into: &inputs.store)
         } catch {
             inputs.failures.append(String(describing: error))
         }

@@ -16,52 +16,47 @@ struct StoreRequestHandler: Sendable {
 
     func handle(_ request: StoreRequest, _ data: ViewData) {
         let inbox = self.inbox
-        if case .save(let trace) = request {
-            Task.detached { inbox.post(Self.save(trace: trace, data)) }
-            return
-        }
-        guard let client else {
-            inbox.post(.storeFailed("no trace store: start tracetui with --tempo URL or --jaeger URL"))
-            return
-        }
-        let prices = self.prices
-        let featureKeys = self.featureKeys
-        Task.detached {
-            do throws(StoreError) {
-                switch request {
-                case .search(var query, let since):
-                    if let since {
-                        query.endSeconds = Int64(Date().timeIntervalSince1970.rounded(.up))
-                        query.startSeconds = query.endSeconds - since
-                    }
-                    let answer = try await client.search(query)
-                    inbox.post(.storeResults(query, answer.traces, warnings: answer.warnings))
-                case .fetch(let id):
-                    let fetched = try await client.fetchTrace(id)
-                    var store = SpanStore()
-                    let result: LoadResult
-                    do { result = try fetched.decode(into: &store) } catch {
-                        inbox.post(.storeFailed(String(describing: error)))
-                        return
-                    }
-                    let analysis = Analysis(store: store, prices: prices)
-                    let warnings = fetched.warnings + result.issues.map(\.description) + analysis.warnings
-                    let data = ViewData(
-                        store: store, analysis: analysis, title: fetched.sourceName, warnings: warnings,
-                        featureKeys: featureKeys)
-                    inbox.post(.storeTrace(id, data))
-                case .vocabulary:
-                    let words = try await client.vocabulary()
-                    inbox.post(.storeVocabulary(tags: words.tags, services: words.services))
-                case .operations(let service):
-                    inbox.post(.storeOperations(service: service, try await client.operations(of: service)))
-                case .save:
-                    break
+        Task.detached { [self] in inbox.post(await answer(request, data)) }
+    }
+
+    /// The answer to a request, as the message the UI takes; any failure is `storeFailed`.
+    private func answer(_ request: StoreRequest, _ data: ViewData) async -> Msg {
+        do {
+            switch request {
+            case .save(let trace):
+                return Self.save(trace: trace, data)
+            case .search(var query, let since):
+                if let since {
+                    query.endSeconds = Int64(Date().timeIntervalSince1970.rounded(.up))
+                    query.startSeconds = query.endSeconds - since
                 }
-            } catch {
-                inbox.post(.storeFailed(error.description))
+                let answer = try await store().search(query)
+                return .storeResults(query, answer.traces, warnings: answer.warnings)
+            case .fetch(let id):
+                let fetched = try await store().fetchTrace(id)
+                var spans = SpanStore()
+                let warnings = try fetched.decode(into: &spans)
+                let analysis = Analysis(store: spans, prices: prices)
+                return .storeTrace(
+                    id,
+                    ViewData(
+                        store: spans, analysis: analysis, title: fetched.sourceName,
+                        warnings: warnings + analysis.warnings,
+                        featureKeys: featureKeys))
+            case .vocabulary:
+                let words = try await store().vocabulary()
+                return .storeVocabulary(tags: words.tags, services: words.services)
+            case .operations(let service):
+                return .storeOperations(service: service, try await store().operations(of: service))
             }
+        } catch {
+            return .storeFailed(String(describing: error))
         }
+    }
+
+    private func store() throws(StoreError) -> any TraceStoreClient {
+        guard let client else { throw .settings("no trace store: start tracetui with --tempo URL or --jaeger URL") }
+        return client
     }
 
     /// Writes one trace as OTLP JSON to `trace-<id>.json` in the current directory (never over an

@@ -99,19 +99,22 @@ struct ViewCommand: AsyncParsableCommand {
     ) async throws {
         var paths: [String] = []
         var ids: [TraceID] = []
+        var idsWithoutStore: [String] = []
         for argument in files {
-            if client != nil, let id = storeTraceID(argument) { ids.append(id) } else { paths.append(argument) }
-        }
-        var inputs = loadInputs(paths)
-        if client == nil {
-            // An argument that was meant as a trace id: say how to fetch it.
-            for (i, failure) in inputs.failures.enumerated() {
-                if let id = paths.first(where: { failure.hasPrefix($0 + ":") && storeTraceID($0) != nil }) {
-                    inputs.failures[i] =
-                        "\(id): no such file; to fetch a trace id, give --tempo URL or --jaeger URL (or set TEMPO_URL or JAEGER_URL)"
-                }
+            guard let id = storeTraceID(argument) else {
+                paths.append(argument)
+                continue
+            }
+            if client != nil {
+                ids.append(id)
+            } else {
+                idsWithoutStore.append(
+                    "\(argument): no such file; to fetch a trace id, give --tempo URL or --jaeger URL (or set TEMPO_URL or JAEGER_URL)"
+                )
             }
         }
+        var inputs = loadInputs(paths)
+        inputs.failures += idsWithoutStore
         if let client { await fetchTraces(ids, from: client, into: &inputs) }
         try requireSpans(inputs)
         let analysis = Analysis(store: inputs.store, prices: table)

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import TraceFormats
 import TraceModel
 import XCTest
@@ -41,10 +42,15 @@ final class StoreClientTests: XCTestCase {
             "Tempo URL \"ftp://host\" is not an http(s) URL")
         XCTAssertEqual(
             message { try StoreConnection(kind: .tempo, url: "http://t", headers: ["Authorization Bearer secret"]) },
-            "header \"Authorization Bearer secret\" has no ':' (write it as 'Name: value')")
+            "header \"Authorization\" has no ':' (write it as 'Name: value')")
         XCTAssertEqual(
             message { try StoreConnection(kind: .tempo, url: "http://t", headers: ["Bad Name: secret"]) },
             "header name \"Bad Name\" is not a valid HTTP header name")
+        XCTAssertEqual(
+            message {
+                try StoreConnection(
+                    kind: .tempo, url: "http://t", environment: ["TRACETUI_HEADERS": "Authorization Bearer secret"])
+            }, "TRACETUI_HEADERS entry \"Authorization\" has no '=' (write Name=value)")
         XCTAssertEqual(
             message { try StoreConnection(kind: .tempo, url: "http://t", headers: ["X-Token: a\u{1b}b"]) },
             "the value of header X-Token holds a control character")
@@ -82,8 +88,8 @@ final class StoreClientTests: XCTestCase {
     }
 
     func testEnvelopes() {
-        let partial = Array(#"{"trace":{"resourceSpans":[]},"status":"PARTIAL","message":"limit reached"}"#.utf8)
-        XCTAssertEqual(StoreEnvelope.read(partial), StoreEnvelope(status: "PARTIAL", message: "limit reached"))
+        let said = Array(#"{"trace":{"resourceSpans":[]},"message":"limit reached"}"#.utf8)
+        XCTAssertEqual(StoreEnvelope.read(said), StoreEnvelope(message: "limit reached"))
         let v3 = Array(#"{"error":{"httpCode":404,"message":"No traces found"}}"#.utf8)
         XCTAssertEqual(StoreEnvelope.read(v3), StoreEnvelope(errorCode: 404, errorMessage: "No traces found"))
         let legacy = Array(#"{"data":null,"total":0,"errors":[{"code":404,"msg":"trace not found"}]}"#.utf8)
@@ -92,9 +98,29 @@ final class StoreClientTests: XCTestCase {
         XCTAssertEqual(StoreEnvelope.read(Array(#"{"status":"#.utf8)), StoreEnvelope())
     }
 
+    /// Tempo v2's `status` and `message` are read by the loader beside the trace, in the same pass.
+    func testAPartialTraceWarns() throws {
+        let body =
+            #"{"trace":{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"AAAAAAAAAAAAAAAAAAAAAQ==","spanId":"AAAAAAAAAAE=","name":"s"}]}]}]},"status":"PARTIAL","message":"trace exceeds max size"}"#
+        let fetched = FetchedTrace(
+            traceID: TraceID(hex: "1")!, storeName: "Tempo at http://t", body: ByteBuffer(string: body))
+        var store = SpanStore()
+        XCTAssertEqual(
+            try fetched.decode(into: &store),
+            ["Tempo at http://t returned only part of trace 00000000000000000000000000000001: trace exceeds max size"])
+        XCTAssertEqual(store.spans.count, 1)
+        let empty = FetchedTrace(
+            traceID: TraceID(hex: "2")!, storeName: "Tempo at http://t", body: ByteBuffer(string: "{}"))
+        XCTAssertThrowsError(try empty.decode(into: &store)) { error in
+            XCTAssertEqual(
+                "\(error)",
+                "Tempo at http://t: trace 00000000000000000000000000000002 not found: an empty JSON object ({})")
+        }
+    }
+
     func testWhatAFailedAnswerSaid() {
         func said(_ status: Int, _ body: String) -> String {
-            StoreHTTP.said(StoreAnswer(status: status, body: Array(body.utf8)))
+            StoreHTTP.said(StoreAnswer(status: status, body: ByteBuffer(string: body)))
         }
         XCTAssertEqual(said(404, "404 page not found\n"), "")
         XCTAssertEqual(said(400, #"{"error":{"httpCode":400,"message":"malformed parameter"}}"#), "malformed parameter")
@@ -133,7 +159,8 @@ final class StoreClientTests: XCTestCase {
         guard let path = sharedSample("stores/tempo-api-search-by-tags.json") else {
             throw XCTSkip("no ../shared/samples")
         }
-        let answer = StoreAnswer(status: 200, body: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let answer = StoreAnswer(
+            status: 200, body: ByteBuffer(bytes: try Data(contentsOf: URL(fileURLWithPath: path))))
         let http = StoreHTTP(try StoreConnection(kind: .tempo, url: "http://t"))
         let decoded = Result { () throws(StoreError) in
             try http.decodeJSON(TempoSearchBody.self, answer, what: "answer")
