@@ -55,7 +55,7 @@ public struct SearchForm: Equatable, Sendable {
     public var focus = 0
 
     /// The fields a store's search takes: TraceQL for Tempo; service, operation and attributes for Jaeger.
-    static func make(for kind: StoreKind, values: [String]?) -> SearchForm {
+    public static func make(for kind: StoreKind, values: [String]?) -> SearchForm {
         var fields: [Field]
         switch kind {
         case .tempo:
@@ -160,9 +160,12 @@ func updateStore(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
             s.message = "\(found) found: q to see them" + warnings.map { "; " + $0 }.joined()
         } else {
             s.screen = .storeResults
-            s.message = warnings.isEmpty ? found + " found" : found + "; " + warnings.joined(separator: "; ")
+            // A warning says how many it found (Tempo's limit reached); it needs the room.
+            s.message = warnings.isEmpty ? found + " found" : warnings.joined(separator: "; ")
         }
     case .storeTrace(let id, let fetched):
+        // A trace the user asked for before the one on its way now is not opened over it.
+        guard store.fetching == id else { return }
         store.fetching = nil
         guard
             let t = fetched.analysis.forest.traces.firstIndex(where: { $0.traceID == id })
@@ -291,9 +294,9 @@ private func complete(_ field: inout SearchForm.Field, with word: String) {
 func renderStoreResults(_ g: inout CellGrid, _ s: AppState, _ look: Appearance, y: Int, height: Int) {
     guard let store = s.store else { return }
     let idWidth = g.width >= 100 ? 33 : 0
-    let fixed = 19 + 1 + 8 + 1 + 7 + 1 + 16 + 1 + idWidth
+    let fixed = 14 + 1 + 8 + 1 + 7 + 1 + 16 + 1 + idWidth
     let nameWidth = max(10, g.width - fixed)
-    var x = g.put(fit("START (UTC)", 19), x: 0, y: y, style: Style(bold: true))
+    var x = g.put(fit("START (UTC)", 14), x: 0, y: y, style: Style(bold: true))
     x += g.put(" " + fit("DURATION", 8, right: true), x: x, y: y, style: Style(bold: true))
     x += g.put(" " + fit("MATCHED", 7, right: true), x: x, y: y, style: Style(bold: true))
     x += g.put(" " + fit("SERVICE", 16), x: x, y: y, style: Style(bold: true))
@@ -312,7 +315,8 @@ func renderStoreResults(_ g: inout CellGrid, _ s: AppState, _ look: Appearance, 
         let style = Style(reverse: i == store.selected)
         if i == store.selected { g.fill(x: 0, y: y + 1 + row, width: g.width, style: style) }
         let ascii = look.glyphs.ascii
-        var cx = g.put(Format.timestamp(r.startNanos), x: 0, y: y + 1 + row, style: style)
+        // Month, day and time, as the trace list writes them: a search spans hours, not years.
+        var cx = g.put(String(Format.timestamp(r.startNanos).dropFirst(5)), x: 0, y: y + 1 + row, style: style)
         cx += g.put(" " + fit(Format.duration(r.durationNanos), 8, right: true), x: cx, y: y + 1 + row, style: style)
         cx += g.put(
             " " + fit(r.matchedSpans.map(String.init) ?? "-", 7, right: true), x: cx, y: y + 1 + row, style: style)
@@ -326,14 +330,21 @@ func renderStoreResults(_ g: inout CellGrid, _ s: AppState, _ look: Appearance, 
 func storeResultsHeader(_ s: AppState) -> String {
     guard let store = s.store else { return "tracetui" }
     var text = "tracetui · \(store.title) · \(store.results.count) trace\(store.results.count == 1 ? "" : "s")"
+    if store.searching { text += " · searching…" }
+    if let id = store.fetching { text += " · fetching \(shortID(id))…" }
     if let query = store.query {
         let what =
             store.kind == .tempo
-            ? query.traceQL : ([query.service, query.operation].filter { !$0.isEmpty }.joined(separator: " "))
+            ? query.traceQL : [query.service, query.operation].filter { !$0.isEmpty }.joined(separator: " ")
         if !what.isEmpty { text += " · " + what }
     }
-    if store.searching { text += " · searching…" }
     return text
+}
+
+/// Eight digits that tell a trace apart, leading zeros left out as Tempo's search writes ids.
+private func shortID(_ id: TraceID) -> String {
+    let digits = id.hex.drop { $0 == "0" }
+    return digits.isEmpty ? "0" : String(digits.prefix(8))
 }
 
 /// The search form, drawn over the body.

@@ -127,41 +127,50 @@ struct SearchCommand: AsyncParsableCommand {
         let query = storeQuery(now: Int64(Date().timeIntervalSince1970.rounded(.up)))
         try await withStoreClient(connection) { client in
             guard let client else { return }
-            let answer: SearchAnswer
-            do throws(StoreError) {
-                answer = try await client.search(query)
-            } catch {
-                printError("tracetui: " + error.description)
-                throw ExitCode(1)
-            }
-            if json {
-                print(SearchReport.json(answer.traces, warnings: answer.warnings), terminator: "")
-            } else if plain || isatty(STDOUT_FILENO) == 0 {
-                for w in answer.warnings { printError("tracetui: warning: " + w) }
-                print(SearchReport.table(answer.traces, width: 120))
+            if json || plain || isatty(STDOUT_FILENO) == 0 {
+                try await printResults(query, client)
             } else {
-                try await browse(answer, query, connection, client, table)
+                try await browse(query, connection, client, table)
             }
         }
     }
 
-    /// The TUI, opened on the results list.
+    private func printResults(_ query: StoreQuery, _ client: any TraceStoreClient) async throws {
+        let answer: SearchAnswer
+        do throws(StoreError) {
+            answer = try await client.search(query)
+        } catch {
+            printError("tracetui: " + error.description)
+            throw ExitCode(1)
+        }
+        if json {
+            print(SearchReport.json(answer.traces, warnings: answer.warnings), terminator: "")
+        } else {
+            for w in answer.warnings { printError("tracetui: warning: " + w) }
+            print(SearchReport.table(answer.traces, width: 120))
+        }
+    }
+
+    /// The TUI, opened at once on the results list while the search is on its way (or on the
+    /// search form, for a Jaeger search that names no service yet).
     private func browse(
-        _ answer: SearchAnswer, _ query: StoreQuery, _ connection: StoreConnection, _ client: any TraceStoreClient,
-        _ table: PriceTable
+        _ query: StoreQuery, _ connection: StoreConnection, _ client: any TraceStoreClient, _ table: PriceTable
     ) async throws {
         let empty = SpanStore()
         let data = ViewData(
             store: empty, analysis: Analysis(store: empty, prices: table), title: connection.description,
             warnings: [], featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
         var browser = StoreBrowserState(title: connection.description, kind: connection.kind)
-        browser.results = answer.traces
-        browser.query = query
         browser.lastValues = formValues(query, connection.kind)
         let inbox = try Inbox()
-        // The first answer arrives as the first message, so it is shown as any later one is.
-        inbox.post(.storeResults(query, answer.traces, warnings: answer.warnings))
         let handler = StoreRequestHandler(client: client, inbox: inbox, prices: table, featureKeys: data.featureKeys)
+        if connection.kind == .jaeger && query.service.isEmpty {
+            browser.form = SearchForm.make(for: .jaeger, values: browser.lastValues)
+            handler.handle(.vocabulary, data)
+        } else {
+            browser.searching = true
+            handler.handle(.search(query, sinceSeconds: nil), data)
+        }
         do {
             try await runTerminalUI(
                 data: data, start: .storeResults,

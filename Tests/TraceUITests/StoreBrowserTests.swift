@@ -53,7 +53,7 @@ final class StoreBrowserTests: XCTestCase {
         s.requests.removeAll()
         let fetched = try Fixture.data()
         let id = fetched.analysis.forest.traces[0].traceID
-        update(&s, .storeTrace(id, fetched), &data)
+        update(&s, .storeTrace(Self.results[0].traceID, fetched), &data)
         XCTAssertEqual(s.screen, .tree(trace: 0))
         XCTAssertEqual(data.store.spans.count, fetched.store.spans.count)
         XCTAssertNil(s.store?.fetching)
@@ -65,6 +65,24 @@ final class StoreBrowserTests: XCTestCase {
         XCTAssertEqual(s.store?.results, Self.results)
         update(&s, .key(.char("q")), &data)
         XCTAssertTrue(s.quit)
+    }
+
+    /// The trace asked for last is the one opened: an earlier answer arriving late is dropped; the
+    /// header says what is on its way.
+    func testOnlyTheLastFetchOpens() throws {
+        var data = empty()
+        var s = browsing(.tempo, data)
+        update(&s, .key(.enter), &data)
+        update(&s, .key(.down), &data)
+        update(&s, .key(.enter), &data)
+        XCTAssertEqual(s.requests, [.fetch(Self.results[0].traceID), .fetch(Self.results[1].traceID)])
+        XCTAssertEqual(
+            render(s, data, look).lines.first,
+            "tracetui · Tempo at http://store:3200 · 2 traces · fetching d6e9329d…")
+        update(&s, .storeTrace(Self.results[0].traceID, try Fixture.data()), &data)
+        XCTAssertEqual(s.screen, .storeResults)
+        XCTAssertEqual(data.store.spans.count, 0)
+        XCTAssertEqual(s.store?.fetching, Self.results[1].traceID)
     }
 
     /// A failure is a message; the list and the open trace stay.
