@@ -17,6 +17,7 @@ setup "$VENV_OL" requirements-openlit.txt
 
 PY="$VENV/bin/python"
 "$PY" make_agent_workflow.py
+"$PY" make_agent_workflow.py --rerun
 "$PY" make_multi_trace.py
 "$PY" make_genai_openai_v2.py
 "$PY" make_genai_openai_v2.py --latest
@@ -30,4 +31,5 @@ PY="$VENV/bin/python"
 for mode in --wrapper-openai-v2 --wrapper-openinference --anthropic-both --anthropic-both-split; do
   "$PY" make_call_groups.py "$mode"
 done
+"$PY" make_chat_sessions.py
 python3 describe.py --update-readme

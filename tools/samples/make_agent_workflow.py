@@ -11,10 +11,22 @@ durations look real. Deviations from the article, all deliberate:
   * step.tool is only set when the step has a tool (the SDK drops None values anyway);
   * the failing web_search is caught inside tool.execute with span.record_exception
     and an ERROR status, so the workflow goes on.
+
+--rerun writes sample-traces/agent-workflow-rerun.json instead: the same workflow run
+again (another seed, so another trace id; it ends 2026-11-28T11:30Z instead of 11:00Z)
+with exactly two changes:
+  (a) agent.step.0 runs on gpt-4o instead of claude-sonnet-4 (same 2000/500 tokens and
+      text; still no llm.cost_usd on that call, still counted in agent.total_cost);
+  (b) in agent.step.2 the provider rejects the first gpt-4o-mini call with a rate-limit
+      error (the span gets error.type, http.response.status_code 429, an exception event
+      and ERROR status); the agent waits 50 ms and retries once, and the retry succeeds
+      with the original tokens: one more llm.generate span under agent.step.2.
+Without --rerun the code paths are those that wrote agent-workflow.json.
 """
 
 import asyncio
 import re
+import sys
 import time
 from types import SimpleNamespace
 
@@ -23,7 +35,9 @@ from opentelemetry.trace import Status, StatusCode
 
 import otlp_json
 
-provider, exporter = otlp_json.setup_tracing("ai-service", seed=1001)
+RERUN = "--rerun" in sys.argv
+
+provider, exporter = otlp_json.setup_tracing("ai-service", seed=1002 if RERUN else 1001)
 tracer = trace.get_tracer("ai-service")
 
 # Cost per model (as of 2026, update regularly)  -- the article's table, verbatim
@@ -64,11 +78,32 @@ CANNED = {
 }
 
 
+STEP0_MODEL = "claude-sonnet-4"
+FAIL_ONCE = set()  # purposes whose first call the provider rejects with a 429
+if RERUN:
+    STEP0_MODEL = "gpt-4o"
+    CANNED["step0"] = (STEP0_MODEL,) + CANNED["step0"][1:]
+    FAIL_ONCE = {"step2"}
+
+
+class RateLimitError(Exception):
+    status_code = 429
+
+
 class FakeCompletions:
+    def __init__(self):
+        self.failed = set()
+
     async def create(self, model, messages):
         purpose = messages[-1]["purpose"]
         m, pin, pout, finish, delay, text = CANNED[purpose]
         assert m == model
+        if purpose in FAIL_ONCE and purpose not in self.failed:
+            self.failed.add(purpose)
+            await asyncio.sleep(0.012)
+            raise RateLimitError(
+                f"Error code: 429 - Rate limit reached for {model} on tokens per min (TPM): "
+                "Limit 200000, Used 199800, Requested 1400. Please try again in 420ms.")
         await asyncio.sleep(delay)
         return SimpleNamespace(
             model=model,
@@ -91,7 +126,7 @@ def provider_of(model):
 # ---------------------------------------------------------------------------
 # The article's TracedLLMClient
 
-OMIT_COST_FOR = {"claude-sonnet-4"}
+OMIT_COST_FOR = {"step0"}  # purposes whose call gets no llm.cost_usd (the step-0 call)
 
 
 class TracedLLMClient:
@@ -104,7 +139,13 @@ class TracedLLMClient:
             span.set_attribute("llm.model", model)
             span.set_attribute("llm.provider", provider_of(model))
             start = time.monotonic()
-            response = await self.client.chat.completions.create(model=model, messages=messages)
+            try:
+                response = await self.client.chat.completions.create(model=model,
+                                                                     messages=messages)
+            except RateLimitError as exc:  # the span records the exception on the way out
+                span.set_attribute("error.type", type(exc).__name__)
+                span.set_attribute("http.response.status_code", exc.status_code)
+                raise
             latency = time.monotonic() - start
             # Record metrics
             span.set_attribute("llm.input_tokens", response.usage.prompt_tokens)
@@ -113,7 +154,7 @@ class TracedLLMClient:
             span.set_attribute("llm.latency_ms", int(latency * 1000))
             cost = calculate_cost(model, response.usage)
             self.accumulated_cost += cost
-            if model not in OMIT_COST_FOR:
+            if messages[-1]["purpose"] not in OMIT_COST_FOR:
                 span.set_attribute("llm.cost_usd", cost)
             finish_reason = response.choices[0].finish_reason
             span.set_attribute("llm.finish_reason", finish_reason)
@@ -137,7 +178,7 @@ class Planner:
         await self.llm.generate([{"role": "user", "content": query, "purpose": "plan"}],
                                 model="gpt-4o")
         return SimpleNamespace(steps=[
-            SimpleNamespace(type="llm_call", tool_name=None, model="claude-sonnet-4",
+            SimpleNamespace(type="llm_call", tool_name=None, model=STEP0_MODEL,
                             messages=[{"role": "user", "content": query, "purpose": "step0"}]),
             SimpleNamespace(type="tool_call", tool_name="web_search",
                             params={"q": "OpenTelemetry GenAI semantic conventions 2026"}),
@@ -167,6 +208,15 @@ class Agent:
     def accumulated_cost(self):
         return round(self.traced_llm.accumulated_cost, 6)
 
+    async def generate_with_retry(self, messages, model, attempts=2):
+        for attempt in range(attempts):
+            try:
+                return await self.traced_llm.generate(messages, model=model)
+            except RateLimitError:
+                if attempt == attempts - 1:
+                    raise
+                await asyncio.sleep(0.050)  # back off, then try again
+
     async def synthesize(self, results):
         await asyncio.sleep(0.004)
         resp = await self.traced_llm.generate(
@@ -188,7 +238,7 @@ class Agent:
                         step_span.set_attribute("step.tool", step.tool_name)
                     await asyncio.sleep(0.002)
                     if step.type == "llm_call":
-                        result = await self.traced_llm.generate(step.messages, model=step.model)
+                        result = await self.generate_with_retry(step.messages, model=step.model)
                     elif step.type == "tool_call":
                         with tracer.start_as_current_span("tool.execute") as tool_span:
                             try:
@@ -213,8 +263,12 @@ def main():
         "GenAI semantic conventions look like today?"))
     provider.force_flush()
     request = otlp_json.spans_to_request(exporter.get_finished_spans())
-    otlp_json.anchor(request, otlp_json.ANCHOR_END_NS - 3_600 * 10**9)  # ends 2026-11-28T11:00Z
-    otlp_json.write_pretty("agent-workflow.json", request)
+    if RERUN:
+        otlp_json.anchor(request, otlp_json.ANCHOR_END_NS - 1_800 * 10**9)  # ends 11:30Z
+        otlp_json.write_pretty("agent-workflow-rerun.json", request)
+    else:
+        otlp_json.anchor(request, otlp_json.ANCHOR_END_NS - 3_600 * 10**9)  # ends 2026-11-28T11:00Z
+        otlp_json.write_pretty("agent-workflow.json", request)
 
 
 if __name__ == "__main__":
