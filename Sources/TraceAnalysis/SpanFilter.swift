@@ -8,7 +8,8 @@ import TraceModel
 /// - `=` and `!=` on text compare case-insensitively; `*` in the value matches any run of characters.
 /// - `and` (or nothing: `a b` is `a and b`), `or`, `not`, parentheses.
 /// - A bare word (or a quoted phrase) is searched, case-insensitively, in the span's name, its
-///   attribute values (prompts and answers are attribute values in every convention) and its events.
+///   attribute values (prompts and answers are attribute values in every convention), its events and
+///   its service; a word of hex digits also matches the start of the trace id.
 public struct SpanFilter: Sendable, Equatable {
     public let text: String
     let root: Node
@@ -45,6 +46,23 @@ public struct SpanFilter: Sendable, Equatable {
     }
 
     public var isEmpty: Bool { root == .all }
+
+    /// The spans of trace `t` that match, in the trace's order.
+    public func matches(inTrace t: Int, store: SpanStore, analysis: Analysis) -> [Int32] {
+        let context = FilterContext(store: store, analysis: analysis)
+        return analysis.forest.traces[t].spans.filter { root.evaluate($0, context) }
+    }
+
+    /// How many spans of each trace match, for the traces where any does: the trace list keeps those.
+    public func matchCounts(store: SpanStore, analysis: Analysis) -> [Int: Int] {
+        let context = FilterContext(store: store, analysis: analysis)
+        var counts: [Int: Int] = [:]
+        for (t, trace) in analysis.forest.traces.enumerated() {
+            let n = trace.spans.reduce(0) { $0 + (root.evaluate($1, context) ? 1 : 0) }
+            if n > 0 { counts[t] = n }
+        }
+        return counts
+    }
 
     public static func == (a: SpanFilter, b: SpanFilter) -> Bool { a.text == b.text }
 }
@@ -129,6 +147,8 @@ extension Node {
         let store = c.store
         let span = store.spans[Int(s)]
         if store.string(span.name).lowercased().contains(word) { return true }
+        if c.analysis.service(ofSpan: s, in: store).lowercased().contains(word) { return true }
+        if word.allSatisfy(\.isHexDigit), span.traceID.hex.hasPrefix(word) { return true }
         for a in store.attributes(of: span) where store.text(a.value).lowercased().contains(word) { return true }
         for e in store.events[span.events.range] {
             if store.string(e.name).lowercased().contains(word) { return true }

@@ -96,7 +96,11 @@ public struct TraceListState: Equatable, Sendable {
     public var top = 0
     public var sort = SortKey.start
     public var descending = false
-    public var filter = ""
+    /// The filter typed after `/`: a trace is listed when any of its spans matches.
+    public var filter: SpanFilter?
+    /// For each trace with a matching span, how many of its spans match (computed when the filter or
+    /// the data changes, not on every sort).
+    public var matchCounts: [Int: Int] = [:]
     /// Trace indices shown, in order (filtered and sorted).
     public var rows: [Int] = []
     /// The filters shared with the dashboard (service, model, feature, time range).
@@ -112,7 +116,26 @@ public struct TreeState: Equatable, Sendable {
     public var rows: [Int32] = []
     public var selected = 0
     public var top = 0
-    public var query = ""
+    /// The filter typed after `/`: only matching spans and their ancestors are shown.
+    public var filter: SpanFilter?
+    /// The spans of the trace that match the filter.
+    public var matches: Set<Int32> = []
+    /// The matches and their ancestors: the spans shown while the filter is on.
+    public var kept: Set<Int32> = []
+
+    /// Sets the filter and works out which spans it keeps.
+    mutating func setFilter(_ filter: SpanFilter?, _ data: ViewData) {
+        self.filter = filter
+        matches = []
+        kept = []
+        guard let filter else { return }
+        let forest = data.analysis.forest
+        for m in filter.matches(inTrace: trace, store: data.store, analysis: data.analysis) {
+            matches.insert(m)
+            var p = m
+            while p >= 0, kept.insert(p).inserted { p = forest.parent[Int(p)] }
+        }
+    }
 }
 
 /// The whole UI state. Changed only by `update`; drawn only by `render`.
@@ -129,6 +152,8 @@ public struct AppState: Equatable, Sendable {
     public var helpScroll = 0
     /// Text being typed after `/`, or nil.
     public var prompt: String?
+    /// What is wrong with the prompt's filter, once Enter was pressed on it; cleared by typing.
+    public var promptError: FilterError?
     public var message: String?
     /// Live sessions (`listen`, `view --follow`): the status shown in the footer; nil for files.
     public var liveStatus: String?
@@ -168,8 +193,10 @@ public struct AppState: Equatable, Sendable {
         return .traceList
     }
 
+    /// Opens trace `t`, filtered as the list is: the filter that found the trace shows where.
     mutating func openTree(_ t: Int, _ data: ViewData) {
         var tree = TreeState(trace: t)
+        tree.setFilter(list.filter, data)
         tree.rows = Self.visibleRows(tree, data)
         self.tree = tree
         screen = .tree(trace: t)
@@ -180,7 +207,9 @@ public struct AppState: Equatable, Sendable {
         let forest = data.analysis.forest
         var rows: [Int32] = []
         var stack = Array(forest.traces[tree.trace].roots.reversed())
+        let filtered = tree.filter != nil
         while let s = stack.popLast() {
+            if filtered && !tree.kept.contains(s) { continue }
             rows.append(s)
             if !tree.folded.contains(s) { stack.append(contentsOf: forest.children(of: s).reversed()) }
         }
@@ -194,14 +223,7 @@ public struct AppState: Equatable, Sendable {
             let passing = data.dashboardData.traces(passing: list.facets, store: data.store, analysis: a, now: data.now)
             rows = rows.filter { passing.contains($0) }
         }
-        if !list.filter.isEmpty {
-            let q = list.filter.lowercased()
-            rows = rows.filter { t in
-                a.rootName(of: t, in: data.store).lowercased().contains(q)
-                    || a.service(of: t, in: data.store).lowercased().contains(q)
-                    || a.forest.traces[t].traceID.hex.hasPrefix(q)
-            }
-        }
+        if list.filter != nil { rows = rows.filter { list.matchCounts[$0] != nil } }
         func key(_ t: Int) -> Double {
             let tt = a.traceTotals[t]
             let tr = a.forest.traces[t]

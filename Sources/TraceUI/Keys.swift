@@ -89,8 +89,9 @@ public let keyBindings: [KeyBinding] = [
         keys: [.char("H")], label: "H", action: .collapseAll, help: "collapse all", contexts: [.tree], hint: nil),
     KeyBinding(keys: [.char("L")], label: "L", action: .expandAll, help: "expand all", contexts: [.tree], hint: nil),
     KeyBinding(
-        keys: [.char("/")], label: "/", action: .search, help: "search (span names, models, tools; trace list: filter)",
-        contexts: [.traceList, .tree], hint: "search"),
+        keys: [.char("/")], label: "/", action: .search,
+        help: "filter: cost>0.05, model=gpt-4o*, words… (fields below; empty clears)", contexts: [.traceList, .tree],
+        hint: "filter"),
     KeyBinding(keys: [.char("n")], label: "n", action: .nextMatch, help: "next match", contexts: [.tree], hint: nil),
     KeyBinding(
         keys: [.char("N")], label: "N", action: .previousMatch, help: "previous match", contexts: [.tree], hint: nil),

@@ -27,6 +27,7 @@ extension AppState {
             jump.spans = r.spans(jump.spans)
             list.jump = jump
         }
+        list.matchCounts = list.filter?.matchCounts(store: r.new.store, analysis: r.new.analysis) ?? [:]
         list.rows = Self.listRows(list, r.new)
         if let id = selectedTrace, let t = r.traceIndex[id], let row = list.rows.firstIndex(of: t) {
             list.selected = row
@@ -101,6 +102,7 @@ private struct Renumbering {
         let treeOffset = tree.selected - tree.top
         tree.folded = Set(tree.folded.compactMap { byID[old.store.spans[Int($0)].spanID] })
         tree.trace = nt
+        tree.setFilter(tree.filter, new)
         tree.rows = AppState.visibleRows(tree, new)
         if let id = selectedSpan, let s = byID[id], let row = tree.rows.firstIndex(of: s) {
             tree.selected = row

@@ -19,10 +19,13 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
     case .traceList:
         if let jump = s.list.jump {
             header(&g, "tracetui · \(jump.title) · \(s.list.rows.count) traces · q back to the dashboard", look)
-        } else if !s.list.facets.isEmpty {
+        } else if !s.list.facets.isEmpty || s.list.filter != nil {
+            let filters = ([s.list.filter?.text] + [s.list.facets.isEmpty ? nil : s.list.facets.summary]).compactMap {
+                $0
+            }
             header(
                 &g,
-                "tracetui · \(s.list.rows.count) of \(data.analysis.forest.traces.count) traces · filter: \(s.list.facets.summary) · \(data.title)",
+                "tracetui · \(s.list.rows.count) of \(data.analysis.forest.traces.count) traces · filter: \(filters.joined(separator: " · ")) · \(data.title)",
                 look)
         } else {
             header(
@@ -79,6 +82,14 @@ private func footer(_ g: inout CellGrid, _ s: AppState, _ look: Appearance) {
     let y = g.height - 1
     if let prompt = s.prompt {
         g.put("/" + prompt + "█", x: 0, y: y, style: Style(bold: true))
+        if let error = s.promptError {
+            // A caret under the column the error names (after the `/`), the reason beside it.
+            let caret = String(repeating: " ", count: error.column) + "^ " + error.description
+            g.fill(x: 0, y: y - 1, width: g.width, style: .plain)
+            g.put(
+                truncate(Format.sanitize(caret), to: g.width, ascii: look.glyphs.ascii), x: 0, y: y - 1,
+                style: Style(fg: .red))
+        }
         return
     }
     if let message = s.message {
@@ -115,25 +126,32 @@ private struct Column {
 
 /// The trace list's columns that fit in `width` beside the root span's name (at least 18 columns),
 /// dropping the least important first, and the width left for the name.
-private func traceListColumns(_ a: Analysis, _ store: SpanStore, width: Int) -> (columns: [Column], rootWidth: Int) {
-    var columns = [
-        Column(title: "SERVICE", width: 14, right: false, priority: 2) {
-            Format.sanitize(a.service(of: $0, in: store))
-        },
-        Column(title: "START (UTC)", width: 14, right: false, priority: 3) {
-            String(Format.timestamp(a.forest.traces[$0].start).dropFirst(5))
-        },
-        Column(title: "DURATION", width: 8, right: true, priority: 8) {
-            Format.duration(a.forest.traces[$0].durationNanos)
-        },
-        Column(title: "SPANS", width: 5, right: true, priority: 1) { String(a.traceTotals[$0].spans) },
-        Column(title: "LLM", width: 4, right: true, priority: 5) { String(a.traceTotals[$0].llmCalls) },
-        Column(title: "TOKENS", width: 11, right: true, priority: 6) {
-            Format.tokenPair(a.traceTotals[$0].inputTokens, a.traceTotals[$0].outputTokens)
-        },
-        Column(title: "COST", width: 9, right: true, priority: 7) { Format.cost(a.traceTotals[$0]) },
-        Column(title: "ERR", width: 3, right: true, priority: 4) { String(a.traceTotals[$0].errors) },
-    ]
+private func traceListColumns(_ a: Analysis, _ store: SpanStore, _ list: TraceListState, width: Int) -> (
+    columns: [Column], rootWidth: Int
+) {
+    // While a filter is on, how many spans of each trace match it: dropped last.
+    let matches =
+        list.filter == nil
+        ? [] : [Column(title: "MATCH", width: 5, right: true, priority: 9) { String(list.matchCounts[$0] ?? 0) }]
+    var columns =
+        matches + [
+            Column(title: "SERVICE", width: 14, right: false, priority: 2) {
+                Format.sanitize(a.service(of: $0, in: store))
+            },
+            Column(title: "START (UTC)", width: 14, right: false, priority: 3) {
+                String(Format.timestamp(a.forest.traces[$0].start).dropFirst(5))
+            },
+            Column(title: "DURATION", width: 8, right: true, priority: 8) {
+                Format.duration(a.forest.traces[$0].durationNanos)
+            },
+            Column(title: "SPANS", width: 5, right: true, priority: 1) { String(a.traceTotals[$0].spans) },
+            Column(title: "LLM", width: 4, right: true, priority: 5) { String(a.traceTotals[$0].llmCalls) },
+            Column(title: "TOKENS", width: 11, right: true, priority: 6) {
+                Format.tokenPair(a.traceTotals[$0].inputTokens, a.traceTotals[$0].outputTokens)
+            },
+            Column(title: "COST", width: 9, right: true, priority: 7) { Format.cost(a.traceTotals[$0]) },
+            Column(title: "ERR", width: 3, right: true, priority: 4) { String(a.traceTotals[$0].errors) },
+        ]
     let minRoot = 18
     while columns.reduce(0, { $0 + $1.width + 1 }) + minRoot > width,
         let drop = columns.min(by: { $0.priority < $1.priority })
@@ -148,7 +166,7 @@ private func renderTraceList(
 ) {
     let a = data.analysis
     let store = data.store
-    let (columns, rootWidth) = traceListColumns(a, store, width: g.width)
+    let (columns, rootWidth) = traceListColumns(a, store, s.list, width: g.width)
     let sortTitles: [SortKey: String] = [
         .start: "START (UTC)", .duration: "DURATION", .cost: "COST", .tokens: "TOKENS",
         .llmCalls: "LLM", .errors: "ERR", .spans: "SPANS",
@@ -164,8 +182,7 @@ private func renderTraceList(
     }
     if s.list.rows.isEmpty {
         g.put(
-            s.list.filter.isEmpty ? "no traces" : "no trace matches \"\(s.list.filter)\" (/ then Enter to clear)", x: 0,
-            y: y + 1)
+            s.list.filter.map { "no trace matches \($0.text) (/ then Enter to clear)" } ?? "no traces", x: 0, y: y + 1)
         return
     }
     for row in 0..<(height - 1) {
@@ -211,7 +228,11 @@ private func renderTree(
 ) {
     guard let tree = s.tree else { return }
     let columns = TreeColumns(width: width)
-    var cx = x + g.put(fit("SPAN", columns.name), x: x, y: y, style: Style(bold: true))
+    let title = tree.filter.map { "SPAN · \(tree.matches.count) match \($0.text)" } ?? "SPAN"
+    var cx =
+        x
+        + g.put(
+            fit(Format.sanitize(title), columns.name, ascii: look.glyphs.ascii), x: x, y: y, style: Style(bold: true))
     let titles =
         [(" KIND", columns.kind + 1, false), (" DURATION", columns.duration + 1, true)]
         + (columns.bar > 0 ? [(" WATERFALL", columns.bar + 1, false)] : [])
@@ -237,7 +258,7 @@ private func renderTreeRow(
     let trace = a.forest.traces[tree.trace]
     let isError = a.isError[Int(sp)]
     let folded = tree.folded.contains(sp)
-    let prefix = treeGuides(sp, a.forest, look.glyphs)
+    let prefix = treeGuides(sp, a.forest, look.glyphs, shown: tree.filter == nil ? nil : tree.kept)
     let marker =
         a.forest.children(of: sp).isEmpty ? look.glyphs.leaf : folded ? look.glyphs.folded : look.glyphs.unfolded
     let name = treeRowName(sp, span, data, folded: folded)
@@ -245,25 +266,28 @@ private func renderTreeRow(
     let totals = folded ? a.subtree[Int(sp)] : a.selfTotals[Int(sp)]
     let tokens = Format.tokenPair(totals.inputTokens, totals.outputTokens)
     let cost = folded ? Format.cost(totals) : a.ownCostLabel(of: sp) ?? ""
-    let base = Style(fg: isError ? .red : .normal, reverse: selected)
+    // While a filter is on, the ancestors it keeps for context are dimmed.
+    let context = tree.filter != nil && !tree.matches.contains(sp)
+    let base = Style(fg: isError ? .red : .normal, reverse: selected, dim: context)
     if selected { g.fill(x: x, y: ry, width: width, style: base) }
     var col = x
     col += g.put(fit(prefix + marker + " " + name, columns.name, ascii: look.glyphs.ascii), x: col, y: ry, style: base)
     col += g.put(
         " " + fit(kindLabel(f.role), columns.kind), x: col, y: ry,
-        style: Style(fg: kindColor(f.role, isError), reverse: selected))
+        style: Style(fg: kindColor(f.role, isError), reverse: selected, dim: context))
     col += g.put(
         " " + fit(Format.duration(span.durationNanos), columns.duration, right: true), x: col, y: ry, style: base)
     if columns.bar > 0 {
         col += g.put(" ", x: col, y: ry, style: base)
         col += g.put(
             waterfall(span.startNanos, span.endNanos, trace.start, trace.durationNanos, columns.bar, look.glyphs),
-            x: col, y: ry, style: Style(fg: isError ? .red : .blue, reverse: selected))
+            x: col, y: ry, style: Style(fg: isError ? .red : .blue, reverse: selected, dim: context))
     }
     col += g.put(" " + fit(tokens == "-" ? "" : tokens, columns.tokens, right: true), x: col, y: ry, style: base)
     let costColor: Color = cost == "?" || cost == "~?" || cost.hasSuffix("!") ? .yellow : isError ? .red : .green
     col += g.put(
-        " " + fit(cost, columns.cost, right: true), x: col, y: ry, style: Style(fg: costColor, reverse: selected))
+        " " + fit(cost, columns.cost, right: true), x: col, y: ry,
+        style: Style(fg: costColor, reverse: selected, dim: context))
     g.put(
         " " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
 }
@@ -273,8 +297,9 @@ private func renderTreeRow(
 let maxGuideLevels = 40
 
 /// The tree prefix of a row: one guide per ancestor level, then the branch; `[depth]` first when the
-/// levels above `maxGuideLevels` are left out.
-private func treeGuides(_ sp: Int32, _ forest: TraceForest, _ glyphs: Glyphs) -> String {
+/// levels above `maxGuideLevels` are left out. While a filter is on, `shown` holds the spans it keeps,
+/// so the last one shown among its siblings gets the last branch.
+private func treeGuides(_ sp: Int32, _ forest: TraceForest, _ glyphs: Glyphs, shown: Set<Int32>?) -> String {
     var guides: [String] = []
     var p = sp
     while forest.parent[Int(p)] >= 0 {
@@ -283,7 +308,8 @@ private func treeGuides(_ sp: Int32, _ forest: TraceForest, _ glyphs: Glyphs) ->
             break
         }
         let parent = forest.parent[Int(p)]
-        let isLast = forest.children(of: parent).last == p
+        let siblings = forest.children(of: parent)
+        let isLast = (shown.map { shown in siblings.last { shown.contains($0) } } ?? siblings.last) == p
         if guides.isEmpty {
             guides.append(isLast ? glyphs.lastBranch : glyphs.branch)
         } else {
@@ -375,6 +401,10 @@ public func helpLines() -> [String] {
         for b in keyBindings where b.contexts.contains(context) { lines.append("  " + fit(b.label, 13) + b.help) }
         lines.append("")
     }
+    lines.append("Filter fields (/): field op value, op one of = != > >= < <=; and, or, not, ( )")
+    for field in SpanFilter.fields { lines.append("  " + field.name + ": " + field.meaning) }
+    lines.append("  a bare word: names, attribute values, prompts, answers, events, service")
+    lines.append("")
     lines.append("Any other key closes this help.")
     return lines
 }

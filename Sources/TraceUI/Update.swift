@@ -88,10 +88,18 @@ private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
     switch key {
     case .escape:
         s.prompt = nil
+        s.promptError = nil
         return
     case .enter:
-        s.prompt = nil
-        applySearch(&s, text, data)
+        do throws(FilterError) {
+            let filter = try SpanFilter(text)
+            s.prompt = nil
+            s.promptError = nil
+            applyFilter(&s, filter.isEmpty ? nil : filter, data)
+        } catch {
+            // The prompt stays open with the text, and the error points at its column.
+            s.promptError = error
+        }
         return
     case .backspace:
         if !text.isEmpty { text.removeLast() }
@@ -101,38 +109,55 @@ private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
         return
     }
     s.prompt = text
+    s.promptError = nil
 }
 
-private func applySearch(_ s: inout AppState, _ text: String, _ data: ViewData) {
+/// The filter typed after `/`: the list keeps the traces with a matching span, the tree the matching
+/// spans and their ancestors; nil clears it.
+private func applyFilter(_ s: inout AppState, _ filter: SpanFilter?, _ data: ViewData) {
     switch s.screen {
     case .dashboard, .storeResults: return
     case .traceList:
-        s.list.filter = text
-        s.list.rows = AppState.listRows(s.list, data)
+        s.setListFilter(filter, data)
         s.list.selected = 0
         s.list.top = 0
-        s.message = text.isEmpty ? "filter cleared" : "\(s.list.rows.count) trace(s) match \"\(text)\""
+        if let filter {
+            let spans = s.list.matchCounts.values.reduce(0, +)
+            s.message = "\(s.list.rows.count) trace(s), \(spans) span(s) match \(filter.text)"
+        } else {
+            s.message = "filter cleared"
+        }
     case .tree:
-        s.tree?.query = text
-        if text.isEmpty { return }
-        jump(&s, data, forward: true, includeCurrent: true) { spanMatches($0, text, data) }
-        if s.message == nil { s.message = "/\(text): \(matchCount(s, text, data)) match(es); n/N next/previous" }
+        guard var tree = s.tree else { return }
+        let current = tree.rows.indices.contains(tree.selected) ? tree.rows[tree.selected] : nil
+        tree.setFilter(filter, data)
+        // Every match is shown: the folds above them open.
+        tree.folded.subtract(tree.kept)
+        tree.rows = AppState.visibleRows(tree, data)
+        tree.selected = current.flatMap { tree.rows.firstIndex(of: $0) } ?? 0
+        s.tree = tree
+        guard let filter else {
+            s.message = "filter cleared"
+            return
+        }
+        if tree.matches.isEmpty {
+            s.message = "no span matches \(filter.text)"
+            return
+        }
+        if !tree.matches.contains(current ?? -1) {
+            jump(&s, data, forward: true, includeCurrent: true) { tree.matches.contains($0) }
+        }
+        s.message = "\(tree.matches.count) span(s) match \(filter.text); n/N next/previous, / Enter clears"
     }
 }
 
-func spanMatches(_ span: Int32, _ query: String, _ data: ViewData) -> Bool {
-    let store = data.store
-    let f = data.analysis.facts[Int(span)]
-    let q = query.lowercased()
-    for id in [store.spans[Int(span)].name, f.model, f.toolName, f.agentName] where id != 0 {
-        if store.string(id).lowercased().contains(q) { return true }
+extension AppState {
+    /// Sets the trace list's filter and counts its matches per trace.
+    mutating func setListFilter(_ filter: SpanFilter?, _ data: ViewData) {
+        list.filter = filter
+        list.matchCounts = filter?.matchCounts(store: data.store, analysis: data.analysis) ?? [:]
+        list.rows = AppState.listRows(list, data)
     }
-    return false
-}
-
-private func matchCount(_ s: AppState, _ query: String, _ data: ViewData) -> Int {
-    guard let tree = s.tree else { return 0 }
-    return data.analysis.forest.traces[tree.trace].spans.filter { spanMatches($0, query, data) }.count
 }
 
 /// Moves the selection to the next (or previous) span in tree order that satisfies `test`,
@@ -221,7 +246,7 @@ private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewDa
             s.openTree(s.list.rows[s.list.selected], data)
             selectJumpSpan(&s, data)
         }
-    case .search: s.prompt = s.list.filter
+    case .search: s.prompt = s.list.filter?.text ?? ""
     case .storeSearch: openSearchForm(&s)
     case .sortNext:
         s.list.jump?.ordered = false
@@ -276,7 +301,7 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
     case .toggleFold, .collapse, .expand, .collapseAll, .expandAll:
         fold(&tree, act, data)
     case .search:
-        s.prompt = ""
+        s.prompt = tree.filter?.text ?? ""
     case .storeSearch: openSearchForm(&s)
     case .save: s.requests.append(.save(trace: tree.trace))
     case .nextMatch, .previousMatch, .nextError:
@@ -354,17 +379,19 @@ private func fold(_ tree: inout TreeState, _ act: Action, _ data: ViewData) {
 
 /// `n`/`N` (the next or previous span matching the search) and `e` (the next error) in the tree.
 private func jumpToMatch(_ s: inout AppState, _ act: Action, _ data: ViewData) {
+    guard let tree = s.tree else { return }
     if act == .nextError {
         let errors = data.analysis.isError
-        jump(&s, data, forward: true) { errors[Int($0)] }
-        if s.message == "no match" { s.message = "no errors in this trace" }
+        // While a filter is on, only the spans it shows.
+        jump(&s, data, forward: true) { errors[Int($0)] && (tree.filter == nil || tree.kept.contains($0)) }
+        if s.message == "no match" { s.message = "no errors in this trace" + (tree.filter == nil ? "" : " shown") }
         return
     }
-    guard let q = s.tree?.query, !q.isEmpty else {
-        s.message = "no search yet: press / to search"
+    guard tree.filter != nil else {
+        s.message = "no filter yet: press / to filter"
         return
     }
-    jump(&s, data, forward: act == .nextMatch) { spanMatches($0, q, data) }
+    jump(&s, data, forward: act == .nextMatch) { tree.matches.contains($0) }
 }
 
 private func rootOf(_ span: Int32, _ forest: TraceForest) -> Int32 {

@@ -35,7 +35,7 @@ final class TUITests: XCTestCase {
 
         // Search by model.
         try t.send("/", "m", "i", "n", "i", "Enter")
-        try t.waitFor(text: "/mini: 1 match(es); n/N next/previous")
+        try t.waitFor(text: "1 span(s) match mini; n/N next/previous, / Enter clears")
 
         // Detail pane below the tree at 80 columns.
         try t.send("Tab")

@@ -107,15 +107,36 @@ final class GoldenScreenTests: XCTestCase {
         try assertGolden(render(s, data, unicode), "detail-error-120x40")
     }
 
-    /// The search prompt on the last line, bold with its cursor; after Enter the answer in the message
-    /// colour and the selection on the match.
-    func testSearchPromptAndAnswer80x24() throws {
+    /// The filter prompt on the last line, bold with its cursor; after Enter the match with its
+    /// ancestors dimmed, the count in the column header, the answer in the message colour.
+    func testFilterPromptAndAnswer80x24() throws {
         var data = try Fixture.data()
         var s = state(data, 80, 24, tree: 0)
         for c in "/mini" { update(&s, .key(.char(c)), &data) }
-        try assertGolden(render(s, data, unicode), "tree-search-prompt-80x24")
+        try assertGolden(render(s, data, unicode), "tree-filter-prompt-80x24")
         update(&s, .key(.enter), &data)
-        try assertGolden(render(s, data, unicode), "tree-search-match-80x24")
+        try assertGolden(render(s, data, unicode), "tree-filter-match-80x24")
+    }
+
+    /// A comparison filter on a wide terminal with the detail pane of the selected match beside it.
+    func testFilteredTreeWithDetail120x40() throws {
+        var data = try Fixture.data()
+        var s = state(data, 120, 40, tree: 0)
+        for c in "/tokens.in>=1k and not provider=anthropic" { update(&s, .key(.char(c)), &data) }
+        update(&s, .key(.enter), &data)
+        update(&s, .key(.tab), &data)
+        try assertGolden(render(s, data, unicode), "tree-filter-detail-120x40")
+    }
+
+    /// The trace list filtered: the header says how many traces of all, MATCH counts the spans.
+    func testFilteredTraceList80x24And120x40() throws {
+        var data = try Fixture.data()
+        for (w, h) in [(80, 24), (120, 40)] {
+            var s = AppState(screen: .traceList, width: w, height: h, data: data)
+            for c in "/model=gpt-4o*" { update(&s, .key(.char(c)), &data) }
+            update(&s, .key(.enter), &data)
+            try assertGolden(render(s, data, unicode), "list-filter-\(w)x\(h)")
+        }
     }
 
     // MARK: several spans describing one call

@@ -40,16 +40,19 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.tree!.rows.count, 11)
     }
 
-    func testSearchWithNextAndPreviousUnfoldsMatches() throws {
+    func testFilterKeepsMatchesWithTheirAncestorsAndNWalksThem() throws {
         let data = try Fixture.data()
         var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: data)
         press(&s, data, .char("H"), .char("/"))
         for c in "gpt-4o" { press(&s, data, .char(c)) }
         XCTAssertEqual(s.prompt, "gpt-4o")
         press(&s, data, .enter)
-        // Matches by model: the gpt-4o call under agent.plan, then the gpt-4o-mini call under agent.step.2.
+        // A bare word: the two calls whose model says gpt-4o (the gpt-4o call under agent.plan and the
+        // gpt-4o-mini call under agent.step.2), shown with their ancestors, the folds above them open.
+        XCTAssertEqual(s.tree!.matches, [2, 8])
+        XCTAssertEqual(s.tree!.rows, [0, 1, 2, 7, 8])
         XCTAssertEqual(s.tree!.rows[s.tree!.selected], 2)
-        XCTAssertEqual(s.message, "/gpt-4o: 2 match(es); n/N next/previous")
+        XCTAssertEqual(s.message, "2 span(s) match gpt-4o; n/N next/previous, / Enter clears")
         press(&s, data, .char("n"))
         XCTAssertEqual(s.tree!.rows[s.tree!.selected], 8)
         press(&s, data, .char("n"))
@@ -57,6 +60,79 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.message, "search wrapped")
         press(&s, data, .char("N"))
         XCTAssertEqual(s.tree!.rows[s.tree!.selected], 8)
+        // `e` only visits the spans shown: the failing tool call is filtered out.
+        press(&s, data, .char("e"))
+        XCTAssertEqual(s.message, "no errors in this trace shown")
+
+        // A comparison replaces it: the prompt starts from the filter in force.
+        press(&s, data, .char("/"))
+        XCTAssertEqual(s.prompt, "gpt-4o")
+        for _ in 0..<6 { press(&s, data, .backspace) }
+        for c in "cost>0.005 or status=error" { press(&s, data, .char(c)) }
+        press(&s, data, .enter)
+        // $0.006 (gpt-4o) and the claude-sonnet-4 call ($0.0135), and the failing tool.execute.
+        XCTAssertEqual(s.tree!.matches, [2, 4, 6])
+        XCTAssertEqual(s.tree!.rows, [0, 1, 2, 3, 4, 5, 6])
+
+        // Cleared: every span again, the folds the user made kept.
+        press(&s, data, .char("/"))
+        for _ in 0..<26 { press(&s, data, .backspace) }
+        press(&s, data, .enter)
+        XCTAssertNil(s.tree!.filter)
+        XCTAssertEqual(s.message, "filter cleared")
+        XCTAssertEqual(s.tree!.rows, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    }
+
+    func testAWrongFilterKeepsThePromptAndNamesTheColumn() throws {
+        let data = try Fixture.data()
+        var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: data)
+        press(&s, data, .char("/"))
+        for c in "dur>2s and cost>x" { press(&s, data, .char(c)) }
+        press(&s, data, .enter)
+        XCTAssertEqual(s.prompt, "dur>2s and cost>x")
+        XCTAssertEqual(s.promptError?.description, "column 17: 'x' is not a cost (0.05 or $0.05)")
+        XCTAssertNil(s.tree!.filter)
+        let lines = render(s, data, Appearance(glyphs: .unicode, color: false)).lines
+        XCTAssertEqual(String(lines[22]), "                 ^ column 17: 'x' is not a cost (0.05 or $0.05)")
+        XCTAssertEqual(String(lines[23]), "/dur>2s and cost>x█")
+        // Typing again clears the error; Escape leaves the tree as it was.
+        press(&s, data, .backspace)
+        XCTAssertNil(s.promptError)
+        press(&s, data, .escape)
+        XCTAssertNil(s.prompt)
+        XCTAssertEqual(s.tree!.rows.count, 11)
+    }
+
+    func testListFilterKeepsTracesWithAMatchingSpanAndOpensThemFiltered() throws {
+        let data = try Fixture.data()
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        press(&s, data, .char("/"))
+        for c in "model=gpt-4o*" { press(&s, data, .char(c)) }
+        press(&s, data, .enter)
+        // The workflow's gpt-4o and gpt-4o-mini calls; the chat's gpt-4o-mini call.
+        XCTAssertEqual(s.list.matchCounts, [0: 2, 1: 1])
+        XCTAssertEqual(s.message, "2 trace(s), 3 span(s) match model=gpt-4o*")
+        press(&s, data, .char("/"))
+        for _ in 0..<13 { press(&s, data, .backspace) }
+        for c in "tokens.in>=1k" { press(&s, data, .char(c)) }
+        press(&s, data, .enter)
+        // 1200 and 2000 input tokens in the workflow; the chat's call had 100.
+        XCTAssertEqual(s.list.rows, [0])
+        XCTAssertEqual(s.list.matchCounts, [0: 2])
+        XCTAssertEqual(s.message, "1 trace(s), 2 span(s) match tokens.in>=1k")
+        let screen = render(s, data, Appearance(glyphs: .unicode, color: false)).lines.joined(separator: "\n")
+        XCTAssertTrue(screen.hasPrefix("tracetui · 1 of 2 traces · filter: tokens.in>=1k · fixture.json"), screen)
+        // Opened, the tree is filtered the same way.
+        press(&s, data, .enter)
+        XCTAssertEqual(s.tree!.matches, [2, 4])
+        XCTAssertEqual(s.tree!.rows, [0, 1, 2, 3, 4])
+        // A word that is no field's value: no trace.
+        press(&s, data, .char("q"), .char("/"))
+        for _ in 0..<13 { press(&s, data, .backspace) }
+        for c in "paris or 4bf9" { press(&s, data, .char(c)) }
+        press(&s, data, .enter)
+        // "paris" is in the chat's prompt; 4bf9 starts its trace id.
+        XCTAssertEqual(s.list.matchCounts, [1: 1])
     }
 
     func testNextErrorAndBackToTheList() throws {
@@ -89,7 +165,7 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.list.rows, [1, 0])
         press(&s, data, .char("/"), .char("c"), .char("h"), .char("a"), .char("t"), .enter)
         XCTAssertEqual(s.list.rows, [1])
-        XCTAssertEqual(s.message, "1 trace(s) match \"chat\"")
+        XCTAssertEqual(s.message, "1 trace(s), 1 span(s) match chat")
     }
 
     func testResizeKeepsSelectionVisible() throws {
