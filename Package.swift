@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "TraceText", dependencies: ["TraceModel", "TraceAnalysis"]),
         .target(name: "TraceReports", dependencies: ["TraceModel", "TraceAnalysis", "TraceText"]),
         .target(name: "TraceUI", dependencies: ["TraceModel", "TraceAnalysis", "TraceText"]),
-        .target(name: "TerminalBackend", dependencies: ["TraceUI", "CNcursesw"]),
+        .target(name: "TerminalBackend", dependencies: ["TraceUI", "TraceAnalysis", "CNcursesw"]),
         .target(
             name: "OTLPProto",
             dependencies: [

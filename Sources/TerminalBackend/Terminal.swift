@@ -1,4 +1,5 @@
 import CNcursesw
+import TraceAnalysis
 import TraceUI
 
 #if canImport(Glibc)
@@ -183,7 +184,8 @@ public final class Terminal {
 /// (update, render and draw, in ms) are appended to FILE: what `scripts/bench/live-keys.sh` reads.
 @MainActor
 public func runTerminalUI(
-    data: ViewData, start: Screen, appearance: Appearance, inbox: Inbox? = nil, store: StoreBrowserState? = nil,
+    data: ViewData, start: Screen, filter: SpanFilter? = nil, appearance: Appearance, inbox: Inbox? = nil,
+    store: StoreBrowserState? = nil,
     demand: (AppState) -> Void = { _ in }, requests: (StoreRequest, ViewData) -> Void
 ) throws {
     let terminal = try Terminal(color: appearance.color)
@@ -192,7 +194,8 @@ public func runTerminalUI(
     defer { if let frameLog { fclose(frameLog) } }
     var data = data
     var state = AppState(
-        screen: start, width: terminal.size.width, height: terminal.size.height, data: data, store: store)
+        screen: start, width: terminal.size.width, height: terminal.size.height, data: data, filter: filter,
+        store: store)
     terminal.draw(render(state, data, appearance))
     while !state.quit && !terminal.inputClosed && terminal.stoppedBy == nil {
         let messages = terminal.nextMessages(inbox: inbox)

@@ -53,6 +53,19 @@ public struct SpanFilter: Sendable, Equatable {
         return analysis.forest.traces[t].spans.filter { root.evaluate($0, context) }
     }
 
+    /// The matching spans of trace `t` and those with their ancestors: what a filtered tree shows.
+    public func matchesWithAncestors(inTrace t: Int, store: SpanStore, analysis: Analysis) -> (
+        matches: Set<Int32>, shown: Set<Int32>
+    ) {
+        let matches = Set(matches(inTrace: t, store: store, analysis: analysis))
+        var shown = Set<Int32>()
+        for m in matches {
+            var p = m
+            while p >= 0, shown.insert(p).inserted { p = analysis.forest.parent[Int(p)] }
+        }
+        return (matches, shown)
+    }
+
     /// How many spans of each trace match, for the traces where any does: the trace list keeps those.
     public func matchCounts(store: SpanStore, analysis: Analysis) -> [Int: Int] {
         let context = FilterContext(store: store, analysis: analysis)

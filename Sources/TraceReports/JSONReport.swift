@@ -4,25 +4,30 @@ import TraceText
 
 /// `tracetui view --json`: every trace with its totals and its span tree (schema in the README).
 public enum JSONReport {
-    public static func render(store: SpanStore, analysis a: Analysis, traces: [Int], warnings: [String]) -> String {
+    /// With `filter` (`view --filter`), each trace says how many of its spans match and each
+    /// matching span carries `"match": true`.
+    public static func render(
+        store: SpanStore, analysis a: Analysis, traces: [Int], filter: SpanFilter? = nil, warnings: [String]
+    ) -> String {
         var w = JSONWriter()
-        write(&w, store: store, analysis: a, traces: traces, warnings: warnings)
+        write(&w, store: store, analysis: a, traces: traces, filter: filter, warnings: warnings)
         return w.text
     }
 
     /// The same text handed to `output` a megabyte at a time, never held whole (a deep chain's
     /// output is hundreds of megabytes).
     public static func write(
-        store: SpanStore, analysis a: Analysis, traces: [Int], warnings: [String],
+        store: SpanStore, analysis a: Analysis, traces: [Int], filter: SpanFilter? = nil, warnings: [String],
         to output: @escaping (UnsafeBufferPointer<UInt8>) -> Void
     ) {
         var w = JSONWriter(output: output)
-        write(&w, store: store, analysis: a, traces: traces, warnings: warnings)
+        write(&w, store: store, analysis: a, traces: traces, filter: filter, warnings: warnings)
         w.flush()
     }
 
     private static func write(
-        _ w: inout JSONWriter, store: SpanStore, analysis a: Analysis, traces: [Int], warnings: [String]
+        _ w: inout JSONWriter, store: SpanStore, analysis a: Analysis, traces: [Int], filter: SpanFilter?,
+        warnings: [String]
     ) {
         w.beginObject()
         w.beginArray("traces")
@@ -37,8 +42,10 @@ public enum JSONReport {
             w.field("spanCount", totals.spans)
             w.field("durationMs", milliseconds(trace.durationNanos))
             writeTotals(&w, totals, spanCount: false)
+            let matches = filter.map { Set($0.matches(inTrace: t, store: store, analysis: a)) }
+            if let matches { w.field("matchedSpans", matches.count) }
             w.beginArray("spans")
-            for root in trace.roots { writeTree(&w, root: root, store: store, analysis: a) }
+            for root in trace.roots { writeTree(&w, root: root, store: store, analysis: a, matches: matches) }
             w.endArray()
             w.endObject()
         }
@@ -60,13 +67,16 @@ public enum JSONReport {
     }
 
     /// Writes a subtree depth-first without recursion, so a very deep chain cannot overflow the stack.
-    private static func writeTree(_ w: inout JSONWriter, root: Int32, store: SpanStore, analysis a: Analysis) {
+    private static func writeTree(
+        _ w: inout JSONWriter, root: Int32, store: SpanStore, analysis a: Analysis, matches: Set<Int32>?
+    ) {
         var stack: [(span: Int32, next: Int)] = [(root, -1)]
         while !stack.isEmpty {
             let (s, next) = stack[stack.count - 1]
             let children = a.forest.children(of: s)
             if next == -1 {
                 writeSpanFields(&w, span: s, store: store, analysis: a)
+                if matches?.contains(s) == true { w.field("match", true) }
                 w.beginArray("children")
                 stack[stack.count - 1].next = 0
                 continue

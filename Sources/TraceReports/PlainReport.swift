@@ -8,20 +8,24 @@ public enum PlainReport {
         "TRACE", "ROOT", "SERVICE", "START (UTC)", "DURATION", "SPANS", "LLM", "TOKENS IN/OUT", "COST", "ERR",
     ]
 
-    public static func traceList(store: SpanStore, analysis a: Analysis, traces: [Int]) -> String {
-        var rows = [listHeader]
+    /// `matchCounts` (`view --filter`): a last column with how many spans of each trace match.
+    public static func traceList(
+        store: SpanStore, analysis a: Analysis, traces: [Int], matchCounts: [Int: Int]? = nil
+    ) -> String {
+        var rows = [listHeader + (matchCounts == nil ? [] : ["MATCH"])]
         for t in traces {
             let trace = a.forest.traces[t]
             let totals = a.traceTotals[t]
-            rows.append([
-                String(trace.traceID.hex.prefix(8)), Format.sanitize(a.rootName(of: t, in: store)),
-                Format.sanitize(a.service(of: t, in: store)),
-                Format.timestamp(trace.start), Format.duration(trace.durationNanos), String(totals.spans),
-                String(totals.llmCalls), Format.tokenPair(totals.inputTokens, totals.outputTokens),
-                Format.cost(totals), String(totals.errors),
-            ])
+            rows.append(
+                [
+                    String(trace.traceID.hex.prefix(8)), Format.sanitize(a.rootName(of: t, in: store)),
+                    Format.sanitize(a.service(of: t, in: store)),
+                    Format.timestamp(trace.start), Format.duration(trace.durationNanos), String(totals.spans),
+                    String(totals.llmCalls), Format.tokenPair(totals.inputTokens, totals.outputTokens),
+                    Format.cost(totals), String(totals.errors),
+                ] + (matchCounts.map { [String($0[t] ?? 0)] } ?? []))
         }
-        return table(rows, rightAligned: [4, 5, 6, 7, 8, 9])
+        return table(rows, rightAligned: [4, 5, 6, 7, 8, 9, 10])
     }
 
     public static let treeHeader = ["SPAN", "KIND", "DURATION", "TOKENS IN/OUT", "COST", "STATUS"]
@@ -37,8 +41,9 @@ public enum PlainReport {
     }
 
     /// One trace as an indented tree (two spaces per level, up to `maxIndentDepth`), each row with its
-    /// own figures.
-    public static func tree(store: SpanStore, analysis a: Analysis, trace t: Int) -> String {
+    /// own figures. With `filter` (`view --filter`), only the matching spans and their ancestors,
+    /// the matches marked `*`.
+    public static func tree(store: SpanStore, analysis a: Analysis, trace t: Int, filter: SpanFilter? = nil) -> String {
         let trace = a.forest.traces[t]
         let totals = a.traceTotals[t]
         let out =
@@ -48,8 +53,11 @@ public enum PlainReport {
                 ? "\(totals.callsCountedElsewhere) more counted in an earlier trace, " : "")
             + "\(Format.cost(totals))\n"
         var rows = [treeHeader]
+        let filtered = filter?.matchesWithAncestors(inTrace: t, store: store, analysis: a)
+        let matches = filtered?.matches
         var stack = Array(trace.roots.reversed())
         while let s = stack.popLast() {
+            if let filtered, !filtered.shown.contains(s) { continue }
             let span = store.spans[Int(s)]
             let own = a.selfTotals[Int(s)]
             var marks = ""
@@ -60,8 +68,9 @@ public enum PlainReport {
             if let other = a.traceCountingElsewhere(span: s) {
                 marks += " [counted in trace " + other.hex.prefix(8) + "]"
             }
+            let mark = matches.map { $0.contains(s) ? "* " : "  " } ?? ""
             rows.append([
-                indent(depth: Int(a.forest.depth[Int(s)])) + Format.sanitize(store.string(span.name)) + marks,
+                mark + indent(depth: Int(a.forest.depth[Int(s)])) + Format.sanitize(store.string(span.name)) + marks,
                 a.facts[Int(s)].role.name,
                 Format.duration(span.durationNanos), Format.tokenPair(own.inputTokens, own.outputTokens),
                 a.ownCostLabel(of: s) ?? "-", a.isError[Int(s)] ? "error" : span.status.name,

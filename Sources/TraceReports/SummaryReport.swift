@@ -7,14 +7,19 @@ public enum SummaryReport {
     /// Panels stack in one column below this width and sit two abreast from it.
     public static let twoColumnWidth = 120
 
-    public static func text(_ d: Dashboard, width: Int, ascii: Bool, warnings: [String] = []) -> String {
+    /// `spanFilter`: the `--filter` the traces were chosen with, named in the first line.
+    public static func text(
+        _ d: Dashboard, width: Int, ascii: Bool, spanFilter: SpanFilter? = nil, warnings: [String] = []
+    ) -> String {
         let width = max(40, width)
         let columns = width >= twoColumnWidth ? 2 : 1
         let columnWidth = columns == 2 ? (width - 3) / 2 : width
         var out: [String] = []
         out.append(
             clip(
-                "tracetui summary · now \(Format.timestamp(d.now)) UTC · \(DashboardFormat.calls(d.calls)) · filter: \(d.filter.summary)",
+                "tracetui summary · now \(Format.timestamp(d.now)) UTC · \(DashboardFormat.calls(d.calls)) · "
+                    + (spanFilter.map { "traces matching \($0.text)" + (d.filter.isEmpty ? "" : " · ") } ?? "")
+                    + (spanFilter != nil && d.filter.isEmpty ? "" : "filter: \(d.filter.summary)"),
                 width))
         for row in DashboardPanels.rows(d, width: columnWidth - 2, ascii: ascii) {
             out.append("")
@@ -89,7 +94,9 @@ public enum SummaryReport {
 
     /// One object per row whose keys name the panels; each panel carries its `basis`
     /// (`from`, `to`, `calls`). Absent figures are `null`, never 0. Schema in the README.
-    public static func json(_ d: Dashboard, featureKeys: [String], warnings: [String] = []) -> String {
+    public static func json(
+        _ d: Dashboard, featureKeys: [String], spanFilter: SpanFilter? = nil, warnings: [String] = []
+    ) -> String {
         var w = JSONWriter()
         w.beginObject()
         w.field("now", Format.timestamp(d.now))
@@ -98,6 +105,7 @@ public enum SummaryReport {
         w.field("feature", d.filter.feature)
         w.field("service", d.filter.service)
         w.field("range", d.filter.range.title)
+        w.field("expression", spanFilter?.text)
         w.endObject()
         window(&w, "range", d.range)
         w.field("llmCalls", d.calls)

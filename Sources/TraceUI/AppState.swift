@@ -126,15 +126,8 @@ public struct TreeState: Equatable, Sendable {
     /// Sets the filter and works out which spans it keeps.
     mutating func setFilter(_ filter: SpanFilter?, _ data: ViewData) {
         self.filter = filter
-        matches = []
-        kept = []
-        guard let filter else { return }
-        let forest = data.analysis.forest
-        for m in filter.matches(inTrace: trace, store: data.store, analysis: data.analysis) {
-            matches.insert(m)
-            var p = m
-            while p >= 0, kept.insert(p).inserted { p = forest.parent[Int(p)] }
-        }
+        (matches, kept) =
+            filter?.matchesWithAncestors(inTrace: trace, store: data.store, analysis: data.analysis) ?? ([], [])
     }
 }
 
@@ -165,12 +158,16 @@ public struct AppState: Equatable, Sendable {
     /// What the shell is asked to do (search, fetch, save); it takes them after each message.
     public var requests: [StoreRequest] = []
 
-    public init(screen: Screen, width: Int, height: Int, data: ViewData, store: StoreBrowserState? = nil) {
+    /// `filter` (`view --filter`) filters the list and the trees opened from it, as `/` does.
+    public init(
+        screen: Screen, width: Int, height: Int, data: ViewData, filter: SpanFilter? = nil,
+        store: StoreBrowserState? = nil
+    ) {
         self.screen = screen
         self.width = width
         self.height = height
         self.store = store
-        list.rows = Self.listRows(list, data)
+        setListFilter(filter, data)
         if case .tree(let t) = screen { openTree(t, data) }
         if screen == .dashboard { openDashboard(data, returnTo: nil) }
         if !data.warnings.isEmpty {

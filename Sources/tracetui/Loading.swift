@@ -60,3 +60,30 @@ func loadInputsWithSpans(_ paths: [String]) throws -> LoadedInputs {
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((Format.sanitizeLines(line) + "\n").utf8))
 }
+
+/// `--filter EXPR`, parsed; a wrong expression is told with a caret under its column (exit 64, as
+/// for any wrong option).
+func parseFilterOption(_ text: String?) throws -> SpanFilter? {
+    guard let text else { return nil }
+    do throws(FilterError) {
+        let filter = try SpanFilter(text)
+        return filter.isEmpty ? nil : filter
+    } catch {
+        printError("tracetui: --filter: \(error)")
+        printError("  " + text)
+        printError("  " + String(repeating: " ", count: error.column - 1) + "^")
+        throw ExitCode(64)
+    }
+}
+
+/// The spans of the traces with a span matching `filter`, copied into a store of their own, so the
+/// dashboard's figures are those of the matching traces only.
+func traces(matching filter: SpanFilter, store: SpanStore, analysis: Analysis) throws -> SpanStore {
+    let counts = filter.matchCounts(store: store, analysis: analysis)
+    guard !counts.isEmpty else {
+        printError("tracetui: no span matches \(filter.text)")
+        throw ExitCode(1)
+    }
+    let traceOf = analysis.forest.traceOf
+    return store.compacted { counts[Int(traceOf[$0])] != nil }
+}

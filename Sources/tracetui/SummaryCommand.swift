@@ -48,6 +48,12 @@ struct SummaryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only the last 1h, 24h or 7d before now, or all.", valueName: "RANGE"))
     var range: String = "all"
 
+    @Option(
+        help: ArgumentHelp(
+            "Only traces with a span matching this expression (cost>0.05, model=gpt-4o*, status=error, words; the README lists the fields).",
+            valueName: "EXPR"))
+    var filter: String?
+
     @OptionGroup var prices: PriceOptions
 
     func validate() throws {
@@ -59,18 +65,29 @@ struct SummaryCommand: ParsableCommand {
 
     func run() throws {
         let table = try prices.table()
+        let spanFilter = try parseFilterOption(filter)
         let inputs = try loadInputsWithSpans(files)
         // The text report lists the warnings itself; JSON carries them too, but a person reads stderr.
         if json { for w in inputs.failures + inputs.issues { printError("tracetui: warning: " + w) } }
-        let analysis = Analysis(store: inputs.store, prices: table)
+        var store = inputs.store
+        var analysis = Analysis(store: store, prices: table)
+        // "now" stays the newest span end of all the inputs, so --range means the same with a filter.
+        let now = store.spans.lazy.map(\.endNanos).max()
+        if let spanFilter {
+            store = try traces(matching: spanFilter, store: store, analysis: analysis)
+            analysis = Analysis(store: store, prices: table)
+        }
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         let featureKeys = featureAttr.map { [$0] } ?? Conventions.featureKeys
         let filter = DashboardFilter(
             service: service, model: model, feature: feature,
             range: TimeRange.allCases.first { $0.title == range } ?? .all)
-        let dashboard = Dashboard(store: inputs.store, analysis: analysis, filter: filter, featureKeys: featureKeys)
+        let dashboard = Dashboard(
+            store: store, analysis: analysis, filter: filter, now: now, featureKeys: featureKeys)
         if json {
-            print(SummaryReport.json(dashboard, featureKeys: featureKeys, warnings: warnings), terminator: "")
+            print(
+                SummaryReport.json(dashboard, featureKeys: featureKeys, spanFilter: spanFilter, warnings: warnings),
+                terminator: "")
         } else {
             let env = ProcessInfo.processInfo.environment
             let locale =
@@ -79,7 +96,9 @@ struct SummaryCommand: ParsableCommand {
             let utf8 = locale.lowercased().contains("utf-8") || locale.lowercased().contains("utf8")
             print(
                 Format.sanitizeLines(
-                    SummaryReport.text(dashboard, width: terminalWidth() ?? 100, ascii: !utf8, warnings: warnings)),
+                    SummaryReport.text(
+                        dashboard, width: terminalWidth() ?? 100, ascii: !utf8, spanFilter: spanFilter,
+                        warnings: warnings)),
                 terminator: "")
         }
         if inputs.partial { throw ExitCode(65) }

@@ -65,6 +65,12 @@ struct ViewCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Open (or print only) the trace whose id starts with this.", valueName: "TRACE-ID"))
     var trace: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Only traces with a span matching this expression (cost>0.05, model=gpt-4o*, status=error, words; the README lists the fields); the trees show the matches and their ancestors.",
+            valueName: "EXPR"))
+    var filter: String?
+
     @OptionGroup var prices: PriceOptions
 
     @OptionGroup(title: "Trace store") var store: StoreOptions
@@ -84,17 +90,18 @@ struct ViewCommand: AsyncParsableCommand {
 
     func run() async throws {
         let table = try prices.table()
+        let spanFilter = try parseFilterOption(filter)
         if follow { return try await runFollow(table) }
         let environment = ProcessInfo.processInfo.environment
         let connection = try store.connection(environment)
         try await withStoreClient(connection) { client in
-            try await show(table, environment, connection, client)
+            try await show(table, spanFilter, environment, connection, client)
         }
     }
 
     /// Loads the files and fetches the trace ids, then prints or opens them.
     private func show(
-        _ table: PriceTable, _ environment: [String: String], _ connection: StoreConnection?,
+        _ table: PriceTable, _ spanFilter: SpanFilter?, _ environment: [String: String], _ connection: StoreConnection?,
         _ client: (any TraceStoreClient)?
     ) async throws {
         var paths: [String] = []
@@ -127,21 +134,34 @@ struct ViewCommand: AsyncParsableCommand {
             }
             traces = [t]
         }
+        let matchCounts = spanFilter?.matchCounts(store: inputs.store, analysis: analysis)
+        if let spanFilter, let matchCounts {
+            traces = traces.filter { matchCounts[$0] != nil }
+            if traces.isEmpty {
+                printError("tracetui: no span matches \(spanFilter.text)")
+                throw ExitCode(1)
+            }
+        }
         if json || plain || isatty(STDOUT_FILENO) == 0 {
             for w in warnings { printError("tracetui: warning: " + w) }
         }
         if json {
-            JSONReport.write(store: inputs.store, analysis: analysis, traces: traces, warnings: warnings) {
+            JSONReport.write(
+                store: inputs.store, analysis: analysis, traces: traces, filter: spanFilter, warnings: warnings
+            ) {
                 FileHandle.standardOutput.write(Data(buffer: $0))
             }
         } else if plain || isatty(STDOUT_FILENO) == 0 {
             if traces.count > 1 {
                 print(
-                    Format.sanitizeLines(PlainReport.traceList(store: inputs.store, analysis: analysis, traces: traces))
-                )
+                    Format.sanitizeLines(
+                        PlainReport.traceList(
+                            store: inputs.store, analysis: analysis, traces: traces, matchCounts: matchCounts)))
             }
             for t in traces {
-                print(Format.sanitizeLines(PlainReport.tree(store: inputs.store, analysis: analysis, trace: t)))
+                print(
+                    Format.sanitizeLines(
+                        PlainReport.tree(store: inputs.store, analysis: analysis, trace: t, filter: spanFilter)))
             }
         } else {
             for failure in inputs.failures { printError("tracetui: warning: " + failure) }
@@ -158,7 +178,7 @@ struct ViewCommand: AsyncParsableCommand {
             let browser = connection.map { StoreBrowserState(title: $0.description, kind: $0.kind) }
             do {
                 try await runTerminalUI(
-                    data: data, start: start, appearance: look, inbox: inbox, store: browser,
+                    data: data, start: start, filter: spanFilter, appearance: look, inbox: inbox, store: browser,
                     requests: handler.handle)
             } catch let stop as StoppedBySignal {
                 throw ExitCode(128 + stop.signal)
