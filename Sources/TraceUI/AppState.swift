@@ -122,6 +122,8 @@ public struct TreeState: Equatable, Sendable {
     public var matches: Set<Int32> = []
     /// The matches and their ancestors: the spans shown while the filter is on.
     public var kept: Set<Int32> = []
+    /// The spans on the trace's critical path while `c` shows it; nil when hidden.
+    public var criticalPath: Set<Int32>?
 
     /// Sets the filter and works out which spans it keeps.
     mutating func setFilter(_ filter: SpanFilter?, _ data: ViewData) {

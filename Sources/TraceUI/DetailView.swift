@@ -20,6 +20,10 @@ public func detailLines(span s: Int32, data: ViewData, glyphs: Glyphs) -> [Detai
     let span = store.spans[Int(s)]
     var w = DetailWriter(glyphs: glyphs)
     identityLines(&w, s, span, data)
+    let a = data.analysis
+    if a.forest.parent[Int(s)] < 0, a.forest.traces[Int(a.forest.traceOf[Int(s)])].spans.count > 1 {
+        whereItGoesLines(&w, s, data)
+    }
     factLines(&w, s, span, data)
     let group = data.analysis.calls.groupOf[Int(s)]
     if group >= 0 { w.out += callLines(group: Int(group), span: s, data: data, glyphs: glyphs) }
@@ -53,6 +57,45 @@ private struct DetailWriter {
     mutating func block(_ text: String, indent: String = "  ") {
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(400) {
             out.append(DetailLine(indent + Self.clean(String(line))))
+        }
+    }
+}
+
+/// On a root: the spans with the most time of their own and the most expensive calls of its trace,
+/// with their share of the trace's duration and known cost.
+private func whereItGoesLines(_ w: inout DetailWriter, _ s: Int32, _ data: ViewData) {
+    let a = data.analysis
+    let store = data.store
+    let t = Int(a.forest.traceOf[Int(s)])
+    let duration = max(1, a.forest.traces[t].durationNanos)
+    let cost = a.traceTotals[t].costUSD
+    func name(_ x: Int32) -> String {
+        let model = a.facts[Int(x)].model
+        return store.string(store.spans[Int(x)].name) + (model == 0 ? "" : " " + store.string(model))
+    }
+    func share(_ part: Double, of whole: Double) -> String {
+        whole > 0 ? String(Int((part / whole * 100).rounded())) + "%" : ""
+    }
+    let slowest = a.topSelfTime(ofTrace: t, limit: 5)
+    if !slowest.isEmpty {
+        w.section("Most time of their own")
+        for x in slowest {
+            let own = a.selfNanos[Int(x)]
+            w.row(
+                "",
+                fit(DetailWriter.clean(name(x)), 28) + " " + fit(Format.duration(own), 9, right: true) + "  "
+                    + share(Double(own), of: Double(duration)))
+        }
+    }
+    let dearest = a.topCost(ofTrace: t, limit: 5)
+    if !dearest.isEmpty {
+        w.section("Most expensive calls")
+        for x in dearest {
+            let usd = a.costs[Int(x)].usd
+            w.row(
+                "",
+                fit(DetailWriter.clean(name(x)), 28) + " " + fit(Format.cost(usd), 9, right: true) + "  "
+                    + share(usd, of: cost))
         }
     }
 }

@@ -3,16 +3,18 @@ public struct Glyphs: Sendable, Equatable {
     public var branch: String, lastBranch: String, pipe: String, blank: String
     public var folded: String, unfolded: String, leaf: String
     public var bar: String, barEmpty: String, ellipsis: String, error: String, separator: String
+    /// Marks a span on the critical path.
+    public var onPath: String
     public var ascii: Bool
 
     public static let unicode = Glyphs(
         branch: "├─", lastBranch: "└─", pipe: "│ ", blank: "  ",
         folded: "▸", unfolded: "▾", leaf: "·", bar: "█", barEmpty: "·",
-        ellipsis: "…", error: "✗", separator: "─", ascii: false)
+        ellipsis: "…", error: "✗", separator: "─", onPath: "◆", ascii: false)
     public static let asciiOnly = Glyphs(
         branch: "|-", lastBranch: "`-", pipe: "| ", blank: "  ",
         folded: "+", unfolded: "-", leaf: " ", bar: "#", barEmpty: ".",
-        ellipsis: "~", error: "x", separator: "-", ascii: true)
+        ellipsis: "~", error: "x", separator: "-", onPath: "*", ascii: true)
 }
 
 /// How the screen may look: glyph set and whether colour is used (`NO_COLOR` turns it off).

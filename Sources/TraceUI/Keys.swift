@@ -10,7 +10,7 @@ public enum Action: Sendable, Equatable {
     case search, nextMatch, previousMatch, nextError
     case toggleDetail, help, back, sortNext, sortReverse
     case dashboard, filterModel, filterFeature, filterService, filterRange, clearFilters
-    case storeSearch, save
+    case storeSearch, save, criticalPath
 }
 
 /// Where a binding applies.
@@ -98,6 +98,10 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(
         keys: [.char("e")], label: "e", action: .nextError, help: "next span with an error", contexts: [.tree],
         hint: "error"),
+    KeyBinding(
+        keys: [.char("c")], label: "c", action: .criticalPath,
+        help: "show or hide the critical path (the spans the end-to-end latency waits on)", contexts: [.tree],
+        hint: nil),
     KeyBinding(
         keys: [.char("s")], label: "s", action: .sortNext, help: "sort by the next column", contexts: [.traceList],
         hint: "sort"),

@@ -103,6 +103,7 @@ private struct Renumbering {
         tree.folded = Set(tree.folded.compactMap { byID[old.store.spans[Int($0)].spanID] })
         tree.trace = nt
         tree.setFilter(tree.filter, new)
+        if tree.criticalPath != nil { tree.criticalPath = Set(new.analysis.criticalPath(ofTrace: nt, in: new.store)) }
         tree.rows = AppState.visibleRows(tree, new)
         if let id = selectedSpan, let s = byID[id], let row = tree.rows.firstIndex(of: s) {
             tree.selected = row

@@ -228,7 +228,9 @@ private func renderTree(
 ) {
     guard let tree = s.tree else { return }
     let columns = TreeColumns(width: width)
-    let title = tree.filter.map { "SPAN · \(tree.matches.count) match \($0.text)" } ?? "SPAN"
+    let title =
+        tree.filter.map { "SPAN · \(tree.matches.count) match \($0.text)" }
+        ?? (tree.criticalPath.map { "SPAN · \(look.glyphs.onPath) critical path (\($0.count))" } ?? "SPAN")
     var cx =
         x
         + g.put(
@@ -257,6 +259,7 @@ private func renderTreeRow(
     let f = a.facts[Int(sp)]
     let trace = a.forest.traces[tree.trace]
     let isError = a.isError[Int(sp)]
+    let onPath = tree.criticalPath?.contains(sp) == true
     let folded = tree.folded.contains(sp)
     let prefix = treeGuides(sp, a.forest, look.glyphs, shown: tree.filter == nil ? nil : tree.kept)
     let marker =
@@ -281,15 +284,17 @@ private func renderTreeRow(
         col += g.put(" ", x: col, y: ry, style: base)
         col += g.put(
             waterfall(span.startNanos, span.endNanos, trace.start, trace.durationNanos, columns.bar, look.glyphs),
-            x: col, y: ry, style: Style(fg: isError ? .red : .blue, reverse: selected, dim: context))
+            x: col, y: ry, style: Style(fg: isError ? .red : onPath ? .yellow : .blue, reverse: selected, dim: context))
     }
     col += g.put(" " + fit(tokens == "-" ? "" : tokens, columns.tokens, right: true), x: col, y: ry, style: base)
     let costColor: Color = cost == "?" || cost == "~?" || cost.hasSuffix("!") ? .yellow : isError ? .red : .green
     col += g.put(
         " " + fit(cost, columns.cost, right: true), x: col, y: ry,
         style: Style(fg: costColor, reverse: selected, dim: context))
+    // The last column: ✗ for an error, else ◆ on the critical path while it is shown.
     g.put(
-        " " + (isError ? look.glyphs.error : " "), x: col, y: ry, style: Style(fg: .red, bold: true, reverse: selected))
+        " " + (isError ? look.glyphs.error : onPath ? look.glyphs.onPath : " "), x: col, y: ry,
+        style: Style(fg: onPath && !isError ? .yellow : .red, bold: true, reverse: selected))
 }
 
 /// Rows show the guides of at most this many ancestor levels (wider than any name column); a deeper

@@ -304,6 +304,14 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
         s.prompt = tree.filter?.text ?? ""
     case .storeSearch: openSearchForm(&s)
     case .save: s.requests.append(.save(trace: tree.trace))
+    case .criticalPath:
+        if tree.criticalPath == nil {
+            let path = data.analysis.criticalPath(ofTrace: tree.trace, in: data.store)
+            tree.criticalPath = Set(path)
+            s.message = criticalPathSummary(path, data)
+        } else {
+            tree.criticalPath = nil
+        }
     case .nextMatch, .previousMatch, .nextError:
         s.tree = tree
         jumpToMatch(&s, act, data)
@@ -337,6 +345,15 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
     default: break
     }
     s.tree = tree
+}
+
+/// What the path says: how many spans and which of them spends the most time of its own.
+private func criticalPathSummary(_ path: [Int32], _ data: ViewData) -> String {
+    let selfNanos = data.analysis.selfNanos
+    guard let slowest = path.max(by: { selfNanos[Int($0)] < selfNanos[Int($1)] }) else { return "" }
+    let name = Format.sanitize(data.store.string(data.store.spans[Int(slowest)].name))
+    return "critical path: \(path.count) spans; most time of its own in \(name) "
+        + "(\(Format.duration(selfNanos[Int(slowest)]))); c hides it"
 }
 
 /// Folding keys on the tree: one span, up to its parent, into a folded span, or the whole trace.

@@ -128,6 +128,19 @@ final class GoldenScreenTests: XCTestCase {
         try assertGolden(render(s, data, unicode), "tree-filter-detail-120x40")
     }
 
+    /// `c` on the article's workflow: every span waits for the one before, so all are on the path
+    /// (◆, ✗ where the span failed); the root's detail lists where the time and the money went.
+    func testCriticalPathAndTheRootsTopSpans120x40() throws {
+        var data = try Fixture.sample("agent-workflow.json", warnings: false)
+        var s = state(data, 120, 40, tree: 0)
+        update(&s, .key(.char("c")), &data)
+        XCTAssertEqual(s.message, "critical path: 11 spans; most time of its own in tool.execute (121ms); c hides it")
+        update(&s, .key(.tab), &data)
+        try assertGolden(render(s, data, unicode), "tree-critical-path-120x40")
+        update(&s, .key(.char("c")), &data)
+        XCTAssertNil(s.tree!.criticalPath)
+    }
+
     /// The trace list filtered: the header says how many traces of all, MATCH counts the spans.
     func testFilteredTraceList80x24And120x40() throws {
         var data = try Fixture.data()
