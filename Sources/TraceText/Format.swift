@@ -60,6 +60,9 @@ public enum Format {
     }
 
     /// `1200/300` input/output tokens, or `-` when there are none.
+    /// A share of 0–1 as a whole percentage: `0.613` → `61%`.
+    public static func wholePercent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
+
     public static func tokenPair(_ input: Int64, _ output: Int64) -> String {
         input == 0 && output == 0 ? "-" : tokens(input) + "/" + tokens(output)
     }

@@ -84,6 +84,8 @@ public enum Screen: Equatable, Sendable {
     case dashboard
     /// The traces a store search found (`search`, or `S`).
     case storeResults
+    /// The conversations (`C`, `view --sessions`), and one conversation's turns.
+    case sessions, session
 }
 
 public enum SortKey: Int, CaseIterable, Sendable {
@@ -157,6 +159,8 @@ public struct AppState: Equatable, Sendable {
     public var dashboard: DashboardState?
     /// The trace store searched and fetched from, when there is one.
     public var store: StoreBrowserState?
+    /// The conversations while their list or one of them is open (or a turn's trace is).
+    public var sessions: SessionsState?
     /// What the shell is asked to do (search, fetch, save); it takes them after each message.
     public var requests: [StoreRequest] = []
 
@@ -172,6 +176,10 @@ public struct AppState: Equatable, Sendable {
         setListFilter(filter, data)
         if case .tree(let t) = screen { openTree(t, data) }
         if screen == .dashboard { openDashboard(data, returnTo: nil) }
+        if screen == .sessions {
+            self.screen = .traceList
+            openSessions(data)
+        }
         if !data.warnings.isEmpty {
             message = "\(data.warnings.count) warning(s): " + data.warnings[0]
         }
@@ -189,6 +197,8 @@ public struct AppState: Equatable, Sendable {
         if case .tree = screen { return .tree }
         if screen == .dashboard { return .dashboard }
         if screen == .storeResults { return .storeResults }
+        if screen == .sessions { return .sessions }
+        if screen == .session { return .session }
         return .traceList
     }
 

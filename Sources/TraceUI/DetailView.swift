@@ -74,7 +74,7 @@ private func whereItGoesLines(_ w: inout DetailWriter, _ s: Int32, _ data: ViewD
         return store.string(store.spans[Int(x)].name) + (model == 0 ? "" : " " + store.string(model))
     }
     func share(_ part: Double, of whole: Double) -> String {
-        whole > 0 ? String(Int((part / whole * 100).rounded())) + "%" : ""
+        whole > 0 ? Format.wholePercent(part / whole) : ""
     }
     let slowest = a.topSelfTime(ofTrace: t, limit: 5)
     if !slowest.isEmpty {

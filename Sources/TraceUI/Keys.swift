@@ -10,14 +10,16 @@ public enum Action: Sendable, Equatable {
     case search, nextMatch, previousMatch, nextError
     case toggleDetail, help, back, sortNext, sortReverse
     case dashboard, filterModel, filterFeature, filterService, filterRange, clearFilters
-    case storeSearch, save, criticalPath
+    case storeSearch, save, criticalPath, sessions
 }
 
 /// Where a binding applies.
 public enum KeyContext: Sendable, CaseIterable {
-    case traceList, tree, detail, dashboard, storeResults
+    case traceList, tree, detail, dashboard, storeResults, sessions, session
     public var title: String {
         switch self {
+        case .sessions: return "Sessions"
+        case .session: return "A session's turns"
         case .storeResults: return "Store search results"
         case .traceList: return "Trace list"
         case .tree: return "Tree"
@@ -50,7 +52,7 @@ public let keyBindings: [KeyBinding] = [
         hint: nil),
     KeyBinding(
         keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down",
-        contexts: [.traceList, .detail, .dashboard, .storeResults], hint: nil),
+        contexts: [.traceList, .detail, .dashboard, .storeResults, .sessions, .session], hint: nil),
     KeyBinding(
         keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree],
         hint: nil),
@@ -65,6 +67,15 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(
         keys: [.enter], label: "Enter", action: .open, help: "fetch the trace from the store and open it",
         contexts: [.storeResults], hint: "open"),
+    KeyBinding(
+        keys: [.enter], label: "Enter", action: .open, help: "show the session's turns", contexts: [.sessions],
+        hint: "turns"),
+    KeyBinding(
+        keys: [.enter], label: "Enter", action: .open, help: "open the turn's trace", contexts: [.session],
+        hint: "open"),
+    KeyBinding(
+        keys: [.char("C")], label: "C", action: .sessions,
+        help: "sessions: the traces grouped by conversation, turn by turn", contexts: [.traceList], hint: nil),
     KeyBinding(
         keys: [.char("S")], label: "S", action: .storeSearch,
         help: "search the trace store (Tempo: TraceQL; Jaeger: service, operation, attributes)",

@@ -37,6 +37,15 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
     case .storeResults:
         header(&g, storeResultsHeader(s), look)
         renderStoreResults(&g, s, look, y: 1, height: body)
+    case .sessions, .session:
+        header(&g, sessionsHeader(s, data), look)
+        if let st = s.sessions {
+            if st.open == nil {
+                renderSessionList(&g, st, look, y: 1, height: body)
+            } else {
+                renderSessionTurns(&g, st, look, y: 1, height: body)
+            }
+        }
     case .tree(let t):
         let trace = data.analysis.forest.traces[t]
         let totals = data.analysis.traceTotals[t]
@@ -124,41 +133,73 @@ private struct Column {
     var value: (Int) -> String
 }
 
-/// The trace list's columns that fit in `width` beside the root span's name (at least 18 columns),
-/// dropping the least important first, and the width left for the name.
-private func traceListColumns(_ a: Analysis, _ store: SpanStore, _ list: TraceListState, width: Int) -> (
+/// The trace list's columns that fit in `width` beside the root span's name (at least 16 columns),
+/// dropping the least important first, and the width left for the name. INPUT (what each run was
+/// asked), FEATURE and SESSION appear when a visible trace has one; they are read for the visible
+/// rows only. INPUT takes the width the name does not need.
+private func traceListColumns(_ data: ViewData, _ list: TraceListState, visible: ArraySlice<Int>, width: Int) -> (
     columns: [Column], rootWidth: Int
 ) {
+    let a = data.analysis
+    let store = data.store
+    func read(_ value: (Int) -> String?) -> [Int: String] {
+        var out: [Int: String] = [:]
+        for t in visible { if let v = value(t) { out[t] = Format.sanitize(v) } }
+        return out
+    }
+    let inputs = read { a.runInput(ofTrace: $0, in: store) }
+    let features = read { a.feature(ofTrace: $0, in: store, keys: data.featureKeys) }
+    let sessions = read { a.session(ofTrace: $0, in: store) }
     // While a filter is on, how many spans of each trace match it: dropped last.
     let matches =
         list.filter == nil
-        ? [] : [Column(title: "MATCH", width: 5, right: true, priority: 9) { String(list.matchCounts[$0] ?? 0) }]
+        ? [] : [Column(title: "MATCH", width: 5, right: true, priority: 12) { String(list.matchCounts[$0] ?? 0) }]
+    // Wider terminals give the input more than the fixed columns.
+    let minInput = max(20, (width - 60) / 2)
     var columns =
         matches + [
-            Column(title: "SERVICE", width: 14, right: false, priority: 2) {
+            Column(title: "SERVICE", width: 14, right: false, priority: 3) {
                 Format.sanitize(a.service(of: $0, in: store))
             },
-            Column(title: "START (UTC)", width: 14, right: false, priority: 3) {
+            Column(title: "START (UTC)", width: 14, right: false, priority: 5) {
                 String(Format.timestamp(a.forest.traces[$0].start).dropFirst(5))
             },
-            Column(title: "DURATION", width: 8, right: true, priority: 8) {
+            Column(title: "DURATION", width: 8, right: true, priority: 11) {
                 Format.duration(a.forest.traces[$0].durationNanos)
             },
             Column(title: "SPANS", width: 5, right: true, priority: 1) { String(a.traceTotals[$0].spans) },
-            Column(title: "LLM", width: 4, right: true, priority: 5) { String(a.traceTotals[$0].llmCalls) },
-            Column(title: "TOKENS", width: 11, right: true, priority: 6) {
+            Column(title: "LLM", width: 4, right: true, priority: 7) { String(a.traceTotals[$0].llmCalls) },
+            Column(title: "TOKENS", width: 11, right: true, priority: 9) {
                 Format.tokenPair(a.traceTotals[$0].inputTokens, a.traceTotals[$0].outputTokens)
             },
-            Column(title: "COST", width: 9, right: true, priority: 7) { Format.cost(a.traceTotals[$0]) },
-            Column(title: "ERR", width: 3, right: true, priority: 4) { String(a.traceTotals[$0].errors) },
+            Column(title: "COST", width: 9, right: true, priority: 10) { Format.cost(a.traceTotals[$0]) },
+            Column(title: "ERR", width: 3, right: true, priority: 6) { String(a.traceTotals[$0].errors) },
         ]
-    let minRoot = 18
+    if !features.isEmpty {
+        columns.insert(Column(title: "FEATURE", width: 12, right: false, priority: 4) { features[$0] ?? "" }, at: 0)
+    }
+    if !sessions.isEmpty {
+        columns.insert(Column(title: "SESSION", width: 12, right: false, priority: 2) { sessions[$0] ?? "" }, at: 0)
+    }
+    if !inputs.isEmpty {
+        columns.insert(
+            Column(title: "INPUT", width: minInput, right: false, priority: 8) { inputs[$0] ?? "" }, at: 0)
+    }
+    let minRoot = 16
     while columns.reduce(0, { $0 + $1.width + 1 }) + minRoot > width,
         let drop = columns.min(by: { $0.priority < $1.priority })
     {
         columns.removeAll { $0.priority == drop.priority }
     }
-    return (columns, width - columns.reduce(0, { $0 + $1.width + 1 }))
+    var rootWidth = width - columns.reduce(0, { $0 + $1.width + 1 })
+    if let i = columns.firstIndex(where: { $0.title == "INPUT" }) {
+        // The name keeps what its longest visible value needs (up to 24); the input the rest.
+        let longest = visible.map { displayWidth(Format.sanitize(a.rootName(of: $0, in: store))) }.max() ?? 0
+        let root = min(rootWidth, min(24, max(9, longest)))
+        columns[i].width += rootWidth - root
+        rootWidth = root
+    }
+    return (columns, rootWidth)
 }
 
 private func renderTraceList(
@@ -166,7 +207,9 @@ private func renderTraceList(
 ) {
     let a = data.analysis
     let store = data.store
-    let (columns, rootWidth) = traceListColumns(a, store, s.list, width: g.width)
+    let visible = s.list.rows[
+        min(s.list.top, s.list.rows.count)..<min(s.list.rows.count, s.list.top + max(0, height - 1))]
+    let (columns, rootWidth) = traceListColumns(data, s.list, visible: visible, width: g.width)
     let sortTitles: [SortKey: String] = [
         .start: "START (UTC)", .duration: "DURATION", .cost: "COST", .tokens: "TOKENS",
         .llmCalls: "LLM", .errors: "ERR", .spans: "SPANS",

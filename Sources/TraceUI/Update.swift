@@ -116,7 +116,7 @@ private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
 /// spans and their ancestors; nil clears it.
 private func applyFilter(_ s: inout AppState, _ filter: SpanFilter?, _ data: ViewData) {
     switch s.screen {
-    case .dashboard, .storeResults: return
+    case .dashboard, .storeResults, .sessions, .session: return
     case .traceList:
         s.setListFilter(filter, data)
         s.list.selected = 0
@@ -211,6 +211,7 @@ private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     case .dashboard: break
     case .tree: performTree(&s, act, data, page: page)
     case .storeResults: performStoreResults(&s, act, page: page)
+    case .sessions, .session: performSessions(&s, act, data, page: page)
     }
 }
 
@@ -248,6 +249,7 @@ private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewDa
         }
     case .search: s.prompt = s.list.filter?.text ?? ""
     case .storeSearch: openSearchForm(&s)
+    case .sessions: s.openSessions(data)
     case .sortNext:
         s.list.jump?.ordered = false
         s.list.sort = SortKey(rawValue: (s.list.sort.rawValue + 1) % SortKey.allCases.count)!
@@ -331,6 +333,11 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
     case .back:
         if s.detailOpen {
             s.detailOpen = false
+        } else if s.sessions?.treeFromTurn == true {
+            s.sessions?.treeFromTurn = false
+            s.screen = .session
+            s.tree = nil
+            return
         } else if let store = s.store, !store.results.isEmpty || store.searching {
             s.screen = .storeResults
             s.tree = nil
@@ -433,6 +440,10 @@ func clamp(_ s: inout AppState) {
         tree.selected = max(0, min(tree.selected, tree.rows.count - 1))
         tree.top = scrolled(top: tree.top, selected: tree.selected, height: h, count: tree.rows.count)
         s.tree = tree
+    }
+    if var sessions = s.sessions {
+        clampSessions(&sessions, height: h)
+        s.sessions = sessions
     }
     if var store = s.store {
         store.selected = max(0, min(store.selected, store.results.count - 1))

@@ -55,6 +55,12 @@ struct ViewCommand: AsyncParsableCommand {
     @Flag(help: "Open the dashboard (overview, cost, performance, quality) first.")
     var dashboard = false
 
+    @Flag(
+        help:
+            "Group the traces by conversation (gen_ai.conversation.id, session.id, langfuse.session.id, LangSmith thread_id): open the session list, or print it with --plain or --json."
+    )
+    var sessions = false
+
     @Option(
         name: .customLong("feature-attr"),
         help: ArgumentHelp(
@@ -82,6 +88,9 @@ struct ViewCommand: AsyncParsableCommand {
         if plain && json { throw ValidationError("--plain and --json exclude each other.") }
         if follow && (plain || json) {
             throw ValidationError("--follow shows the files live in the terminal; it excludes --plain and --json.")
+        }
+        if sessions && (follow || dashboard) {
+            throw ValidationError("--sessions opens the session list; it excludes --follow and --dashboard.")
         }
         if follow && files.contains("-") { throw ValidationError("--follow reads files, not standard input.") }
         if follow && store.storeGiven { throw ValidationError("--follow reads files, not a trace store.") }
@@ -145,7 +154,19 @@ struct ViewCommand: AsyncParsableCommand {
         if json || plain || isatty(STDOUT_FILENO) == 0 {
             for w in warnings { printError("tracetui: warning: " + w) }
         }
-        if json {
+        if sessions && (json || plain || isatty(STDOUT_FILENO) == 0) {
+            let shown = Set(traces)
+            let list = analysis.sessions(in: inputs.store).filter { $0.turns.contains { shown.contains($0.trace) } }
+            if json {
+                print(
+                    SessionsReport.json(list, store: inputs.store, analysis: analysis, warnings: warnings),
+                    terminator: "")
+            } else {
+                print(
+                    Format.sanitizeLines(SessionsReport.text(list, store: inputs.store, analysis: analysis)),
+                    terminator: "")
+            }
+        } else if json {
             JSONReport.write(
                 store: inputs.store, analysis: analysis, traces: traces, filter: spanFilter, warnings: warnings
             ) {
@@ -168,7 +189,8 @@ struct ViewCommand: AsyncParsableCommand {
             let data = ViewData(
                 store: inputs.store, analysis: analysis, title: files.joined(separator: " "), warnings: warnings,
                 featureKeys: featureAttr.map { [$0] } ?? Conventions.featureKeys)
-            let start: Screen = dashboard ? .dashboard : traces.count == 1 ? .tree(trace: traces[0]) : .traceList
+            let start: Screen =
+                sessions ? .sessions : dashboard ? .dashboard : traces.count == 1 ? .tree(trace: traces[0]) : .traceList
             // The dashboard's data is extracted while the user looks at the list or the tree.
             Thread.detachNewThread { data.prepareDashboardData() }
             let look = Appearance.from(environment: environment)

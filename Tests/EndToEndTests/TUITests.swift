@@ -15,7 +15,7 @@ final class TUITests: XCTestCase {
         try t.waitFor(text: "tracetui · 2 traces · 12 spans")
         var screen = try t.screen()
         XCTAssertTrue(
-            screen.contains("agent.workflow            11-28 12:00:00    5.00s    4   4.5k/2.0k   $0.0235   1"), screen)
+            screen.contains("agent.workflow compare flights              5.00s    4   4.5k/2.0k   $0.0235   1"), screen)
 
         // Open the first trace: the tree with its header totals.
         try t.send("Enter")

@@ -141,6 +141,27 @@ final class GoldenScreenTests: XCTestCase {
         XCTAssertNil(s.tree!.criticalPath)
     }
 
+    /// The conversations of chat-sessions.json, then the first one's turns: input tokens, the context
+    /// growing (a bar from 100 columns), the cached share and what the user asked.
+    func testSessionListAndTurns80x24And120x40() throws {
+        var data = try Fixture.sample("chat-sessions.json", warnings: false)
+        for (w, h) in [(80, 24), (120, 40)] {
+            var s = AppState(screen: .sessions, width: w, height: h, data: data)
+            try assertGolden(render(s, data, unicode), "sessions-\(w)x\(h)")
+            update(&s, .key(.enter), &data)
+            try assertGolden(render(s, data, unicode), "session-turns-\(w)x\(h)")
+        }
+    }
+
+    /// Runs that share one root name told apart by what each was asked.
+    func testTraceListWithTheInputColumn80x24And120x40() throws {
+        let data = try Fixture.sample("chat-sessions.json", warnings: false)
+        for (w, h) in [(80, 24), (120, 40)] {
+            let s = AppState(screen: .traceList, width: w, height: h, data: data)
+            try assertGolden(render(s, data, unicode), "list-input-\(w)x\(h)")
+        }
+    }
+
     /// The trace list filtered: the header says how many traces of all, MATCH counts the spans.
     func testFilteredTraceList80x24And120x40() throws {
         var data = try Fixture.data()
