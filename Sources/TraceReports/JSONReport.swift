@@ -53,7 +53,8 @@ public enum JSONReport {
         w.endDocument(warnings: warnings)
     }
 
-    private static func writeTotals(_ w: inout JSONWriter, _ t: Totals, spanCount: Bool) {
+    /// The fields of a `Totals`, as every report writes them.
+    static func writeTotals(_ w: inout JSONWriter, _ t: Totals, spanCount: Bool) {
         if spanCount { w.field("spanCount", t.spans) }
         w.field("llmCalls", t.llmCalls)
         w.field("inputTokens", t.inputTokens)

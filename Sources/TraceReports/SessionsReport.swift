@@ -16,7 +16,7 @@ public enum SessionsReport {
             w.field("startTime", Format.timestamp(session.start))
             w.field("durationMs", JSONReport.milliseconds(session.durationNanos))
             w.field("turnCount", session.turns.count)
-            totals(&w, session.totals)
+            JSONReport.writeTotals(&w, session.totals, spanCount: false)
             w.beginArray("turns")
             for turn in session.turns {
                 w.beginObject()
@@ -24,7 +24,7 @@ public enum SessionsReport {
                 w.field("startTime", Format.timestamp(turn.start))
                 w.field("durationMs", JSONReport.milliseconds(turn.durationNanos))
                 w.field("input", turn.input)
-                totals(&w, turn.totals)
+                JSONReport.writeTotals(&w, turn.totals, spanCount: false)
                 w.field("cachedShare", turn.cachedShare)
                 w.field("contextTokens", turn.contextTokens)
                 w.endObject()
@@ -35,16 +35,6 @@ public enum SessionsReport {
         w.endArray()
         w.endDocument(warnings: warnings)
         return w.text
-    }
-
-    private static func totals(_ w: inout JSONWriter, _ t: Totals) {
-        w.field("llmCalls", t.llmCalls)
-        w.field("inputTokens", t.inputTokens)
-        w.field("outputTokens", t.outputTokens)
-        w.field("cachedInputTokens", t.cachedInputTokens)
-        w.field("costUSD", t.costUSD)
-        w.field("costComplete", t.costComplete)
-        w.field("errorCount", t.errors)
     }
 
     public static let turnHeader = [
