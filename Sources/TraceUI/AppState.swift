@@ -84,6 +84,8 @@ public enum Screen: Equatable, Sendable {
     case dashboard
     /// The traces a store search found (`search`, or `S`).
     case storeResults
+    /// Two traces compared span by span (`d`, `tracetui diff`).
+    case diff
 }
 
 public enum SortKey: Int, CaseIterable, Sendable {
@@ -139,6 +141,9 @@ public struct AppState: Equatable, Sendable {
     public var store: StoreBrowserState?
     /// What the shell is asked to do (search, fetch, save); it takes them after each message.
     public var requests: [StoreRequest] = []
+    /// The open diff, and the trace `d` marked as its A side.
+    public var diff: DiffState?
+    public var diffMark: TraceID?
 
     public init(screen: Screen, width: Int, height: Int, data: ViewData, store: StoreBrowserState? = nil) {
         self.screen = screen
@@ -165,6 +170,7 @@ public struct AppState: Equatable, Sendable {
         if case .tree = screen { return .tree }
         if screen == .dashboard { return .dashboard }
         if screen == .storeResults { return .storeResults }
+        if screen == .diff { return .diff }
         return .traceList
     }
 

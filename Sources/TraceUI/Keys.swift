@@ -10,12 +10,12 @@ public enum Action: Sendable, Equatable {
     case search, nextMatch, previousMatch, nextError
     case toggleDetail, help, back, sortNext, sortReverse
     case dashboard, filterModel, filterFeature, filterService, filterRange, clearFilters
-    case storeSearch, save
+    case storeSearch, save, compare
 }
 
 /// Where a binding applies.
 public enum KeyContext: Sendable, CaseIterable {
-    case traceList, tree, detail, dashboard, storeResults
+    case traceList, tree, detail, dashboard, storeResults, diff
     public var title: String {
         switch self {
         case .storeResults: return "Store search results"
@@ -23,6 +23,7 @@ public enum KeyContext: Sendable, CaseIterable {
         case .tree: return "Tree"
         case .detail: return "Detail pane"
         case .dashboard: return "Dashboard"
+        case .diff: return "Diff of two traces"
         }
     }
 }
@@ -52,7 +53,7 @@ public let keyBindings: [KeyBinding] = [
         keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down",
         contexts: [.traceList, .detail, .dashboard, .storeResults], hint: nil),
     KeyBinding(
-        keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree],
+        keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree, .diff],
         hint: nil),
     KeyBinding(
         keys: [.home, .char("g")], label: "g/Home", action: .top, help: "go to the top", contexts: KeyContext.allCases,
@@ -78,7 +79,7 @@ public let keyBindings: [KeyBinding] = [
         contexts: [.tree], hint: nil),
     KeyBinding(
         keys: [.enter, .char(" ")], label: "Enter/Space", action: .toggleFold, help: "fold or unfold the span",
-        contexts: [.tree], hint: "fold"),
+        contexts: [.tree, .diff], hint: "fold"),
     KeyBinding(
         keys: [.left, .char("h")], label: "←/h", action: .collapse, help: "collapse, or go to the parent",
         contexts: [.tree], hint: nil),
@@ -95,6 +96,16 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(
         keys: [.char("N")], label: "N", action: .previousMatch, help: "previous match", contexts: [.tree], hint: nil),
     KeyBinding(
+        keys: [.char("n")], label: "n", action: .nextMatch, help: "next difference (a changed, added or removed span)",
+        contexts: [.diff], hint: "next change"),
+    KeyBinding(
+        keys: [.char("N")], label: "N", action: .previousMatch, help: "previous difference", contexts: [.diff],
+        hint: nil),
+    KeyBinding(
+        keys: [.char("d")], label: "d", action: .compare,
+        help: "diff: mark as A, then d on another trace compares", contexts: [.traceList, .tree],
+        hint: nil),
+    KeyBinding(
         keys: [.char("e")], label: "e", action: .nextError, help: "next span with an error", contexts: [.tree],
         hint: "error"),
     KeyBinding(
@@ -105,7 +116,7 @@ public let keyBindings: [KeyBinding] = [
         hint: nil),
     KeyBinding(
         keys: [.tab, .backTab], label: "Tab", action: .toggleDetail, help: "open the detail pane / switch focus",
-        contexts: [.tree, .detail], hint: "detail"),
+        contexts: [.tree, .diff, .detail], hint: "detail"),
     KeyBinding(
         keys: [.enter], label: "Enter", action: .open, help: "show the traces behind the selected figure",
         contexts: [.dashboard], hint: "traces"),

@@ -105,7 +105,7 @@ private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
 
 private func applySearch(_ s: inout AppState, _ text: String, _ data: ViewData) {
     switch s.screen {
-    case .dashboard, .storeResults: return
+    case .dashboard, .storeResults, .diff: return
     case .traceList:
         s.list.filter = text
         s.list.rows = AppState.listRows(s.list, data)
@@ -186,6 +186,7 @@ private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     case .dashboard: break
     case .tree: performTree(&s, act, data, page: page)
     case .storeResults: performStoreResults(&s, act, page: page)
+    case .diff: performDiff(&s, act, data)
     }
 }
 
@@ -234,6 +235,7 @@ private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewDa
         resort(&s, data)
     case .help: s.helpOpen = true
     case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters: changeFilter(&s, act, data)
+    case .compare: s.compareTrace(data)
     case .dashboard where s.list.jump == nil || s.dashboard == nil: s.openDashboard(data, returnTo: .traceList)
     case .back, .dashboard:
         if s.list.jump != nil, s.dashboard != nil {
@@ -294,6 +296,10 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
     case .dashboard:
         s.tree = tree
         s.openDashboard(data, returnTo: .tree(trace: tree.trace))
+        return
+    case .compare:
+        s.tree = tree
+        s.compareTrace(data)
         return
     case .back:
         if s.detailOpen {
@@ -395,6 +401,7 @@ func clamp(_ s: inout AppState) {
         store.top = scrolled(top: store.top, selected: store.selected, height: h, count: store.results.count)
         s.store = store
     }
+    s.diff?.clamp(height: h)
 }
 
 func scrolled(top: Int, selected: Int, height: Int, count: Int) -> Int {
