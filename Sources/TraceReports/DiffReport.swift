@@ -126,24 +126,11 @@ public enum DiffReport {
         return w.text
     }
 
+    /// A side: its trace's fields as `view --json` writes them, and the file it came from.
     private static func writeSide(_ w: inout JSONWriter, _ key: String, _ side: TraceSide) {
-        let a = side.analysis
-        let t = side.trace
-        let totals = side.totals
         w.beginObject(key)
-        w.field("traceId", side.traceID.hex)
+        JSONReport.writeTraceFields(&w, store: side.store, analysis: side.analysis, trace: side.trace)
         w.field("file", file(of: side))
-        w.field("rootName", a.rootName(of: t, in: side.store))
-        w.field("service", a.service(of: t, in: side.store))
-        w.field("startTime", Format.timestamp(a.forest.traces[t].start))
-        w.field("durationMs", JSONReport.milliseconds(side.durationNanos))
-        w.field("spanCount", totals.spans)
-        w.field("llmCalls", totals.llmCalls)
-        w.field("inputTokens", totals.inputTokens)
-        w.field("outputTokens", totals.outputTokens)
-        w.field("costUSD", totals.costUSD)
-        w.field("costComplete", totals.costComplete)
-        w.field("errorCount", totals.errors)
         w.endObject()
     }
 

@@ -27,23 +27,29 @@ public enum JSONReport {
         w.beginObject()
         w.beginArray("traces")
         for t in traces {
-            let trace = a.forest.traces[t]
-            let totals = a.traceTotals[t]
             w.beginObject()
-            w.field("traceId", trace.traceID.hex)
-            w.field("rootName", a.rootName(of: t, in: store))
-            w.field("service", a.service(of: t, in: store))
-            w.field("startTime", Format.timestamp(trace.start))
-            w.field("spanCount", totals.spans)
-            w.field("durationMs", milliseconds(trace.durationNanos))
-            writeTotals(&w, totals, spanCount: false)
+            writeTraceFields(&w, store: store, analysis: a, trace: t)
             w.beginArray("spans")
-            for root in trace.roots { writeTree(&w, root: root, store: store, analysis: a) }
+            for root in a.forest.traces[t].roots { writeTree(&w, root: root, store: store, analysis: a) }
             w.endArray()
             w.endObject()
         }
         w.endArray()
         w.endDocument(warnings: warnings)
+    }
+
+    /// A trace's id, root, service, start, duration and totals: the fields a trace of `view --json`
+    /// and each side of `diff --json` begin with.
+    static func writeTraceFields(_ w: inout JSONWriter, store: SpanStore, analysis a: Analysis, trace t: Int) {
+        let trace = a.forest.traces[t]
+        let totals = a.traceTotals[t]
+        w.field("traceId", trace.traceID.hex)
+        w.field("rootName", a.rootName(of: t, in: store))
+        w.field("service", a.service(of: t, in: store))
+        w.field("startTime", Format.timestamp(trace.start))
+        w.field("spanCount", totals.spans)
+        w.field("durationMs", milliseconds(trace.durationNanos))
+        writeTotals(&w, totals, spanCount: false)
     }
 
     private static func writeTotals(_ w: inout JSONWriter, _ t: Totals, spanCount: Bool) {

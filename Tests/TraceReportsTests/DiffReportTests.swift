@@ -87,7 +87,8 @@ final class DiffReportTests: XCTestCase {
                 "traceId": "c2b9546e0f0220f3edb7f1d5cbf15150", "file": "sample-traces/agent-workflow.json",
                 "rootName": "agent.workflow", "service": "ai-service", "startTime": "2026-11-28 10:59:59",
                 "durationMs": 335.287123, "spanCount": 11, "llmCalls": 4, "inputTokens": 7200, "outputTokens": 1800,
-                "costUSD": 0.03339, "costComplete": true, "errorCount": 1,
+                "cachedInputTokens": 0, "costUSD": 0.03339, "costComplete": true, "errorCount": 1,
+                "costMismatches": 0, "callsCountedElsewhere": 0,
             ])
         XCTAssertEqual(
             doc["b"] as? NSDictionary,
@@ -95,7 +96,8 @@ final class DiffReportTests: XCTestCase {
                 "traceId": "e638bca46bd70d89987fc91e855cdff8", "file": "sample-traces/agent-workflow-rerun.json",
                 "rootName": "agent.workflow", "service": "ai-service", "startTime": "2026-11-28 11:29:59",
                 "durationMs": 406.146598, "spanCount": 12, "llmCalls": 5, "inputTokens": 7200, "outputTokens": 1800,
-                "costUSD": 0.02989, "costComplete": false, "errorCount": 2,
+                "cachedInputTokens": 0, "costUSD": 0.02989, "costComplete": false, "errorCount": 2,
+                "costMismatches": 0, "callsCountedElsewhere": 0,
             ])
         XCTAssertEqual(
             doc["totals"] as? NSDictionary,

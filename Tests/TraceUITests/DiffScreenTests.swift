@@ -68,6 +68,14 @@ final class DiffScreenTests: XCTestCase {
         let data = try Fixture.data()
         let side = TraceSide(store: data.store, analysis: data.analysis, trace: 1)
         let lines = diffDetailLines(DiffSides(a: side, b: side), row: 0, glyphs: .unicode).map(\.text)
+        let conversation = [
+            "",
+            "── Conversation (gen_ai.input.messages / gen_ai.output.messages)",
+            "[user]",
+            "  What is the weather in Paris?",
+            "[assistant]",
+            "  → tool call get_weather({\"city\":\"Paris\"})",
+        ]
         XCTAssertEqual(
             lines,
             [
@@ -83,21 +91,7 @@ final class DiffScreenTests: XCTestCase {
                 "status         unset",
                 "",
                 "── A · trace 4bf92f35 · span 00000000000000a1",
-                "",
-                "── Conversation (gen_ai.input.messages / gen_ai.output.messages)",
-                "[user]",
-                "  What is the weather in Paris?",
-                "[assistant]",
-                "  → tool call get_weather({\"city\":\"Paris\"})",
-                "",
-                "── B · trace 4bf92f35 · span 00000000000000a1",
-                "",
-                "── Conversation (gen_ai.input.messages / gen_ai.output.messages)",
-                "[user]",
-                "  What is the weather in Paris?",
-                "[assistant]",
-                "  → tool call get_weather({\"city\":\"Paris\"})",
-            ])
+            ] + conversation + ["", "── B · trace 4bf92f35 · span 00000000000000a1"] + conversation)
     }
 
     /// `d` marks the selected trace as A, `d` on another opens the diff A → B, `q` returns to the
