@@ -44,6 +44,16 @@ final class DiffScreenTests: XCTestCase {
         try assertGolden(render(diffState(data, 120, 40), data, unicode), "diff-120x40")
     }
 
+    /// Without a UTF-8 locale: the markers are ASCII already, Δ becomes d and the arrow >.
+    func testASCIIFallback() throws {
+        let data = try Self.bothRuns()
+        let lines = render(diffState(data, 80, 24), data, Appearance(glyphs: .asciiOnly, color: false)).lines
+        XCTAssertEqual(lines[0], "diff c2b9546e > e638bca4 A $0.0334 335ms B $0.0299+? 406ms d -$0.0035+? +70.9ms~")
+        XCTAssertEqual(lines[1], "  SPAN                        dDUR     dTOKENS     dCOST CHANGE")
+        XCTAssertEqual(lines[6], "~ | `-  llm.generate       +80.7us              -$0.0035 claude-sonnet-4>gpt-4o")
+        XCTAssertEqual(lines[10], "+ | |-  llm.generate       +14.6ms                     ? gpt-4o-mini error")
+    }
+
     /// `n` selects the first change below the root (the model change on step.0), Tab opens its detail.
     func testDetailOfTheModelChange120x40() throws {
         var data = try Self.bothRuns()
