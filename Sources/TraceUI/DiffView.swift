@@ -67,8 +67,9 @@ public struct DiffState: Equatable, Sendable, ReturnsToScreen {
     /// wraps around. False when every row is the same.
     mutating func selectNextChange(forward: Bool) -> Bool {
         let n = rows.count
+        guard n > 0 else { return false }
         let at = selectedRow ?? 0
-        for step in 1...max(1, n) {
+        for step in 1...n {
             let r = forward ? (at + step) % n : ((at - step) % n + n) % n
             guard rows[r].status != .same else { continue }
             var p = rows[r].parent
