@@ -83,6 +83,9 @@ final class DashboardEndToEndTests: XCTestCase {
         "vercel-ai-sdk.json": (1, 0.000147, 0),  // 500 × 0.15 + 120 × 0.60 = 147
         // Reported: 0.0045 + 0.0009 + 0.012 + 0.003 + 0.009 + 0.01; the rate-limited call's cost is unknown.
         "multi-trace.jsonl": (7, 0.0045 + 0.0009 + 0.012 + 0.003 + 0.009 + 0.01, 0),
+        // The article's workflow with gpt-4o on step 0 (2000 × 2.5 + 500 × 10 = $0.01) and a 429 retried
+        // on step 2: 0.006 + 0.01 + 0.00039 + 0.0135; the rate-limited attempt's cost is unknown.
+        "agent-workflow-rerun.json": (5, 0.006 + 0.01 + 0.00039 + 0.0135, 0),
     ]
 
     /// On every bundled sample, the summary's totals equal the sums of `view --json`'s trace totals,
