@@ -179,14 +179,14 @@ public final class Terminal {
 /// messages that changed the state or the data. `demand` sees the state after each batch, for the
 /// shell to tell background work what the screen needs next (the dashboard's data, live);
 /// `requests` is handed each `StoreRequest` the UI makes (search, fetch, save), whose answers come
-/// back as messages through `inbox`. With
+/// back as messages through `inbox`. A `diff` opens on the diff screen, `q` quitting from it. With
 /// `TRACETUI_FRAME_LOG=FILE` in the environment, each batch's messages and the time spent on them
 /// (update, render and draw, in ms) are appended to FILE: what `scripts/bench/live-keys.sh` reads.
 @MainActor
 public func runTerminalUI(
     data: ViewData, start: Screen, filter: SpanFilter? = nil, appearance: Appearance, inbox: Inbox? = nil,
-    store: StoreBrowserState? = nil,
-    demand: (AppState) -> Void = { _ in }, requests: (StoreRequest, ViewData) -> Void
+    store: StoreBrowserState? = nil, diff: DiffState? = nil, demand: (AppState) -> Void = { _ in },
+    requests: (StoreRequest, ViewData) -> Void
 ) throws {
     let terminal = try Terminal(color: appearance.color)
     defer { terminal.close() }
@@ -196,6 +196,7 @@ public func runTerminalUI(
     var state = AppState(
         screen: start, width: terminal.size.width, height: terminal.size.height, data: data, filter: filter,
         store: store)
+    if let diff { state.openDiff(diff, returnTo: nil) }
     terminal.draw(render(state, data, appearance))
     while !state.quit && !terminal.inputClosed && terminal.stoppedBy == nil {
         let messages = terminal.nextMessages(inbox: inbox)

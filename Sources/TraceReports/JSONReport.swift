@@ -32,25 +32,33 @@ public enum JSONReport {
         w.beginObject()
         w.beginArray("traces")
         for t in traces {
-            let trace = a.forest.traces[t]
-            let totals = a.traceTotals[t]
             w.beginObject()
-            w.field("traceId", trace.traceID.hex)
-            w.field("rootName", a.rootName(of: t, in: store))
-            w.field("service", a.service(of: t, in: store))
-            w.field("startTime", Format.timestamp(trace.start))
-            w.field("spanCount", totals.spans)
-            w.field("durationMs", milliseconds(trace.durationNanos))
-            writeTotals(&w, totals, spanCount: false)
+            writeTraceFields(&w, store: store, analysis: a, trace: t)
             let matches = filter.map { Set($0.matches(inTrace: t, store: store, analysis: a)) }
             if let matches { w.field("matchedSpans", matches.count) }
             w.beginArray("spans")
-            for root in trace.roots { writeTree(&w, root: root, store: store, analysis: a, matches: matches) }
+            for root in a.forest.traces[t].roots {
+                writeTree(&w, root: root, store: store, analysis: a, matches: matches)
+            }
             w.endArray()
             w.endObject()
         }
         w.endArray()
         w.endDocument(warnings: warnings)
+    }
+
+    /// A trace's id, root, service, start, duration and totals: the fields a trace of `view --json`
+    /// and each side of `diff --json` begin with.
+    static func writeTraceFields(_ w: inout JSONWriter, store: SpanStore, analysis a: Analysis, trace t: Int) {
+        let trace = a.forest.traces[t]
+        let totals = a.traceTotals[t]
+        w.field("traceId", trace.traceID.hex)
+        w.field("rootName", a.rootName(of: t, in: store))
+        w.field("service", a.service(of: t, in: store))
+        w.field("startTime", Format.timestamp(trace.start))
+        w.field("spanCount", totals.spans)
+        w.field("durationMs", milliseconds(trace.durationNanos))
+        writeTotals(&w, totals, spanCount: false)
     }
 
     /// The fields of a `Totals`, as every report writes them.

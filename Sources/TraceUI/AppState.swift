@@ -86,6 +86,8 @@ public enum Screen: Equatable, Sendable {
     case storeResults
     /// The conversations (`C`, `view --sessions`), and one conversation's turns.
     case sessions, session
+    /// Two traces compared span by span (`d`, `tracetui diff`).
+    case diff
 }
 
 public enum SortKey: Int, CaseIterable, Sendable {
@@ -163,6 +165,9 @@ public struct AppState: Equatable, Sendable {
     public var sessions: SessionsState?
     /// What the shell is asked to do (search, fetch, save); it takes them after each message.
     public var requests: [StoreRequest] = []
+    /// The open diff, and the trace `d` marked as its A side.
+    public var diff: DiffState?
+    public var diffMark: TraceID?
 
     /// `filter` (`view --filter`) filters the list and the trees opened from it, as `/` does.
     public init(
@@ -199,6 +204,7 @@ public struct AppState: Equatable, Sendable {
         if screen == .storeResults { return .storeResults }
         if screen == .sessions { return .sessions }
         if screen == .session { return .session }
+        if screen == .diff { return .diff }
         return .traceList
     }
 

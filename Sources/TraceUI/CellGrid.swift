@@ -95,6 +95,7 @@ public struct CellGrid: Equatable, Sendable {
         let map: [UInt32: Unicode.Scalar] = [
             0x2191: "^", 0x2193: "v", 0x2190: "<", 0x2192: ">", 0x2588: "#", 0x2026: "~",
             0x2500: "-", 0x2502: "|", 0x00B7: ".", 0x25B8: "+", 0x25BE: "-", 0x2717: "x", 0x00B5: "u",
+            0x0394: "d",
         ]
         for i in cells.indices where cells[i].scalar.value >= 0x80 {
             cells[i].scalar = map[cells[i].scalar.value] ?? "?"

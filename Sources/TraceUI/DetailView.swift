@@ -204,6 +204,14 @@ private func conversationLines(_ w: inout DetailWriter, _ span: Span, _ store: S
     }
 }
 
+/// The prompt and answer of a span as detail lines (empty when it has none): the diff's pane shows
+/// both sides' one above the other.
+func conversationDetailLines(_ span: Span, _ store: SpanStore, glyphs: Glyphs) -> [DetailLine] {
+    var w = DetailWriter(glyphs: glyphs)
+    conversationLines(&w, span, store)
+    return w.out
+}
+
 /// The span's attributes, then its events with theirs (an exception's stack as a block).
 private func attributeAndEventLines(_ w: inout DetailWriter, _ span: Span, _ store: SpanStore) {
     w.section("Attributes (\(span.attributes.count))")

@@ -10,12 +10,12 @@ public enum Action: Sendable, Equatable {
     case search, nextMatch, previousMatch, nextError
     case toggleDetail, help, back, sortNext, sortReverse
     case dashboard, filterModel, filterFeature, filterService, filterRange, clearFilters
-    case storeSearch, save, criticalPath, sessions
+    case storeSearch, save, criticalPath, sessions, compare
 }
 
 /// Where a binding applies.
 public enum KeyContext: Sendable, CaseIterable {
-    case traceList, tree, detail, dashboard, storeResults, sessions, session
+    case traceList, tree, detail, dashboard, storeResults, sessions, session, diff
     public var title: String {
         switch self {
         case .sessions: return "Sessions"
@@ -25,6 +25,7 @@ public enum KeyContext: Sendable, CaseIterable {
         case .tree: return "Tree"
         case .detail: return "Detail pane"
         case .dashboard: return "Dashboard"
+        case .diff: return "Diff of two traces"
         }
     }
 }
@@ -54,7 +55,7 @@ public let keyBindings: [KeyBinding] = [
         keys: [.pageDown, .char(" ")], label: "PgDn", action: .pageDown, help: "page down",
         contexts: [.traceList, .detail, .dashboard, .storeResults, .sessions, .session], hint: nil),
     KeyBinding(
-        keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree],
+        keys: [.pageDown, .char("f")], label: "PgDn/f", action: .pageDown, help: "page down", contexts: [.tree, .diff],
         hint: nil),
     KeyBinding(
         keys: [.home, .char("g")], label: "g/Home", action: .top, help: "go to the top", contexts: KeyContext.allCases,
@@ -89,7 +90,7 @@ public let keyBindings: [KeyBinding] = [
         contexts: [.tree], hint: nil),
     KeyBinding(
         keys: [.enter, .char(" ")], label: "Enter/Space", action: .toggleFold, help: "fold or unfold the span",
-        contexts: [.tree], hint: "fold"),
+        contexts: [.tree, .diff], hint: "fold"),
     KeyBinding(
         keys: [.left, .char("h")], label: "←/h", action: .collapse, help: "collapse, or go to the parent",
         contexts: [.tree], hint: nil),
@@ -107,6 +108,16 @@ public let keyBindings: [KeyBinding] = [
     KeyBinding(
         keys: [.char("N")], label: "N", action: .previousMatch, help: "previous match", contexts: [.tree], hint: nil),
     KeyBinding(
+        keys: [.char("n")], label: "n", action: .nextMatch, help: "next difference (a changed, added or removed span)",
+        contexts: [.diff], hint: "next change"),
+    KeyBinding(
+        keys: [.char("N")], label: "N", action: .previousMatch, help: "previous difference", contexts: [.diff],
+        hint: nil),
+    KeyBinding(
+        keys: [.char("d")], label: "d", action: .compare,
+        help: "diff: mark as A, then d on another trace compares", contexts: [.traceList, .tree],
+        hint: nil),
+    KeyBinding(
         keys: [.char("e")], label: "e", action: .nextError, help: "next span with an error", contexts: [.tree],
         hint: "error"),
     KeyBinding(
@@ -121,7 +132,7 @@ public let keyBindings: [KeyBinding] = [
         hint: nil),
     KeyBinding(
         keys: [.tab, .backTab], label: "Tab", action: .toggleDetail, help: "open the detail pane / switch focus",
-        contexts: [.tree, .detail], hint: "detail"),
+        contexts: [.tree, .diff, .detail], hint: "detail"),
     KeyBinding(
         keys: [.enter], label: "Enter", action: .open, help: "show the traces behind the selected figure",
         contexts: [.dashboard], hint: "traces"),

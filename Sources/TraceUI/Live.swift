@@ -62,12 +62,9 @@ extension AppState {
                 message = "the open trace was evicted to stay under --max-spans"
             }
         }
-        if var d = dashboard {
-            // The screen the dashboard returns to holds old indices too.
-            d.returnTree = d.returnTree.flatMap(r.tree)
-            if case .tree? = d.returnTo { d.returnTo = d.returnTree.map { .tree(trace: $0.trace) } ?? .traceList }
-            dashboard = d
-        }
+        // The screens the dashboard and a diff return to hold old indices too.
+        dashboard?.adoptReturnTree(r.tree)
+        diff?.adoptReturnTree(r.tree)
     }
 }
 

@@ -55,24 +55,14 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
             "trace \(trace.traceID.hex.prefix(12)) · \(Format.sanitize(data.analysis.service(of: t, in: data.store))) · \(totals.spans) spans · "
                 + "\(totals.llmCalls) LLM\(elsewhere) · \(Format.tokenPair(totals.inputTokens, totals.outputTokens)) tok · \(Format.cost(totals)) · "
                 + "\(totals.errors) err · \(Format.duration(trace.durationNanos))", look)
-        let treeWidth = s.detailOpen && detailBeside(s) ? s.width * 58 / 100 : s.width
-        renderTree(&g, s, data, look, x: 0, y: 1, width: treeWidth, height: body)
+        renderTree(&g, s, data, look, x: 0, y: 1, width: listWidth(s), height: body)
         if s.detailOpen, let tree = s.tree, !tree.rows.isEmpty {
-            let span = tree.rows[tree.selected]
-            if detailBeside(s) {
-                for y in 1...body {
-                    g.put(look.glyphs.pipe.trimmingTrailingSpace, x: treeWidth, y: y, style: Style(dim: true))
-                }
-                renderDetail(
-                    &g, s, data, look, span: span, x: treeWidth + 2, y: 1, width: s.width - treeWidth - 2, height: body)
-            } else {
-                g.put(
-                    String(repeating: look.glyphs.separator, count: s.width), x: 0, y: 1 + body, style: Style(dim: true)
-                )
-                renderDetail(
-                    &g, s, data, look, span: span, x: 0, y: 2 + body, width: s.width, height: s.height - 3 - body)
-            }
+            let lines = detailLines(span: tree.rows[tree.selected], data: data, glyphs: look.glyphs)
+            renderDetailPane(&g, s, look, lines: lines, body: body)
         }
+    case .diff:
+        header(&g, diffHeader(s), look)
+        renderDiff(&g, s, look, body: body)
     }
     footer(&g, s, look)
     renderSearchForm(&g, s, look)
@@ -82,7 +72,7 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
     return g
 }
 
-private func header(_ g: inout CellGrid, _ text: String, _ look: Appearance) {
+func header(_ g: inout CellGrid, _ text: String, _ look: Appearance) {
     g.fill(x: 0, y: 0, width: g.width, style: Style(reverse: true))
     g.put(truncate(text, to: g.width, ascii: look.glyphs.ascii), x: 0, y: 0, style: Style(bold: true, reverse: true))
 }
@@ -420,13 +410,27 @@ func waterfall(_ start: Int64, _ end: Int64, _ traceStart: Int64, _ traceNanos: 
 
 // MARK: detail and help
 
+/// The width of the tree or list beside an open detail pane (all of it when the pane is below or closed).
+func listWidth(_ s: AppState) -> Int { s.detailOpen && detailBeside(s) ? s.width * 58 / 100 : s.width }
+
+/// The detail pane's lines beside the tree or list from 120 columns (a rule between them), below it otherwise.
+func renderDetailPane(_ g: inout CellGrid, _ s: AppState, _ look: Appearance, lines: [DetailLine], body: Int) {
+    let left = listWidth(s)
+    if detailBeside(s) {
+        for y in 1...body { g.put(look.glyphs.pipe.trimmingTrailingSpace, x: left, y: y, style: Style(dim: true)) }
+        renderDetail(&g, s, lines, x: left + 2, y: 1, width: s.width - left - 2, height: body)
+    } else {
+        g.put(String(repeating: look.glyphs.separator, count: s.width), x: 0, y: 1 + body, style: Style(dim: true))
+        renderDetail(&g, s, lines, x: 0, y: 2 + body, width: s.width, height: s.height - 3 - body)
+    }
+}
+
 private func renderDetail(
-    _ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, span: Int32, x: Int, y: Int, width: Int,
-    height: Int
+    _ g: inout CellGrid, _ s: AppState, _ unwrapped: [DetailLine], x: Int, y: Int, width: Int, height: Int
 ) {
     guard width > 4, height > 0 else { return }
     var lines: [DetailLine] = []
-    for line in detailLines(span: span, data: data, glyphs: look.glyphs) {
+    for line in unwrapped {
         for piece in softWrap(line.text, width: width) { lines.append(DetailLine(piece, line.style)) }
     }
     let maxScroll = max(0, lines.count - height)

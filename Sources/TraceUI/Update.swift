@@ -116,7 +116,7 @@ private func editPrompt(_ s: inout AppState, _ key: Key, _ data: ViewData) {
 /// spans and their ancestors; nil clears it.
 private func applyFilter(_ s: inout AppState, _ filter: SpanFilter?, _ data: ViewData) {
     switch s.screen {
-    case .dashboard, .storeResults, .sessions, .session: return
+    case .dashboard, .storeResults, .sessions, .session, .diff: return
     case .traceList:
         s.setListFilter(filter, data)
         s.list.selected = 0
@@ -212,6 +212,7 @@ private func perform(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     case .tree: performTree(&s, act, data, page: page)
     case .storeResults: performStoreResults(&s, act, page: page)
     case .sessions, .session: performSessions(&s, act, data, page: page)
+    case .diff: performDiff(&s, act, data)
     }
 }
 
@@ -261,6 +262,7 @@ private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewDa
         resort(&s, data)
     case .help: s.helpOpen = true
     case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters: changeFilter(&s, act, data)
+    case .compare: s.compareTrace(data)
     case .dashboard where s.list.jump == nil || s.dashboard == nil: s.openDashboard(data, returnTo: .traceList)
     case .back, .dashboard:
         if s.list.jump != nil, s.dashboard != nil {
@@ -329,6 +331,10 @@ private func performTree(_ s: inout AppState, _ act: Action, _ data: ViewData, p
     case .dashboard:
         s.tree = tree
         s.openDashboard(data, returnTo: .tree(trace: tree.trace))
+        return
+    case .compare:
+        s.tree = tree
+        s.compareTrace(data)
         return
     case .back:
         if s.detailOpen {
@@ -450,6 +456,7 @@ func clamp(_ s: inout AppState) {
         store.top = scrolled(top: store.top, selected: store.selected, height: h, count: store.results.count)
         s.store = store
     }
+    s.diff?.clamp(height: h)
 }
 
 func scrolled(top: Int, selected: Int, height: Int, count: Int) -> Int {

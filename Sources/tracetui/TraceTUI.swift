@@ -13,7 +13,8 @@ struct TraceTUI: AsyncParsableCommand {
         // The one place the version is kept (scripts/check-install.sh reads it from here).
         version: "0.8.0",
         subcommands: [
-            ViewCommand.self, SearchCommand.self, ListenCommand.self, SummaryCommand.self, PricesCommand.self,
+            ViewCommand.self, SearchCommand.self, ListenCommand.self, SummaryCommand.self, DiffCommand.self,
+            PricesCommand.self,
         ],
         defaultSubcommand: ViewCommand.self
     )

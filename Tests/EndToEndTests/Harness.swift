@@ -101,6 +101,13 @@ final class TmuxSession {
 
     var isRunning: Bool { (try? tmux(["has-session", "-t", name]).status == 0) ?? false }
 
+    /// Waits up to `timeout` for the command to end (its session closes with it); false if it did not.
+    func waitForExit(timeout: TimeInterval = 5) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while isRunning && Date() < deadline { usleep(50_000) }
+        return !isRunning
+    }
+
     /// Polls the screen until `predicate` holds; fails with the last screen after `timeout`.
     func waitFor(
         _ what: String, timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line,

@@ -26,7 +26,8 @@ final class HelpTests: XCTestCase {
     func testHelpOfEveryCommand() throws {
         for (args, name) in [
             ([], "help-tracetui"), (["view"], "help-view"), (["listen"], "help-listen"),
-            (["search"], "help-search"), (["summary"], "help-summary"), (["prices"], "help-prices"),
+            (["search"], "help-search"), (["summary"], "help-summary"), (["diff"], "help-diff"),
+            (["prices"], "help-prices"),
         ] {
             let r = try help(args + ["--help"])
             XCTAssertEqual(r.status, 0, name)
@@ -45,7 +46,7 @@ final class HelpTests: XCTestCase {
 
     /// `tracetui help [command]`, the parser's help subcommand, prints the same text as `--help`.
     func testHelpSubcommandEqualsDashDashHelp() throws {
-        for command in [[], ["view"], ["listen"], ["summary"], ["prices"]] {
+        for command in [[], ["view"], ["listen"], ["summary"], ["diff"], ["prices"]] {
             let viaHelp = try help(["help"] + command)
             XCTAssertEqual(viaHelp.status, 0, "\(command)")
             XCTAssertEqual(viaHelp.stdout, try help(command + ["--help"]).stdout, "\(command)")

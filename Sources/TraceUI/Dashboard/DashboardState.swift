@@ -14,7 +14,7 @@ public struct ListJump: Equatable, Sendable {
 
 /// The open dashboard: its figures (recomputed when the filters change, not on every frame), the
 /// scroll position, the selected figure, and where "back" returns to.
-public struct DashboardState: Equatable, Sendable {
+public struct DashboardState: Equatable, Sendable, ReturnsToScreen {
     public var dashboard: Dashboard
     public var scroll = 0
     /// Index into the layout's targets (the figures with traces behind them).
@@ -75,7 +75,8 @@ func performDashboard(_ s: inout AppState, _ act: Action, _ data: ViewData) {
         return
     case .help: s.helpOpen = true
     case .dashboard, .back:
-        closeDashboard(&s, returningTo: d, data)
+        s.dashboard = nil
+        s.goBack(from: d, data)
         return
     case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters:
         s.dashboard = d
@@ -104,18 +105,6 @@ private func openTracesBehindFigure(_ s: inout AppState, _ layout: DashboardLayo
     s.list.top = 0
     s.screen = .traceList
     s.message = "\(sel.traces.count) trace(s): \(sel.title); Enter opens, q returns to the dashboard"
-}
-
-/// Back from the dashboard to the screen it was opened from (quits when it was the first screen).
-private func closeDashboard(_ s: inout AppState, returningTo d: DashboardState, _ data: ViewData) {
-    s.dashboard = nil
-    switch d.returnTo {
-    case .tree(let t)?:
-        s.tree = d.returnTree
-        if s.tree == nil { s.openTree(t, data) } else { s.screen = .tree(trace: t) }
-    case .traceList?: s.screen = .traceList
-    default: s.quit = true
-    }
 }
 
 /// Steps a shared filter to its next value (or clears them) and refreshes the list and dashboard.
