@@ -158,4 +158,45 @@ final class DiffEndToEndTests: XCTestCase {
         try t.send("q")
         XCTAssertTrue(t.waitForExit(), "tracetui did not quit")
     }
+
+    /// The on-call path through the features: filter the list, open a match (filtered the same way),
+    /// mark it, compare it with the other run of the workflow, and come back to the filtered list.
+    func testFilterOpenDiffAndBackInTmux() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
+            throw XCTSkip("tmux is not installed")
+        }
+        let samples = ["agent-workflow.json", "agent-workflow-rerun.json", "multi-trace.jsonl"].map {
+            Harness.repoRoot.appendingPathComponent("sample-traces/" + $0).path
+        }
+        let command =
+            "env LANG=C.UTF-8 TERM=xterm-256color NO_COLOR= \(Harness.binary) view \(samples.joined(separator: " "))"
+        let t = try TmuxSession(command: command, width: 80, height: 24)
+        try t.waitFor(text: "tracetui · 8 traces · 40 spans")
+        // The truncated answer of the article's step 2 (1000 tokens in) in both runs; the multi-trace
+        // file's `length` finish had 4000 tokens in.
+        try t.send("/")
+        try t.send("-l", "finish=length tokens.in<2k")
+        try t.send("Enter")
+        try t.waitFor(text: "2 trace(s), 2 span(s) match finish=length tokens.in<2k")
+        var screen = try t.screen()
+        XCTAssertTrue(screen.contains("tracetui · 2 of 8 traces · filter: finish=length tokens.in<2k"), screen)
+        // Opened, the tree shows the match under its dimmed ancestors.
+        try t.send("Enter")
+        try t.waitFor(text: "SPAN · 1 match finish=length…")
+        screen = try t.screen()
+        XCTAssertTrue(screen.contains("└─▾ agent.step.2"), screen)
+        XCTAssertFalse(screen.contains("agent.plan"), screen)
+        try t.send("d")
+        try t.waitFor(text: "marked c2b9546e as A: d on another trace compares")
+        try t.send("q")
+        try t.waitFor(text: "tracetui · 2 of 8 traces")
+        try t.send("j", "d")
+        try t.waitFor(text: "diff c2b9546e → e638bca4")
+        screen = try t.screen()
+        XCTAssertTrue(screen.contains("+ │ ├─· llm.generate"), screen)
+        try t.send("q")
+        try t.waitFor(text: "tracetui · 2 of 8 traces · filter: finish=length tokens.in<2k")
+        try t.send("q")
+        XCTAssertTrue(t.waitForExit(), "tracetui did not quit")
+    }
 }
