@@ -89,6 +89,9 @@ struct ViewCommand: AsyncParsableCommand {
         if follow && (plain || json) {
             throw ValidationError("--follow shows the files live in the terminal; it excludes --plain and --json.")
         }
+        if follow && filter != nil {
+            throw ValidationError("--filter reads files whole; in a live view, press / to filter.")
+        }
         if sessions && (follow || dashboard) {
             throw ValidationError("--sessions opens the session list; it excludes --follow and --dashboard.")
         }
