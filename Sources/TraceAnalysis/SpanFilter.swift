@@ -92,8 +92,21 @@ indirect enum Node: Equatable, Sendable {
     case and(Node, Node)
     case or(Node, Node)
     case not(Node)
-    case word(String)
+    case word(Word)
     case compare(Field, Op, Value)
+}
+
+/// A bare word, lower-cased, with its bytes for the search over interned strings.
+struct Word: Equatable, Sendable {
+    let text: String
+    /// The UTF-8 of `text` when it is ASCII: then strings are searched byte by byte, without making
+    /// a lower-cased copy of each (nil: a non-ASCII word is compared on lower-cased copies).
+    let ascii: [UInt8]?
+
+    init(_ text: String) {
+        self.text = text.lowercased()
+        ascii = self.text.utf8.allSatisfy { $0 < 0x80 } ? Array(self.text.utf8) : nil
+    }
 }
 
 enum Op: String, Sendable {
@@ -156,18 +169,30 @@ extension Node {
         }
     }
 
-    private func containsWord(_ s: Int32, _ word: String, _ c: FilterContext) -> Bool {
+    private func containsWord(_ s: Int32, _ word: Word, _ c: FilterContext) -> Bool {
         let store = c.store
         let span = store.spans[Int(s)]
-        if store.string(span.name).lowercased().contains(word) { return true }
-        if c.analysis.service(ofSpan: s, in: store).lowercased().contains(word) { return true }
-        if word.allSatisfy(\.isHexDigit), span.traceID.hex.hasPrefix(word) { return true }
-        for a in store.attributes(of: span) where store.text(a.value).lowercased().contains(word) { return true }
-        for e in store.events[span.events.range] {
-            if store.string(e.name).lowercased().contains(word) { return true }
-            for a in store.attributes[e.attributes.range] where store.text(a.value).lowercased().contains(word) {
-                return true
+        func has(_ id: StrID) -> Bool {
+            guard let needle = word.ascii else { return store.string(id).lowercased().contains(word.text) }
+            return store.strings.withBytes(id) { containsIgnoringASCIICase($0, needle) }
+        }
+        func has(_ v: AttrValue) -> Bool {
+            switch v {
+            case .string(let id): return has(id)
+            default: return store.text(v).lowercased().contains(word.text)
             }
+        }
+        if has(span.name) { return true }
+        if store.resources.indices.contains(Int(span.resource)),
+            has(store.resources[Int(span.resource)].serviceName)
+        {
+            return true
+        }
+        if word.text.allSatisfy(\.isHexDigit), span.traceID.hex.hasPrefix(word.text) { return true }
+        for a in store.attributes(of: span) where has(a.value) { return true }
+        for e in store.events[span.events.range] {
+            if has(e.name) { return true }
+            for a in store.attributes[e.attributes.range] where has(a.value) { return true }
         }
         return false
     }
@@ -220,6 +245,24 @@ extension Node {
             return text(store.text(v))
         }
     }
+}
+
+/// Whether `haystack` contains `needle` (lower-case ASCII), ASCII letters compared case-insensitively.
+func containsIgnoringASCIICase(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+    guard let first = needle.first else { return true }
+    let n = needle.count
+    guard haystack.count >= n else { return false }
+    @inline(__always) func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+    var i = 0
+    while i <= haystack.count - n {
+        if lower(haystack[i]) == first {
+            var k = 1
+            while k < n, lower(haystack[i + k]) == needle[k] { k += 1 }
+            if k == n { return true }
+        }
+        i += 1
+    }
+    return false
 }
 
 /// `*` matches any run of characters; everything else literally. Both sides lower-cased.
@@ -304,7 +347,7 @@ struct FilterParser {
         if chars[pos] == ")" {
             throw FilterError(column: pos + 1, message: "expected a comparison or a word before ')'")
         }
-        if chars[pos] == "\"" { return .word(try quoted().lowercased()) }
+        if chars[pos] == "\"" { return .word(Word(try quoted())) }
         let start = pos
         while pos < chars.count, isFieldCharacter(chars[pos]) { pos += 1 }
         let name = String(chars[start..<pos])
@@ -322,7 +365,7 @@ struct FilterParser {
         }
         // A bare word: up to the next space or parenthesis.
         while pos < chars.count, !chars[pos].isWhitespace, chars[pos] != "(", chars[pos] != ")" { pos += 1 }
-        return .word(String(chars[start..<pos]).lowercased())
+        return .word(Word(String(chars[start..<pos])))
     }
 
     private func isFieldCharacter(_ c: Character) -> Bool {

@@ -98,4 +98,24 @@ final class SpanFilterTests: XCTestCase {
         XCTAssertFalse(globMatch("gpt-4o", "*mini"))
         XCTAssertFalse(globMatch("gpt-4o", "gpt"))
     }
+
+    /// Bare words compare ASCII letters case-insensitively on the interned bytes; a non-ASCII word
+    /// falls back to lower-cased copies.
+    func testWordSearchOverBytes() throws {
+        func check(_ haystack: String, _ needle: String) -> Bool {
+            Array(haystack.utf8).withUnsafeBytes { containsIgnoringASCIICase($0, Array(needle.utf8)) }
+        }
+        XCTAssertTrue(check("OpenTelemetry GenAI", "genai"))
+        XCTAssertTrue(check("xxABCabc", "abcabc"))
+        XCTAssertFalse(check("abcab", "abcabc"))
+        XCTAssertFalse(check("", "a"))
+        XCTAssertTrue(check("abc", ""))
+        XCTAssertEqual(try matching("OPENTELEMETRY"), try matching("opentelemetry"))
+        XCTAssertEqual(try matching("\"WEB_Search\""), ["tool.execute", "agent.step.1"])
+        let st = try TraceAnalysisTests.store([span(id: 1, name: "Résumé Ärger", attrs: [("q", .s("ÉTÉ"))])])
+        let a = Analysis(store: st, prices: .embedded)
+        XCTAssertTrue(try SpanFilter("résumé").matches(0, store: st, analysis: a))
+        XCTAssertTrue(try SpanFilter("été").matches(0, store: st, analysis: a))
+        XCTAssertFalse(try SpanFilter("ete").matches(0, store: st, analysis: a))
+    }
 }
