@@ -119,29 +119,38 @@ struct JSONWriter {
     }
 
     /// A JSON string: quotes, backslashes and control characters (C0, DEL and the C1 range) escaped.
+    /// Runs of bytes that need no escape are copied in one go (keys and most values are such a run).
     private mutating func quote(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
+            var run = 0
             var i = 0
             while i < utf8.count {
                 let b = utf8[i]
-                if b == 0xC2 && i + 1 < utf8.count && utf8[i + 1] < 0xA0 {
-                    escapeScalar(UInt32(utf8[i + 1]))  // U+0080…U+009F
-                    i += 2
+                let c1 = b == 0xC2 && i + 1 < utf8.count && utf8[i + 1] < 0xA0
+                guard c1 || b < 0x20 || b == 0x7F || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else {
+                    i += 1
                     continue
                 }
-                switch b {
-                case UInt8(ascii: "\""): raw("\\\"")
-                case UInt8(ascii: "\\"): raw("\\\\")
-                case 0x0A: raw("\\n")
-                case 0x0D: raw("\\r")
-                case 0x09: raw("\\t")
-                case 0..<0x20, 0x7F: escapeScalar(UInt32(b))
-                default: bytes.append(b)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
+                if c1 {
+                    escapeScalar(UInt32(utf8[i + 1]))  // U+0080…U+009F
+                    i += 2
+                } else {
+                    switch b {
+                    case UInt8(ascii: "\""): raw("\\\"")
+                    case UInt8(ascii: "\\"): raw("\\\\")
+                    case 0x0A: raw("\\n")
+                    case 0x0D: raw("\\r")
+                    case 0x09: raw("\\t")
+                    default: escapeScalar(UInt32(b))
+                    }
+                    i += 1
                 }
-                i += 1
+                run = i
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
         }
         bytes.append(UInt8(ascii: "\""))
     }
