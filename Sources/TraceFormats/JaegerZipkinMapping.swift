@@ -22,7 +22,7 @@ extension OTLPJSONDecoder {
             start: UInt32(store.attributes.count), count: UInt32(foreign.attributes.count - o.attributesStart))
         store.attributes.append(contentsOf: foreign.attributes[o.attributesStart...])
         store.spans.append(span)
-        spansDecoded += 1
+        countSpan()
     }
 
     /// `span.kind` → kind; `error`, `otel.status_code`, `otel.status_description` → status (an

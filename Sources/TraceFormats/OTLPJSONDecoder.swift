@@ -23,6 +23,8 @@ struct OTLPJSONDecoder {
     let readsForeignJSON: Bool
     /// Scratch lists, resources and scopes of the Jaeger and Zipkin input (JaegerZipkinJSON.swift).
     var foreign = ForeignJSONState()
+    /// Told how far decoding has got every `LoadProgress.spanInterval` spans.
+    var progress: ((LoadProgress) -> Void)?
 
     init(cursor: JSONCursor, source: UInt32, readsForeignJSON: Bool) {
         self.cursor = cursor
@@ -234,7 +236,15 @@ struct OTLPJSONDecoder {
                 }
             }
             store.spans.append(span)
-            spansDecoded += 1
+            countSpan()
+        }
+    }
+
+    /// One more span decoded; every `LoadProgress.spanInterval` of them, `progress` is told.
+    mutating func countSpan() {
+        spansDecoded += 1
+        if spansDecoded % LoadProgress.spanInterval == 0, let progress {
+            progress(LoadProgress(bytes: cursor.pos, spans: spansDecoded, inflated: cursor.stream != nil))
         }
     }
 

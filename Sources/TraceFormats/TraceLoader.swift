@@ -76,6 +76,21 @@ public enum SpanlessContent: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// What loading one input produced.
+/// How far the decoding of one input has got: its bytes decoded (inflated bytes for gzip) and spans.
+public struct LoadProgress: Sendable, Equatable {
+    /// `progress` is told after this many spans (and not more often: the check is one division).
+    public static let spanInterval = 1 << 16
+    public var bytes: Int
+    public var spans: Int
+    /// The bytes are those of a gzip input inflated, not of the file.
+    public var inflated: Bool
+    public init(bytes: Int, spans: Int, inflated: Bool) {
+        self.bytes = bytes
+        self.spans = spans
+        self.inflated = inflated
+    }
+}
+
 public struct LoadResult: Sendable {
     public var file: String
     public var spans: Int
@@ -109,17 +124,23 @@ public enum TraceLoader {
     /// Reads a file (or `-` for standard input) and decodes it, whatever its format (`InputFormats.files`,
     /// recognised by its bytes, not its name); gzip is inflated while it is decoded. Throws
     /// `LoadError.noSpans` for a well-formed input without a span.
-    public static func load(path: String, into store: inout SpanStore) throws -> LoadResult {
+    /// `progress` is told how far decoding has got every `LoadProgress.spanInterval` spans.
+    public static func load(
+        path: String, into store: inout SpanStore, progress: ((LoadProgress) -> Void)? = nil
+    ) throws -> LoadResult {
         let name = path == "-" ? "<stdin>" : path
         let input = try InputFile(path: path, name: name)
         let head = try input.next(atMost: 1 << 16)
         let result: LoadResult
         if head.count >= 2 && head[0] == 0x1f && head[1] == 0x8b {
-            result = try decodeGzip(head: head, rest: input, name: name, into: &store)
+            result = try decodeGzip(head: head, rest: input, name: name, into: &store, progress: progress)
         } else if head.count >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd {
             throw LoadError.foreignFormat(file: name, format: .zstd)
         } else {
-            result = try decode(bytes: try input.readAll(after: head), name: name, into: &store)
+            let bytes = try input.readAll(after: head)
+            result = try bytes.withUnsafeBufferPointer {
+                try decode(cursor: JSONCursor($0), name: name, into: &store, progress: progress)
+            }
         }
         if result.spans == 0, result.issues.isEmpty, let content = result.spanless {
             throw LoadError.noSpans(file: name, content: content)
@@ -144,9 +165,10 @@ public enum TraceLoader {
 
     /// Inflates and decodes gzip piece by piece: memory holds the window of `StreamWindow`, not the
     /// inflated input.
-    static func decodeGzip(head: [UInt8], rest: InputFile, name: String, into store: inout SpanStore) throws
-        -> LoadResult
-    {
+    static func decodeGzip(
+        head: [UInt8], rest: InputFile, name: String, into store: inout SpanStore,
+        progress: ((LoadProgress) -> Void)? = nil
+    ) throws -> LoadResult {
         let inflater: Inflater
         do {
             inflater = try Inflater(input: head) { piece in
@@ -155,7 +177,7 @@ public enum TraceLoader {
             }
         } catch let e as GzipError { throw LoadError.unreadable(file: name, reason: e.message) }
         let window = StreamWindow { try inflater.inflate(into: $0, capacity: $1) }
-        var result = try decode(cursor: JSONCursor(stream: window), name: name, into: &store)
+        var result = try decode(cursor: JSONCursor(stream: window), name: name, into: &store, progress: progress)
         if let failure = window.failure {
             guard result.spans > 0 else { throw LoadError.unreadable(file: name, reason: failure) }
             // The record the stream stopped in is reported as the stream's failure, not as a JSON error.
@@ -168,12 +190,14 @@ public enum TraceLoader {
         return result
     }
 
-    static func decode(cursor: JSONCursor, name: String, formats: InputFormats = .files, into store: inout SpanStore)
-        throws -> LoadResult
-    {
+    static func decode(
+        cursor: JSONCursor, name: String, formats: InputFormats = .files, into store: inout SpanStore,
+        progress: ((LoadProgress) -> Void)? = nil
+    ) throws -> LoadResult {
         let source = UInt32(store.sources.count)
         store.sources.append(name)
         var decoder = OTLPJSONDecoder(cursor: cursor, source: source, readsForeignJSON: formats == .files)
+        decoder.progress = progress
         if try sniffStart(&decoder.cursor, name: name, formats: formats) {
             return try OTLPProtobufFile.decode(&decoder.cursor, name: name, source: source, into: &store)
         }

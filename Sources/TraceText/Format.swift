@@ -60,6 +60,23 @@ public enum Format {
     }
 
     /// `1200/300` input/output tokens, or `-` when there are none.
+    /// The progress line of a long load: `reading x.jsonl: 312 MB of 833 MB (37%) · 380k spans ·
+    /// 95 MB/s`; a gzip input says how much it has inflated, of no known total.
+    public static func loadProgress(
+        _ name: String, bytes: Int, inflated: Bool, size: Int?, spans: Int, seconds: Double
+    ) -> String {
+        let mb = Double(bytes) / 1_048_576
+        var line = "reading \(sanitize(name)): \(Int(mb)) MB"
+        if inflated {
+            line += " inflated"
+        } else if let size, size > 0 {
+            line += " of \(size / 1_048_576) MB (\(wholePercent(Double(bytes) / Double(size))))"
+        }
+        line += " · \(tokens(Int64(spans))) spans"
+        if seconds > 0 { line += " · \(Int(mb / seconds)) MB/s" }
+        return line
+    }
+
     /// A share of 0–1 as a whole percentage: `0.613` → `61%`.
     public static func wholePercent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
 

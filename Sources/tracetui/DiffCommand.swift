@@ -84,8 +84,9 @@ struct DiffCommand: AsyncParsableCommand {
     /// `diff A B FILE...`: both traces from one store of all the files.
     private func tracesByID(_ table: PriceTable) throws -> Sides {
         let files = Array(arguments.dropFirst(2))
-        let inputs = try loadInputsWithSpans(files)
-        let analysis = Analysis(store: inputs.store, prices: table)
+        let progress = ProgressLine()
+        let inputs = try loadInputsWithSpans(files, progress: progress)
+        let analysis = analyse(inputs.store, prices: table, progress: progress)
         func side(_ prefix: String) throws -> TraceSide {
             let p = prefix.lowercased()
             let matches = analysis.forest.traces.indices.filter { analysis.forest.traces[$0].traceID.hex.hasPrefix(p) }
@@ -108,8 +109,9 @@ struct DiffCommand: AsyncParsableCommand {
     /// analysis' warnings name their file.
     private func oneTraceEach(_ table: PriceTable) throws -> Sides {
         func side(_ file: String) throws -> (TraceSide, [String], Bool) {
-            let inputs = try loadInputsWithSpans([file])
-            let analysis = Analysis(store: inputs.store, prices: table)
+            let progress = ProgressLine()
+            let inputs = try loadInputsWithSpans([file], progress: progress)
+            let analysis = analyse(inputs.store, prices: table, progress: progress)
             let count = analysis.forest.traces.count
             guard count == 1 else {
                 printError(

@@ -29,17 +29,29 @@ struct LoadedInputs {
     var partial: Bool { !failures.isEmpty || !issues.isEmpty }
 }
 
-func loadInputs(_ paths: [String]) -> LoadedInputs {
+/// Loads every path; `progress` (a terminal's progress line) is told how each goes.
+func loadInputs(_ paths: [String], progress: ProgressLine? = nil) -> LoadedInputs {
     var result = LoadedInputs()
     for path in paths {
         do {
-            let r = try TraceLoader.load(path: path, into: &result.store)
+            let size =
+                path == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            let r = try TraceLoader.load(
+                path: path, into: &result.store, progress: progress?.reporter(for: path, size: size))
             result.issues += r.issues.map(\.description)
         } catch {
             result.failures.append(String(describing: error))
         }
     }
+    progress?.finish()
     return result
+}
+
+/// The analysis of the loaded spans; the progress line says it is under way, then is erased.
+func analyse(_ store: SpanStore, prices: PriceTable, progress: ProgressLine) -> Analysis {
+    progress.analysing(spans: store.spans.count)
+    defer { progress.finish() }
+    return Analysis(store: store, prices: prices)
 }
 
 /// When no input gave a span, says why, one line per input, and exits 1 (nothing to show: no
@@ -51,8 +63,8 @@ func requireSpans(_ inputs: LoadedInputs) throws {
 }
 
 /// Loads the inputs; exits 1 when none of them gave a span (see `requireSpans`).
-func loadInputsWithSpans(_ paths: [String]) throws -> LoadedInputs {
-    let inputs = loadInputs(paths)
+func loadInputsWithSpans(_ paths: [String], progress: ProgressLine? = nil) throws -> LoadedInputs {
+    let inputs = loadInputs(paths, progress: progress)
     try requireSpans(inputs)
     return inputs
 }
@@ -86,4 +98,50 @@ func traces(matching filter: SpanFilter, store: SpanStore, analysis: Analysis) t
     }
     let traceOf = analysis.forest.traceOf
     return store.compacted { counts[Int(traceOf[$0])] != nil }
+}
+
+/// The line on a terminal's standard error that says how a long load is going: `reading x.jsonl:
+/// 312 MB of 833 MB (37%) · 380k spans · 95 MB/s`, then `analysing 1.0M spans…`. It appears only
+/// after half a second (a small file shows nothing), is redrawn at most ten times a second, and is
+/// erased before anything else is printed.
+final class ProgressLine {
+    private let start = Date()
+    private var lastDrawn: Date?
+    private var shown = false
+    private let enabled: Bool
+
+    /// Shown only when standard error is a terminal.
+    init(enabled: Bool = isatty(STDERR_FILENO) != 0) { self.enabled = enabled }
+
+    /// The progress reporter for one input of `size` bytes (nil: unknown, as for standard input).
+    func reporter(for name: String, size: Int?) -> (LoadProgress) -> Void {
+        { [self] p in
+            draw(
+                Format.loadProgress(
+                    name, bytes: p.bytes, inflated: p.inflated, size: size, spans: p.spans,
+                    seconds: Date().timeIntervalSince(start)))
+        }
+    }
+
+    /// Between loading and the analysis.
+    func analysing(spans: Int) { draw("analysing \(Format.tokens(Int64(spans))) spans…", always: true) }
+
+    /// Erases the line.
+    func finish() {
+        guard shown else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+        shown = false
+    }
+
+    /// `always`: a new stage, drawn even if the last line was drawn a moment ago.
+    private func draw(_ line: String, always: Bool = false) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(start) >= 0.5,
+            always || lastDrawn.map({ now.timeIntervalSince($0) >= 0.1 }) ?? true
+        else { return }
+        lastDrawn = now
+        shown = true
+        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+    }
 }

@@ -66,11 +66,12 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         let table = try prices.table()
         let spanFilter = try parseFilterOption(filter)
-        let inputs = try loadInputsWithSpans(files)
+        let progress = ProgressLine()
+        let inputs = try loadInputsWithSpans(files, progress: progress)
         // The text report lists the warnings itself; JSON carries them too, but a person reads stderr.
         if json { for w in inputs.failures + inputs.issues { printError("tracetui: warning: " + w) } }
         var store = inputs.store
-        var analysis = Analysis(store: store, prices: table)
+        var analysis = analyse(store, prices: table, progress: progress)
         // "now" stays the newest span end of all the inputs, so --range means the same with a filter.
         let now = store.spans.lazy.map(\.endNanos).max()
         if let spanFilter {

@@ -132,11 +132,12 @@ struct ViewCommand: AsyncParsableCommand {
                 )
             }
         }
-        var inputs = loadInputs(paths)
+        let progress = ProgressLine()
+        var inputs = loadInputs(paths, progress: progress)
         inputs.failures += idsWithoutStore
         if let client { await fetchTraces(ids, from: client, into: &inputs) }
         try requireSpans(inputs)
-        let analysis = Analysis(store: inputs.store, prices: table)
+        let analysis = analyse(inputs.store, prices: table, progress: progress)
         let warnings = inputs.failures + inputs.issues + analysis.warnings
         var traces = Array(analysis.forest.traces.indices)
         if let wanted = trace {

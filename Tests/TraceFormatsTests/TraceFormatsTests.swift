@@ -214,6 +214,37 @@ final class OTLPShapeTests: XCTestCase {
             store.spans.map { store.string(store.resources[Int($0.resource)].serviceName) }, ["front", "back", "svc"])
     }
 
+    /// A long load tells how far it has got every 65,536 spans: bytes decoded (the file's, or the
+    /// inflated ones of a gzip file) and spans, both growing.
+    func testProgressOfALongLoad() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = "0af7651916cd43dd8448eb211c80319c"
+        var lines = ""
+        for batch in 0..<140 {
+            let spans = (0..<1_000).map { i in
+                #"{"traceId":"\#(trace)","spanId":"\#(String(format: "%016x", batch * 1_000 + i + 1))","name":"s","startTimeUnixNano":"1","endTimeUnixNano":"2"}"#
+            }
+            lines += request(spans) + "\n"
+        }
+        let data = Data(lines.utf8)
+        for zipped in [false, true] {
+            let path = dir.appendingPathComponent(zipped ? "spans.jsonl.gz" : "spans.jsonl").path
+            try (zipped ? gzip(data, in: dir) : data).write(to: URL(fileURLWithPath: path))
+            var seen: [LoadProgress] = []
+            var store = SpanStore()
+            let result = try TraceLoader.load(path: path, into: &store) { seen.append($0) }
+            XCTAssertEqual(result.spans, 140_000)
+            XCTAssertEqual(seen.map(\.spans), [65_536, 131_072])
+            XCTAssertEqual(seen.map(\.inflated), [zipped, zipped])
+            // Within the line of the span that made the count, of about 130 bytes a span.
+            for p in seen {
+                XCTAssertGreaterThan(p.bytes, p.spans * 120)
+                XCTAssertLessThan(p.bytes, min(data.count, (p.spans + 1_000) * 140))
+            }
+        }
+    }
+
     func testGzipRecognisedByContentDespiteJSONName() throws {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

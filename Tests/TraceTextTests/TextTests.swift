@@ -31,6 +31,24 @@ final class DisplayWidthTests: XCTestCase {
         XCTAssertEqual(truncate("e\u{301}e\u{301}e\u{301}", to: 3), "e\u{301}e\u{301}e\u{301}", "marks do not count")
     }
 
+    /// The progress line of a long load, with and without a known size, gzip, and hostile names.
+    func testLoadProgressLine() {
+        XCTAssertEqual(
+            Format.loadProgress(
+                "x.jsonl", bytes: 327_155_712, inflated: false, size: 873_463_808, spans: 380_000, seconds: 3.25),
+            "reading x.jsonl: 312 MB of 833 MB (37%) · 380k spans · 96 MB/s")
+        XCTAssertEqual(
+            Format.loadProgress(
+                "x.json.gz", bytes: 10_485_760, inflated: true, size: 1_000_000, spans: 65_536, seconds: 0),
+            "reading x.json.gz: 10 MB inflated · 66k spans")
+        XCTAssertEqual(
+            Format.loadProgress("-", bytes: 0, inflated: false, size: nil, spans: 0, seconds: 1),
+            "reading -: 0 MB · 0 spans · 0 MB/s")
+        XCTAssertEqual(
+            Format.loadProgress("a\u{1B}[2Jb", bytes: 0, inflated: false, size: nil, spans: 0, seconds: 0),
+            "reading ab: 0 MB · 0 spans")
+    }
+
     func testFitPadsToExactColumns() {
         XCTAssertEqual(fit("模型", 6), "模型  ")
         XCTAssertEqual(fit("模型", 6, right: true), "  模型")
