@@ -4,9 +4,13 @@
 // key of each span; it prints the span count, the attribute count and a checksum of the attribute-key
 // lengths, so the work cannot be optimised away. No tree, no interning, no analysis: a lower bound.
 //
-// Usage: simdjson_walk FILE            one OTLP JSON document ({"resourceSpans":[...]})
-//        simdjson_walk --lines FILE    JSON Lines (the collector's file exporter): a document a line,
-//                                      parsed in place one after the other on this one thread
+// Usage: simdjson_walk [--lines] [--payload] FILE
+//   FILE alone   one OTLP JSON document ({"resourceSpans":[...]})
+//   --lines      JSON Lines (the collector's file exporter): a document a line, parsed in place one
+//                after the other on this one thread
+//   --payload    also read every attribute value and print the attributes' payload: key bytes +
+//                string-value bytes (unescaped) + 8 bytes a non-string value (what a store cannot
+//                avoid keeping); not part of the timed baseline
 // Built by scripts/bench/scale-bench.sh:
 //   g++ -O3 -march=native -std=c++17 scripts/bench/simdjson_walk.cpp -lsimdjson -o bench-data/simdjson_walk
 // and run under `taskset -c 0`: one core.
@@ -28,7 +32,10 @@ struct Tally {
     uint64_t spans = 0;
     uint64_t attributes = 0;
     uint64_t keyLengths = 0;  // the checksum: sum of attribute-key lengths
+    uint64_t payload = 0;     // with --payload: key bytes + string-value bytes + 8 a non-string value
 };
+
+bool payloadMode = false;
 
 void walkSpan(ondemand::object span, Tally &t) {
     t.spans++;
@@ -36,9 +43,19 @@ void walkSpan(ondemand::object span, Tally &t) {
         std::string_view name = field.unescaped_key();
         if (name != "attributes") continue;  // the value is skipped by the next iteration
         for (auto attribute : field.value().get_array()) {
-            std::string_view key = attribute.find_field_unordered("key").get_string();
+            ondemand::object a = attribute.get_object();
+            std::string_view key = a.find_field_unordered("key").get_string();
             t.attributes++;
             t.keyLengths += key.size();
+            if (payloadMode) {
+                t.payload += key.size();
+                for (auto v : a.find_field_unordered("value").get_object()) {
+                    if (std::string_view(v.unescaped_key()) == "stringValue")
+                        t.payload += std::string_view(v.value().get_string()).size();
+                    else
+                        t.payload += 8;
+                }
+            }
         }
     }
 }
@@ -71,12 +88,18 @@ void walkDocument(ondemand::document &doc, Tally &t) {
 }  // namespace
 
 int main(int argc, char **argv) {
-    bool lines = argc == 3 && std::strcmp(argv[1], "--lines") == 0;
-    if (argc != 2 && !lines) {
-        std::fprintf(stderr, "usage: simdjson_walk [--lines] FILE\n");
+    bool lines = false;
+    int i = 1;
+    for (; i < argc - 1; i++) {
+        if (std::strcmp(argv[i], "--lines") == 0) lines = true;
+        else if (std::strcmp(argv[i], "--payload") == 0) payloadMode = true;
+        else break;
+    }
+    if (i != argc - 1) {
+        std::fprintf(stderr, "usage: simdjson_walk [--lines] [--payload] FILE\n");
         return 2;
     }
-    const char *path = argv[argc - 1];
+    const char *path = argv[i];
     try {
         padded_string json = padded_string::load(path);
         ondemand::parser parser;
@@ -105,6 +128,7 @@ int main(int argc, char **argv) {
                     (unsigned long long)t.spans, (unsigned long long)t.attributes,
                     (unsigned long long)t.keyLengths, WALK_STR(SIMDJSON_VERSION),
                     std::string(get_active_implementation()->name()).c_str());
+        if (payloadMode) std::printf("attribute payload bytes %llu\n", (unsigned long long)t.payload);
     } catch (const simdjson_error &e) {
         std::fprintf(stderr, "simdjson_walk: %s: %s\n", path, e.what());
         return 1;
