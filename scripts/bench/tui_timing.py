@@ -16,7 +16,9 @@ Enter (a bare word searched in every span), G.
 Prints `first-frame S s`, then a line a key: the ms tracetui logged for the batches the key caused
 (each batch's kind and ms listed) and the wall time until the last of them; then a summary line
 `keys N: median, p99, max; slowest: ...` (over tracetui's figures).
-Usage: tui_timing.py BIN FILE [TIMEOUT_SECONDS=300]
+With --dashboard-at-once, only: the first frame, then D at once (while the dashboard's data may still
+be computed in the background after the first frame) and the wall time until "OVERVIEW" is drawn.
+Usage: tui_timing.py BIN FILE [TIMEOUT_SECONDS=300] [--dashboard-at-once]
 """
 import fcntl
 import os
@@ -101,8 +103,10 @@ class Session:
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
-    binary, path = sys.argv[1], sys.argv[2]
-    timeout = int(sys.argv[3]) if len(sys.argv) > 3 else 300
+    at_once = "--dashboard-at-once" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--dashboard-at-once"]
+    binary, path = args[0], args[1]
+    timeout = int(args[2]) if len(args) > 2 else 300
     s = Session(binary, path, timeout)
 
     timings = []  # (ms, name)
@@ -117,6 +121,13 @@ def main():
     try:
         t = s.wait_text("ROOT")
         print("first-frame %.2f s" % (t - s.started), flush=True)
+        if at_once:
+            s.screen = b""
+            sent = time.monotonic()
+            os.write(s.fd, b"D")
+            shown = s.wait_text("OVERVIEW")
+            print("dashboard-at-once %.2f s" % (shown - sent), flush=True)
+            return
         time.sleep(QUIET)
         s.pump(0.1)
         script = ([("list-move-j", "j")] * 20 + [("list-page-Space", " ")] * 5
