@@ -30,7 +30,7 @@
 #
 # Usage: scripts/bench/scale-bench.sh [SPANS]     (default 1000000; 200000 for a quick run)
 # Environment: BIN (default .build/release/tracetui; when unset the release build is made first),
-#              RUNS (3), CHAIN_TIMEOUT (300 seconds a deep-chain command), TUI=0 to skip the terminal UI,
+#              BIN_COMMIT (the commit BIN was built from, printed with it), RUNS (3), CHAIN_TIMEOUT (300 seconds a deep-chain command), TUI=0 to skip the terminal UI,
 #              CHAIN_DEPTHS ("50000 100000") and BOMB_MIB ("128 1024"): two sizes each, smaller first.
 # Data (generated once, reused) goes to bench-data/, which git ignores.
 set -euo pipefail
@@ -55,7 +55,8 @@ ram=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 echo "# tracetui scale benchmark"
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $cpu, $ram RAM, $(uname -sm)"
-echo "commit: $(git rev-parse --short HEAD) ($(git rev-parse --abbrev-ref HEAD)); binary: $bin ($("$bin" --version 2>/dev/null || echo '?'), built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'))"
+if [ -n "${BIN:-}" ]; then from=${BIN_COMMIT:-"(BIN_COMMIT not given)"}; else from=$(git rev-parse --short HEAD); fi
+echo "scripts at commit $(git rev-parse --short HEAD) ($(git rev-parse --abbrev-ref HEAD)); binary: $bin ($("$bin" --version 2>/dev/null || echo '?'), built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'), sha256 $(sha256sum "$bin" | cut -c1-12)), from $from"
 echo "command: BIN=$bin RUNS=$runs scripts/bench/scale-bench.sh $spans"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 
