@@ -258,7 +258,11 @@ for mode in --plain --json; do
       times+=("$chain_timeout")
     else
       out=$(stat -c %s "$tmp/out")
-      cells+=("$secs s, $(mib "$((kb * 1024))") MiB peak, $(mib "$out") MiB out, exit $status")
+      shape=""
+      if [ "$mode" = --plain ]; then  # the indentation's cap and the depth said after it
+        shape=", indent <= $(awk '{ match($0, /^ */); if (RLENGTH > m) m = RLENGTH } END { print m + 0 }' "$tmp/out") columns, last: $(grep -o '\[depth [0-9]*\]' "$tmp/out" | tail -1)"
+      fi
+      cells+=("$secs s, $(mib "$((kb * 1024))") MiB peak, $(mib "$out") MiB out$shape, exit $status")
       times+=("$secs")
     fi
   done
