@@ -57,7 +57,11 @@ echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "machine: $(nproc) cores, $cpu, $ram RAM, $(uname -sm)"
 if [ -n "${BIN:-}" ]; then from=${BIN_COMMIT:-"(BIN_COMMIT not given)"}; else from=$(git rev-parse --short HEAD); fi
 echo "scripts at commit $(git rev-parse --short HEAD) ($(git rev-parse --abbrev-ref HEAD)); binary: $bin ($("$bin" --version 2>/dev/null || echo '?'), built $(date -u -r "$bin" '+%Y-%m-%d %H:%M UTC'), sha256 $(sha256sum "$bin" | cut -c1-12)), from $from"
-echo "command: BIN=$bin RUNS=$runs scripts/bench/scale-bench.sh $spans"
+settings="BIN=$bin RUNS=$runs"
+for v in BIN_COMMIT TUI CHAIN_DEPTHS CHAIN_TIMEOUT BOMB_MIB; do
+  [ -z "${!v:-}" ] || settings+=" $v=\"${!v}\""
+done
+echo "command: $settings scripts/bench/scale-bench.sh $spans"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
 
 # --- inputs -----------------------------------------------------------------------------------------
