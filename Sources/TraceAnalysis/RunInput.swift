@@ -1,3 +1,4 @@
+import Foundation
 import TraceModel
 
 extension Conventions {
@@ -22,7 +23,7 @@ extension Analysis {
     /// sanitized (callers sanitize for their output).
     public func runInput(ofTrace t: Int, in store: SpanStore) -> String? {
         let trace = forest.traces[t]
-        if let text = firstText(Conventions.runInputKeys, [trace.rootSpan], store) { return text }
+        if let text = firstText(Conventions.runInputKeys, [trace.rootSpan], store) { return readableInput(text) }
         for s in trace.spans where facts[Int(s)].role.isModelCall {
             let messages = conversation(of: store.spans[Int(s)], in: store).input
             if let user = messages.last(where: { $0.role == "user" || $0.role == "input" }),
@@ -31,7 +32,7 @@ extension Analysis {
                 return text
             }
         }
-        return firstText(Conventions.runInputKeys, trace.spans, store)
+        return firstText(Conventions.runInputKeys, trace.spans, store).map(readableInput)
     }
 
     /// The conversation (session) trace `t` belongs to: a session attribute of the root, else of any
@@ -66,4 +67,28 @@ func oneLine(_ text: String) -> String? {
     // The start is all a column or a list shows; a prompt can be megabytes.
     let words = text.prefix(2_000).split(whereSeparator: \.isWhitespace)
     return words.isEmpty ? nil : words.joined(separator: " ")
+}
+
+/// A run input written as a JSON object (LangChain's `{"inputs": {"question": …}}` in `input.value`)
+/// read as the text it holds: the first string under a key that names a question or a message, at any
+/// depth; anything else as it is.
+func readableInput(_ text: String) -> String {
+    guard text.first == "{", let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)),
+        let found = inputText(in: object, depth: 0).flatMap(oneLine)
+    else { return text }
+    return found
+}
+
+private let inputTextKeys = [
+    "question", "query", "input", "user_input", "prompt", "content", "text", "message", "messages", "inputs",
+]
+
+private func inputText(in value: Any, depth: Int) -> String? {
+    if let text = value as? String { return text }
+    guard depth < 8 else { return nil }
+    if let object = value as? [String: Any] {
+        return inputTextKeys.lazy.compactMap { object[$0].flatMap { inputText(in: $0, depth: depth + 1) } }.first
+    }
+    if let array = value as? [Any] { return array.lazy.compactMap { inputText(in: $0, depth: depth + 1) }.first }
+    return nil
 }

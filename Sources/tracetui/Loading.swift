@@ -142,6 +142,16 @@ final class ProgressLine {
         else { return }
         lastDrawn = now
         shown = true
-        FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
+        // One row: a line that wrapped would leave its first rows behind when it is erased.
+        let fitted = truncate(line, to: max(1, (terminalWidth(of: STDERR_FILENO) ?? 80) - 1))
+        FileHandle.standardError.write(Data(("\r" + fitted + "\u{1B}[K").utf8))
     }
+}
+
+/// The width of the terminal on descriptor `fd`, or nil when it is not a terminal.
+func terminalWidth(of fd: Int32) -> Int? {
+    guard isatty(fd) != 0 else { return nil }
+    var size = winsize()
+    guard ioctl(fd, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return Int(size.ws_col)
 }

@@ -98,18 +98,10 @@ struct SummaryCommand: ParsableCommand {
             print(
                 Format.sanitizeLines(
                     SummaryReport.text(
-                        dashboard, width: terminalWidth() ?? 100, ascii: !utf8, spanFilter: spanFilter,
+                        dashboard, width: terminalWidth(of: STDOUT_FILENO) ?? 100, ascii: !utf8, spanFilter: spanFilter,
                         warnings: warnings)),
                 terminator: "")
         }
         if inputs.partial { throw ExitCode(65) }
-    }
-
-    /// The width of the terminal on standard output, or nil when it is not a terminal.
-    private func terminalWidth() -> Int? {
-        guard isatty(STDOUT_FILENO) != 0 else { return nil }
-        var size = winsize()
-        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
-        return Int(size.ws_col)
     }
 }

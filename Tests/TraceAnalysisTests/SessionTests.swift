@@ -69,5 +69,11 @@ final class SessionTests: XCTestCase {
         XCTAssertNil(a.session(ofTrace: article, in: store))
         XCTAssertEqual(oneLine("  two\nlines\t and  spaces "), "two lines and spaces")
         XCTAssertNil(oneLine(" \n "))
+        // JSON inputs (LangChain through OpenInference) read as the question they hold.
+        XCTAssertEqual(
+            readableInput(#"{"inputs": {"chat_history": 3, "question": "Refund  my order?"}}"#), "Refund my order?")
+        XCTAssertEqual(readableInput(#"{"messages": [{"role": "user", "content": "Hi"}]}"#), "Hi")
+        XCTAssertEqual(readableInput(#"{"k": 1}"#), #"{"k": 1}"#)
+        XCTAssertEqual(readableInput("{not json"), "{not json")
     }
 }
