@@ -139,12 +139,8 @@ func performDiff(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     let page = max(1, bodyHeight(s) - 1)
     let before = d.selected
     switch act {
-    case .up: d.selected -= 1
-    case .down: d.selected += 1
-    case .pageUp: d.selected -= page
-    case .pageDown: d.selected += page
-    case .top: d.selected = 0
-    case .bottom: d.selected = d.visible.count - 1
+    case .up, .down, .pageUp, .pageDown, .top, .bottom:
+        d.selected = moved(d.selected, by: act, page: page, count: d.visible.count) ?? d.selected
     case .toggleFold: d.toggleFold()
     case .nextMatch, .previousMatch:
         if !d.selectNextChange(forward: act == .nextMatch) {

@@ -32,17 +32,17 @@ extension AppState {
 /// Keys on the session list and on a session's turns.
 func performSessions(_ s: inout AppState, _ act: Action, _ data: ViewData, page: Int) {
     guard var st = s.sessions else { return }
-    let turns = st.open.map { st.sessions[$0].turns.count }
-    func move(_ by: Int) {
-        if turns != nil { st.turnSelected += by } else { st.selected += by }
+    if let open = st.open,
+        let selected = moved(st.turnSelected, by: act, page: page, count: st.sessions[open].turns.count)
+    {
+        s.sessions?.turnSelected = selected
+        return
+    }
+    if st.open == nil, let selected = moved(st.selected, by: act, page: page, count: st.sessions.count) {
+        s.sessions?.selected = selected
+        return
     }
     switch act {
-    case .up: move(-1)
-    case .down: move(1)
-    case .pageUp: move(-page)
-    case .pageDown: move(page)
-    case .top: move(-Int.max / 2)
-    case .bottom: move(Int.max / 2)
     case .help: s.helpOpen = true
     case .open:
         if let open = st.open {

@@ -198,13 +198,11 @@ func updateStore(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
 /// Keys on the results list.
 func performStoreResults(_ s: inout AppState, _ act: Action, page: Int) {
     guard var store = s.store else { return }
+    if let selected = moved(store.selected, by: act, page: page, count: store.results.count) {
+        s.store?.selected = selected
+        return
+    }
     switch act {
-    case .up: store.selected -= 1
-    case .down: store.selected += 1
-    case .pageUp: store.selected -= page
-    case .pageDown: store.selected += page
-    case .top: store.selected = 0
-    case .bottom: store.selected = store.results.count - 1
     case .open:
         guard store.results.indices.contains(store.selected) else { return }
         let id = store.results[store.selected].traceID

@@ -236,13 +236,11 @@ private func performDetail(_ s: inout AppState, _ act: Action, page: Int) {
 
 /// Keys on the trace list: moving, opening a trace, sorting, filters, the dashboard and back.
 private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewData, page: Int) {
+    if let selected = moved(s.list.selected, by: act, page: page, count: s.list.rows.count) {
+        s.list.selected = selected
+        return
+    }
     switch act {
-    case .up: s.list.selected -= 1
-    case .down: s.list.selected += 1
-    case .pageUp: s.list.selected -= page
-    case .pageDown: s.list.selected += page
-    case .top: s.list.selected = 0
-    case .bottom: s.list.selected = s.list.rows.count - 1
     case .open:
         if s.list.rows.indices.contains(s.list.selected) {
             s.openTree(s.list.rows[s.list.selected], data)
@@ -457,6 +455,19 @@ func clamp(_ s: inout AppState) {
         s.store = store
     }
     s.diff?.clamp(height: h)
+}
+
+/// The movement keys of a list: the selection moved by them (clamped later); nil for other keys.
+func moved(_ selected: Int, by act: Action, page: Int, count: Int) -> Int? {
+    switch act {
+    case .up: return selected - 1
+    case .down: return selected + 1
+    case .pageUp: return selected - page
+    case .pageDown: return selected + page
+    case .top: return 0
+    case .bottom: return count - 1
+    default: return nil
+    }
 }
 
 func scrolled(top: Int, selected: Int, height: Int, count: Int) -> Int {

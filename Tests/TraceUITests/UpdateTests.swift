@@ -168,6 +168,29 @@ final class UpdateTests: XCTestCase {
         XCTAssertEqual(s.message, "1 trace(s), 1 span(s) match chat")
     }
 
+    /// C opens the conversations; the movement keys move in the list, then in a session's turns;
+    /// Enter opens a turn's trace and q walks back out.
+    func testSessionsKeys() throws {
+        let data = try Fixture.sample("chat-sessions.json", warnings: false)
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        press(&s, data, .char("C"))
+        XCTAssertEqual(s.screen, .sessions)
+        press(&s, data, .char("G"))
+        XCTAssertEqual(s.sessions?.selected, 2)
+        press(&s, data, .char("k"), .enter)
+        XCTAssertEqual(s.screen, .session)
+        XCTAssertEqual(s.sessions?.open, 1)  // conv-b83d07, two turns
+        press(&s, data, .end)
+        XCTAssertEqual(s.sessions?.turnSelected, 1)
+        press(&s, data, .enter)
+        XCTAssertEqual(s.tree?.trace, s.sessions?.sessions[1].turns[1].trace)
+        press(&s, data, .char("q"))
+        XCTAssertEqual(s.screen, .session)
+        press(&s, data, .char("q"), .char("q"))
+        XCTAssertEqual(s.screen, .traceList)
+        XCTAssertNil(s.sessions)
+    }
+
     func testResizeKeepsSelectionVisible() throws {
         var data = try Fixture.data()
         var s = AppState(screen: .tree(trace: 0), width: 120, height: 40, data: data)
