@@ -178,7 +178,7 @@ public final class Terminal {
 /// `inbox`), `update`, `render`, draw. Sleeps until there is a message; redraws after every batch of
 /// messages that changed the state or the data. `demand` sees the state after each batch, for the
 /// shell to tell background work what the screen needs next (the dashboard's data, live);
-/// `requests` is handed each `StoreRequest` the UI makes (search, fetch, save), whose answers come
+/// `requests` is handed each `UIRequest` the UI makes (search, fetch, save, the dashboard's figures), whose answers come
 /// back as messages through `inbox`. A `diff` opens on the diff screen, `q` quitting from it. With
 /// `TRACETUI_FRAME_LOG=FILE` in the environment, each batch's messages and the time spent on them
 /// (update, render and draw, in ms) are appended to FILE: what `scripts/bench/live-keys.sh` reads.
@@ -186,7 +186,7 @@ public final class Terminal {
 public func runTerminalUI(
     data: ViewData, start: Screen, filter: SpanFilter? = nil, appearance: Appearance, inbox: Inbox? = nil,
     store: StoreBrowserState? = nil, diff: DiffState? = nil, demand: (AppState) -> Void = { _ in },
-    requests: (StoreRequest, ViewData) -> Void
+    requests: (UIRequest, ViewData) -> Void
 ) throws {
     let terminal = try Terminal(color: appearance.color)
     defer { terminal.close() }
@@ -197,6 +197,9 @@ public func runTerminalUI(
         screen: start, width: terminal.size.width, height: terminal.size.height, data: data, filter: filter,
         store: store)
     if let diff { state.openDiff(diff, returnTo: nil) }
+    // The first screen may ask for work already (the dashboard's figures, `view --dashboard`).
+    for request in state.requests { requests(request, data) }
+    state.requests.removeAll()
     terminal.draw(render(state, data, appearance))
     while !state.quit && !terminal.inputClosed && terminal.stoppedBy == nil {
         let messages = terminal.nextMessages(inbox: inbox)
@@ -240,6 +243,7 @@ extension Msg {
         case .storeVocabulary, .storeOperations: return "words"
         case .storeFailed: return "failed"
         case .notice: return "notice"
+        case .dashboardPrepared: return "dashboard"
         }
     }
 }

@@ -30,7 +30,8 @@ public struct ViewData: Sendable {
     /// What the dashboard and the shared filters read (calls, rate-limit events, feedback), extracted
     /// on first use: about 2 s for a million spans, which opening the tree should not pay. The
     /// terminal front end extracts it on another thread while the user looks at the list or the tree
-    /// (`prepareDashboardData`), so `D` rarely waits.
+    /// (`prepareDashboardData`). Waits while another thread extracts it: the UI thread reads it only
+    /// once the dashboard's figures are there, which need it.
     public var dashboardData: DashboardData {
         dashboardCache.get { DashboardData(store: store, analysis: analysis, featureKeys: featureKeys) }
     }
@@ -39,12 +40,16 @@ public struct ViewData: Sendable {
     public func prepareDashboardData() { _ = dashboardData }
 
     /// The dashboard's figures for a filter; the last ones computed are kept, so figures a live
-    /// session's analysis thread prepared (`prepareDashboard`) cost the UI thread nothing.
+    /// session's analysis thread prepared (`prepareDashboard`) cost the UI thread nothing. Computes
+    /// them (and the data they need) when they are not there, waiting for another thread doing so.
     public func dashboard(filter: DashboardFilter) -> Dashboard {
         figuresCache.get(filter) {
             Dashboard(data: dashboardData, store: store, analysis: analysis, filter: filter, now: now)
         }
     }
+
+    /// The figures for `filter` if they are computed already; never waits.
+    public func preparedDashboard(filter: DashboardFilter) -> Dashboard? { figuresCache.peek(filter) }
 
     /// Computes the figures for `filter` now; for a thread other than the UI's.
     public func prepareDashboard(filter: DashboardFilter) { _ = dashboard(filter: filter) }
@@ -61,6 +66,11 @@ final class DashboardFiguresCache: Sendable {
             return made
         }
     }
+
+    /// The figures for `filter` if they are the last computed; nil while another thread computes.
+    func peek(_ filter: DashboardFilter) -> Dashboard? {
+        last.withLockIfAvailable { last in last.flatMap { $0.filter == filter ? $0.figures : nil } } ?? nil
+    }
 }
 
 /// Computes `DashboardData` once per `ViewData` (and its copies), whichever thread asks first; a
@@ -75,7 +85,6 @@ final class DashboardDataCache: Sendable {
             return made
         }
     }
-
 }
 
 public enum Screen: Equatable, Sendable {
@@ -163,8 +172,13 @@ public struct AppState: Equatable, Sendable {
     public var store: StoreBrowserState?
     /// The conversations while their list or one of them is open (or a turn's trace is).
     public var sessions: SessionsState?
-    /// What the shell is asked to do (search, fetch, save); it takes them after each message.
-    public var requests: [StoreRequest] = []
+    /// What the shell is asked to do (search, fetch, save, compute the dashboard); it takes them
+    /// after each message.
+    public var requests: [UIRequest] = []
+    /// Up to this many spans, work that may take longer than a frame on a million (the dashboard's
+    /// figures) is done in `update`, so small files show it in the same frame; beyond, it is asked of
+    /// the shell and arrives as a message.
+    public var inlineWorkSpans = 20_000
     /// The open diff, and the trace `d` marked as its A side.
     public var diff: DiffState?
     public var diffMark: TraceID?

@@ -4,7 +4,7 @@ public enum Key: Hashable, Sendable {
     case up, down, left, right, pageUp, pageDown, home, end, enter, tab, backTab, escape, backspace
 }
 
-public enum Action: Sendable, Equatable {
+public enum Action: Sendable, Hashable {
     case up, down, pageUp, pageDown, top, bottom
     case open, toggleFold, collapse, expand, collapseAll, expandAll
     case search, nextMatch, previousMatch, nextError

@@ -3,7 +3,7 @@ import TraceModel
 import TraceText
 
 /// Searching a trace store from the TUI: the results list, the search form, the trace being fetched.
-/// The UI core only states what it wants (`StoreRequest`s in `AppState.requests`); the shell asks
+/// The UI core only states what it wants (`UIRequest`s in `AppState.requests`); the shell asks
 /// the store and answers with messages (`storeResults`, `storeTrace`, `storeFailed`…).
 public struct StoreBrowserState: Equatable, Sendable {
     /// "Tempo at http://tempo:3200", as `StoreConnection.description` writes it.
@@ -29,18 +29,6 @@ public struct StoreBrowserState: Equatable, Sendable {
         self.title = title
         self.kind = kind
     }
-}
-
-/// What the UI asks the shell to do; the answer comes back as a message.
-public enum StoreRequest: Equatable, Sendable {
-    /// Search; with `sinceSeconds`, the window is the last that many seconds before the shell's now.
-    case search(StoreQuery, sinceSeconds: Int64?)
-    case fetch(TraceID)
-    /// Tag names or services for the form's completion.
-    case vocabulary
-    case operations(service: String)
-    /// Write the trace (an index into the forest) as OTLP JSON.
-    case save(trace: Int)
 }
 
 /// The search form: one line per field, the focused one edited.

@@ -11,7 +11,7 @@ public enum Msg: Sendable {
     case liveData(ViewData)
     /// The live session's status line (posted when it changes, at most a few times a second).
     case liveStatus(String)
-    /// A store search's answer (`StoreRequest.search`).
+    /// A store search's answer (`UIRequest.search`).
     case storeResults(StoreQuery, [TraceSummary], warnings: [String])
     /// A trace fetched from the store, analysed off the main thread; it replaces the data shown.
     case storeTrace(TraceID, ViewData)
@@ -22,6 +22,22 @@ public enum Msg: Sendable {
     case storeFailed(String)
     /// A line for the footer (a trace saved).
     case notice(String)
+    /// The dashboard's figures asked for with `UIRequest.dashboard` are computed (kept by `ViewData`).
+    case dashboardPrepared
+}
+
+/// What the UI asks the shell to do; the answer comes back as a message.
+public enum UIRequest: Equatable, Sendable {
+    /// Search; with `sinceSeconds`, the window is the last that many seconds before the shell's now.
+    case search(StoreQuery, sinceSeconds: Int64?)
+    case fetch(TraceID)
+    /// Tag names or services for the form's completion.
+    case vocabulary
+    case operations(service: String)
+    /// Write the trace (an index into the forest) as OTLP JSON.
+    case save(trace: Int)
+    /// Compute the dashboard's figures for a filter, too long for a frame (`Msg.dashboardPrepared`).
+    case dashboard(DashboardFilter)
 }
 
 /// The single entry point for every change of UI state and of the data shown.
@@ -41,6 +57,8 @@ public func update(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
         clamp(&s)
     case .notice(let line):
         s.message = line
+    case .dashboardPrepared:
+        s.refreshDashboard(data)
     case .key(let key):
         s.message = nil
         if s.prompt != nil {

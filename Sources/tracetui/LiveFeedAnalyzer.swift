@@ -108,7 +108,7 @@ func runLiveTerminalUI(
     let look = Appearance.from(environment: ProcessInfo.processInfo.environment)
     do {
         // No store here: `w` saves a trace of the live session; `S` says a store is needed.
-        let requests = StoreRequestHandler(
+        let requests = RequestHandler(
             client: nil, inbox: inbox, prices: prices, featureKeys: analyzer.empty.featureKeys)
         try runTerminalUI(
             data: analyzer.empty, start: .traceList, appearance: look, inbox: inbox,

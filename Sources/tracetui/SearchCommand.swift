@@ -163,7 +163,7 @@ struct SearchCommand: AsyncParsableCommand {
         var browser = StoreBrowserState(title: connection.description, kind: connection.kind)
         browser.lastValues = formValues(query, connection.kind)
         let inbox = try Inbox()
-        let handler = StoreRequestHandler(client: client, inbox: inbox, prices: table, featureKeys: data.featureKeys)
+        let handler = RequestHandler(client: client, inbox: inbox, prices: table, featureKeys: data.featureKeys)
         if connection.kind == .jaeger && query.service.isEmpty {
             browser.form = SearchForm.make(for: .jaeger, values: browser.lastValues)
             handler.handle(.vocabulary, data)

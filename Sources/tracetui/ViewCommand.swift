@@ -199,7 +199,7 @@ struct ViewCommand: AsyncParsableCommand {
             Thread.detachNewThread { data.prepareDashboardData() }
             let look = Appearance.from(environment: environment)
             let inbox = try Inbox()
-            let handler = StoreRequestHandler(
+            let handler = RequestHandler(
                 client: client, inbox: inbox, prices: table, featureKeys: data.featureKeys)
             let browser = connection.map { StoreBrowserState(title: $0.description, kind: $0.kind) }
             do {

@@ -70,15 +70,15 @@ final class DashboardKeyTests: XCTestCase {
         update(&s, .key(.down), &data)
         update(&s, .key(.char("D")), &data)
         XCTAssertEqual(s.screen, .dashboard)
-        XCTAssertEqual(s.dashboard?.dashboard.calls, 7)
+        XCTAssertEqual(s.dashboard?.dashboard?.calls, 7)
 
         // m steps through the models, busiest first: claude-sonnet-4 (3 calls), then gpt-4o (3), …
         update(&s, .key(.char("m")), &data)
         XCTAssertEqual(s.list.facets.model, "claude-sonnet-4")
-        XCTAssertEqual(s.dashboard?.dashboard.calls, 3)
+        XCTAssertEqual(s.dashboard?.dashboard?.calls, 3)
         update(&s, .key(.char("m")), &data)
         XCTAssertEqual(s.list.facets.model, "gpt-4o")
-        XCTAssertEqual(s.dashboard?.dashboard.calls, 3)
+        XCTAssertEqual(s.dashboard?.dashboard?.calls, 3)
 
         // The first figure is gpt-4o's row of "cost by model": Enter lists its traces, most expensive first.
         update(&s, .key(.enter), &data)
@@ -101,7 +101,7 @@ final class DashboardKeyTests: XCTestCase {
 
         // x clears the filters; q returns to the tree it was opened from, as it was.
         update(&s, .key(.char("x")), &data)
-        XCTAssertEqual(s.dashboard?.dashboard.calls, 7)
+        XCTAssertEqual(s.dashboard?.dashboard?.calls, 7)
         update(&s, .key(.char("q")), &data)
         XCTAssertEqual(s.screen, .tree(trace: 4))
         XCTAssertEqual(s.tree?.selected, 1)
@@ -110,7 +110,7 @@ final class DashboardKeyTests: XCTestCase {
     func testJumpToRateLimitsAndTruncatedAnswers() throws {
         var data = try DashboardScreenTests.sample()
         var s = AppState(screen: .dashboard, width: 120, height: 40, data: data)
-        let layout = dashboardLayout(s.dashboard!.dashboard, width: 120, ascii: false)
+        let layout = dashboardLayout(s.dashboard!.dashboard!, width: 120, ascii: false)
         for target in [DashboardTarget.rateLimits, .finish(.length)] {
             s.dashboard?.selected = layout.targets.firstIndex(of: target)!
             update(&s, .key(.enter), &data)
@@ -143,6 +143,49 @@ final class DashboardKeyTests: XCTestCase {
         var s = AppState(screen: .dashboard, width: 80, height: 24, data: data)
         update(&s, .key(.char("q")), &data)
         XCTAssertTrue(s.quit)
+    }
+
+    /// Past `inlineWorkSpans` the figures are not computed in `update`: the dashboard opens at once
+    /// saying so, asks the shell for them, refuses the keys that need them, and shows them when
+    /// `dashboardPrepared` comes; a filter change asks again, and until the answer nothing stale shows.
+    func testFiguresBeyondTheInlineLimitComeAsAMessage() throws {
+        var data = try DashboardScreenTests.sample()
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        s.inlineWorkSpans = 10
+        update(&s, .key(.char("D")), &data)
+        XCTAssertEqual(s.screen, .dashboard)
+        XCTAssertNil(s.dashboard?.dashboard)
+        XCTAssertEqual(s.requests, [.dashboard(DashboardFilter())])
+        var lines = render(s, data, Appearance(glyphs: .unicode, color: true)).lines
+        XCTAssertEqual(lines[0].trimmingCharacters(in: .whitespaces), "dashboard · computing…")
+        XCTAssertEqual(
+            lines[1].trimmingCharacters(in: .whitespaces), "Computing the dashboard from 17 spans: it shows when ready."
+        )
+        s.requests.removeAll()
+        update(&s, .key(.char("m")), &data)
+        XCTAssertEqual(s.list.facets, DashboardFilter())
+        XCTAssertEqual(s.message, "the dashboard is being computed; it shows as soon as it is ready")
+        XCTAssertEqual(s.requests, [])
+
+        data.prepareDashboard(filter: DashboardFilter())  // what the shell does on its thread
+        update(&s, .dashboardPrepared, &data)
+        XCTAssertEqual(s.dashboard?.dashboard, data.dashboard(filter: DashboardFilter()))
+        XCTAssertEqual(s.dashboard?.pending, false)
+        var inline = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        update(&inline, .key(.char("D")), &data)
+        // The same screen as when computed in the frame, but for the footer's message about the refused `m`.
+        XCTAssertEqual(
+            render(s, data, Appearance()).lines.dropLast(), render(inline, data, Appearance()).lines.dropLast())
+
+        update(&s, .key(.char("m")), &data)  // claude-sonnet-4: not computed yet
+        let model = DashboardFilter(model: "claude-sonnet-4")
+        XCTAssertEqual(s.requests, [.dashboard(model)])
+        XCTAssertNil(s.dashboard?.dashboard)
+        data.prepareDashboard(filter: model)
+        update(&s, .dashboardPrepared, &data)
+        XCTAssertEqual(s.dashboard?.dashboard?.filter, model)
+        lines = render(s, data, Appearance(glyphs: .unicode, color: true)).lines
+        XCTAssertTrue(lines[0].hasSuffix("· 3 calls · filter: model=claude-sonnet…"), lines[0])
     }
 
     func testTinyTerminals() throws {

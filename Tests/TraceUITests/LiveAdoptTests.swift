@@ -94,6 +94,30 @@ final class LiveAdoptTests: XCTestCase {
         XCTAssertEqual(selectedName(s, new), "a-step")
     }
 
+    /// New data whose figures the analysis thread did not prepare (the filter just changed, or it is
+    /// behind): beyond `inlineWorkSpans` the older data's figures stay, marked as updating, while the
+    /// shell computes the new ones; prepared figures are taken at once.
+    func testNewDataKeepsTheFiguresShownUntilItsOwnAreComputed() throws {
+        let new = try data(second)
+        var shown = try data(first)
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: shown)
+        s.inlineWorkSpans = 3
+        shown.prepareDashboard(filter: DashboardFilter())
+        update(&s, .key(.char("D")), &shown)
+        XCTAssertEqual(s.requests, [])
+        let before = s.dashboard?.dashboard
+        XCTAssertEqual(before?.overview.errorRate.spans, 4)
+        update(&s, .liveData(new), &shown)
+        XCTAssertEqual(s.requests, [.dashboard(DashboardFilter())])
+        XCTAssertEqual(s.dashboard?.dashboard, before)
+        XCTAssertTrue(render(s, shown, Appearance()).lines[0].hasSuffix(" · updating…"))
+        new.prepareDashboard(filter: DashboardFilter())
+        update(&s, .dashboardPrepared, &shown)
+        XCTAssertEqual(s.dashboard?.dashboard?.overview.errorRate.spans, 6)
+        XCTAssertEqual(s.dashboard?.pending, false)
+        XCTAssertTrue(render(s, shown, Appearance()).lines[0].hasSuffix("filter: none"))
+    }
+
     func testTheStatusLineArrivesAsAMessageAndKeepsBackInTheList() throws {
         var shown = try data(first)
         var s = AppState(screen: .tree(trace: 0), width: 80, height: 24, data: shown)

@@ -15,7 +15,11 @@ public struct ListJump: Equatable, Sendable {
 /// The open dashboard: its figures (recomputed when the filters change, not on every frame), the
 /// scroll position, the selected figure, and where "back" returns to.
 public struct DashboardState: Equatable, Sendable, ReturnsToScreen {
-    public var dashboard: Dashboard
+    /// The figures shown; nil until the first ones for the current filters are computed.
+    public var dashboard: Dashboard?
+    /// Figures for the current filters and data are being computed off the UI thread
+    /// (`UIRequest.dashboard`); until they come, the ones shown (if any) are those of older data.
+    public var pending = false
     public var scroll = 0
     /// Index into the layout's targets (the figures with traces behind them).
     public var selected = 0
@@ -27,20 +31,34 @@ public struct DashboardState: Equatable, Sendable, ReturnsToScreen {
 
 extension AppState {
     mutating func openDashboard(_ data: ViewData, returnTo: Screen?) {
-        let d = data.dashboard(filter: list.facets)
-        dashboard = DashboardState(dashboard: d, returnTo: returnTo, returnTree: tree)
+        dashboard = DashboardState(dashboard: nil, returnTo: returnTo, returnTree: tree)
         // The tree waits in `returnTree`: no tree is open while the dashboard is.
         tree = nil
         detailOpen = false
         detailFocused = false
         screen = .dashboard
+        refreshDashboard(data)
     }
 
-    /// Recomputes the figures after the filters or the data changed (live sessions call it after
-    /// adopting new data), keeping scroll and selection.
+    /// Takes the figures for the current filters and data (after the filters or the data changed;
+    /// live sessions call it after adopting new data), keeping scroll and selection. They are taken
+    /// at once when computed already, or computed here when the data is small enough
+    /// (`inlineWorkSpans`); otherwise the shell computes them off the UI thread and
+    /// `Msg.dashboardPrepared` calls this again, so a million spans never block a key. Figures of
+    /// older data for the same filters stay on screen meanwhile; figures for other filters do not.
     public mutating func refreshDashboard(_ data: ViewData) {
         guard var state = dashboard else { return }
-        state.dashboard = data.dashboard(filter: list.facets)
+        let filter = list.facets
+        if let figures = data.preparedDashboard(filter: filter)
+            ?? (data.store.spans.count <= inlineWorkSpans ? data.dashboard(filter: filter) : nil)
+        {
+            state.dashboard = figures
+            state.pending = false
+        } else {
+            if state.dashboard?.filter != filter { state.dashboard = nil }
+            state.pending = true
+            requests.append(.dashboard(filter))
+        }
         dashboard = state
     }
 }
@@ -48,8 +66,14 @@ extension AppState {
 /// Keys of the dashboard and the filter keys shared with the trace list.
 func performDashboard(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     guard var d = s.dashboard else { return }
-    let layout = dashboardLayout(d.dashboard, width: s.width, ascii: false)
+    let layout = d.dashboard.map { dashboardLayout($0, width: s.width, ascii: false) } ?? DashboardLayout()
     let page = max(1, bodyHeight(s) - 1)
+    // The figures' traces and the filters' values come with the figures.
+    let needsFigures: Set<Action> = [.open, .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters]
+    if d.dashboard == nil && needsFigures.contains(act) {
+        s.message = "the dashboard is being computed; it shows as soon as it is ready"
+        return
+    }
     switch act {
     case .up:
         d.selected = max(0, d.selected - 1)
@@ -69,14 +93,14 @@ func performDashboard(_ s: inout AppState, _ act: Action, _ data: ViewData) {
     case .bottom:
         d.scroll = max(0, layout.lines.count - page)
         d.selected = max(0, layout.targets.count - 1)
-    case .open:
-        s.dashboard = d
-        openTracesBehindFigure(&s, layout, data)
-        return
     case .help: s.helpOpen = true
     case .dashboard, .back:
         s.dashboard = nil
         s.goBack(from: d, data)
+        return
+    case .open:
+        s.dashboard = d
+        openTracesBehindFigure(&s, layout, data)
         return
     case .filterModel, .filterFeature, .filterService, .filterRange, .clearFilters:
         s.dashboard = d

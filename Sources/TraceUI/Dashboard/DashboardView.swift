@@ -115,7 +115,12 @@ private func clip(_ line: [LayoutPiece], _ width: Int) -> [LayoutPiece] {
 
 func renderDashboard(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ look: Appearance, y: Int, height: Int) {
     guard let state = s.dashboard else { return }
-    let d = state.dashboard
+    guard let d = state.dashboard else {
+        let line =
+            "Computing the dashboard from \(Format.tokens(Int64(data.store.spans.count))) spans: it shows when ready."
+        g.put(line, x: 1, y: y, style: Style(dim: true), maxWidth: g.width - 1)
+        return
+    }
     let layout = dashboardLayout(d, width: g.width, ascii: look.glyphs.ascii)
     let top = min(state.scroll, max(0, layout.lines.count - height))
     for row in 0..<height {
@@ -150,7 +155,8 @@ func renderDashboard(_ g: inout CellGrid, _ s: AppState, _ data: ViewData, _ loo
 
 /// The header of the dashboard: "now", the calls counted and the filters.
 func dashboardHeader(_ s: AppState) -> String {
-    guard let d = s.dashboard?.dashboard else { return "dashboard" }
+    guard let state = s.dashboard, let d = state.dashboard else { return "dashboard · computing…" }
     return
         "dashboard · now \(Format.timestamp(d.now)) UTC · \(DashboardFormat.calls(d.calls)) · filter: \(d.filter.summary)"
+        + (state.pending ? " · updating…" : "")
 }

@@ -6,21 +6,27 @@ import TraceModel
 import TraceStores
 import TraceUI
 
-/// Carries out what the TUI asks for (`StoreRequest`) off the UI thread and posts the answer to its
-/// inbox: searches and fetches go to the store (when there is one), saves go to a file.
-struct StoreRequestHandler: Sendable {
+/// Carries out what the TUI asks for (`UIRequest`) off the UI thread and posts the answer to its
+/// inbox: searches and fetches go to the store (when there is one), saves go to a file, the
+/// dashboard's figures are computed on a thread of their own (seconds of work for a million spans,
+/// which would hold one of the concurrency pool's two threads on this kind of machine).
+struct RequestHandler: Sendable {
     let client: (any TraceStoreClient)?
     let inbox: Inbox
     let prices: PriceTable
     let featureKeys: [String]
 
-    func handle(_ request: StoreRequest, _ data: ViewData) {
+    func handle(_ request: UIRequest, _ data: ViewData) {
         let inbox = self.inbox
+        if case .dashboard(let filter) = request {
+            Thread.detachNewThread { inbox.post(Self.dashboard(filter, data)) }
+            return
+        }
         Task.detached { [self] in inbox.post(await answer(request, data)) }
     }
 
     /// The answer to a request, as the message the UI takes; any failure is `storeFailed`.
-    private func answer(_ request: StoreRequest, _ data: ViewData) async -> Msg {
+    private func answer(_ request: UIRequest, _ data: ViewData) async -> Msg {
         do {
             switch request {
             case .save(let trace):
@@ -48,10 +54,18 @@ struct StoreRequestHandler: Sendable {
                 return .storeVocabulary(tags: words.tags, services: words.services)
             case .operations(let service):
                 return .storeOperations(service: service, try await store().operations(of: service))
+            case .dashboard(let filter):
+                return Self.dashboard(filter, data)
             }
         } catch {
             return .storeFailed(String(describing: error))
         }
+    }
+
+    /// Computes the dashboard's figures, which `data` keeps for the UI to take.
+    private static func dashboard(_ filter: DashboardFilter, _ data: ViewData) -> Msg {
+        data.prepareDashboard(filter: filter)
+        return .dashboardPrepared
     }
 
     private func store() throws(StoreError) -> any TraceStoreClient {
