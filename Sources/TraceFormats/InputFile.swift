@@ -9,7 +9,10 @@
 final class InputFile {
     private let fd: Int32
     let name: String
-    private let size: Int
+    /// The size `fstat` gave; 0 when unknown.
+    let size: Int
+    /// A regular file, which can be read at any offset (`readBytes(at:into:count:)`), from several threads.
+    let isRegular: Bool
 
     init(path: String, name: String) throws {
         fd = path == "-" ? 0 : open(path, O_RDONLY)
@@ -22,6 +25,7 @@ final class InputFile {
             throw LoadError.unreadable(file: name, reason: "is a directory")
         }
         size = known ? Int(info.st_size) : 0
+        isRegular = known && (info.st_mode & S_IFMT) == S_IFREG
     }
 
     deinit { if fd != 0 { close(fd) } }
@@ -54,6 +58,22 @@ final class InputFile {
             if failure != 0 { throw LoadError.unreadable(file: name, reason: String(cString: strerror(failure))) }
             if ended { return bytes }
         }
+    }
+
+    /// Up to `count` bytes from `offset` into `buffer`, without moving the file's position; fewer only at
+    /// the end of the file.
+    func readBytes(at offset: Int, into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws -> Int {
+        var done = 0
+        while done < count {
+            let n = pread(fd, buffer + done, count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw LoadError.unreadable(file: name, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
     }
 
     /// Reads into `buffer[from..<to]` until it is full or the input ends; returns the new fill level.

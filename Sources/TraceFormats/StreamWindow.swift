@@ -4,7 +4,8 @@
     import Darwin
 #endif
 
-/// The bytes of an input read as a stream (a gzip file inflated while it is decoded), as a window
+/// The bytes of an input read as a stream (a gzip file inflated while it is decoded, a large file
+/// read piece by piece), as a window
 /// that `JSONCursor` slides forward: `refill(keeping:)` drops the bytes before the offset given, moves
 /// the rest to the front and fills the window up from the source. The window grows only while the
 /// bytes to keep fill it (one long string, or a JSON Lines record kept for error recovery), so memory
@@ -77,9 +78,11 @@ final class StreamWindow {
 
     private func drop(_ count: Int) {
         guard count > 0 else { return }
-        for i in 0..<count where storage[i] == 0x0A {
+        var at = 0
+        while at < count, let found = memchr(storage + at, 0x0A, count - at) {
+            at = found.assumingMemoryBound(to: UInt8.self) - storage + 1
             droppedLineBreaks += 1
-            droppedLineStart = windowOffset + i + 1
+            droppedLineStart = windowOffset + at
         }
         memmove(storage, storage + count, filled - count)
         windowOffset += count

@@ -122,7 +122,8 @@ public enum TraceLoader {
     public static let maxIssuesPerFile = 20
 
     /// Reads a file (or `-` for standard input) and decodes it, whatever its format (`InputFormats.files`,
-    /// recognised by its bytes, not its name); gzip is inflated while it is decoded. Throws
+    /// recognised by its bytes, not its name); gzip is inflated while it is decoded, a large file is
+    /// read through windows, and decoded on every core when it is JSON Lines (`decodeLargeFile`). Throws
     /// `LoadError.noSpans` for a well-formed input without a span.
     /// `progress` is told how far decoding has got every `LoadProgress.spanInterval` spans.
     public static func load(
@@ -136,6 +137,8 @@ public enum TraceLoader {
             result = try decodeGzip(head: head, rest: input, name: name, into: &store, progress: progress)
         } else if head.count >= 4 && head[0] == 0x28 && head[1] == 0xb5 && head[2] == 0x2f && head[3] == 0xfd {
             throw LoadError.foreignFormat(file: name, format: .zstd)
+        } else if input.isRegular && input.size >= largeFileBytes {
+            result = try decodeLargeFile(input, head: head, name: name, into: &store, progress: progress)
         } else {
             let bytes = try input.readAll(after: head)
             result = try bytes.withUnsafeBufferPointer {
@@ -177,6 +180,15 @@ public enum TraceLoader {
             }
         } catch let e as GzipError { throw LoadError.unreadable(file: name, reason: e.message) }
         let window = StreamWindow { try inflater.inflate(into: $0, capacity: $1) }
+        return try decode(window: window, name: name, into: &store, progress: progress)
+    }
+
+    /// Decodes an input read through a window. When the window's source failed (a corrupt gzip
+    /// stream, a read error, a token too long), the spans before are kept and the failure is the
+    /// last issue.
+    static func decode(
+        window: StreamWindow, name: String, into store: inout SpanStore, progress: ((LoadProgress) -> Void)?
+    ) throws -> LoadResult {
         var result = try decode(cursor: JSONCursor(stream: window), name: name, into: &store, progress: progress)
         if let failure = window.failure {
             guard result.spans > 0 else { throw LoadError.unreadable(file: name, reason: failure) }
