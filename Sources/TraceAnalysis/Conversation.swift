@@ -36,16 +36,27 @@ public struct Conversation: Equatable, Sendable {
 /// the Vercel AI SDK's `ai.prompt.messages` / `ai.response.text`, OTel GenAI event forms, and
 /// finally plain `input.value` / `output.value`.
 public func conversation(of span: Span, in store: SpanStore) -> Conversation {
+    conversation(of: span, in: store, prompt: true)
+}
+
+/// The answer alone: what `conversation(of:in:)` reads as output, without parsing the prompt (a
+/// conversation's whole history, on every call of a long chat), for the dashboard's answer lengths.
+public func answer(of span: Span, in store: SpanStore) -> [ChatMessage] {
+    conversation(of: span, in: store, prompt: false).output
+}
+
+/// `prompt`: whether to read the input messages too; which form is read does not depend on it.
+private func conversation(of span: Span, in store: SpanStore, prompt: Bool) -> Conversation {
     var attrs: [String: AttrValue] = [:]
     for a in store.attributes(of: span) where attrs[store.string(a.key)] == nil { attrs[store.string(a.key)] = a.value }
-    if let c = attributeConversation(attrs, store) { return c }
+    if let c = attributeConversation(attrs, store, prompt: prompt) { return c }
     // OTel GenAI before 1.37: span events.
-    var c = eventConversation(span, store)
-    if !c.isEmpty {
+    var (c, found) = eventConversation(span, store, prompt: prompt)
+    if found {
         c.source = "span events"
         return c
     }
-    if let input = attrs["input.value"] { c.input = [ChatMessage(role: "input", text: store.text(input))] }
+    if prompt, let input = attrs["input.value"] { c.input = [ChatMessage(role: "input", text: store.text(input))] }
     if let output = attrs["output.value"] { c.output = [ChatMessage(role: "output", text: store.text(output))] }
     if !c.isEmpty { c.source = "input.value / output.value" }
     return c
@@ -53,24 +64,26 @@ public func conversation(of span: Span, in store: SpanStore) -> Conversation {
 
 /// The attribute forms, in order: OTel GenAI ≥ 1.37 JSON messages, OpenInference, OpenLLMetry and the
 /// Vercel AI SDK; nil when the span uses none of them.
-private func attributeConversation(_ attrs: [String: AttrValue], _ store: SpanStore) -> Conversation? {
+private func attributeConversation(_ attrs: [String: AttrValue], _ store: SpanStore, prompt: Bool) -> Conversation? {
     func text(_ key: String) -> String? { attrs[key].map { store.text($0) } }
     var c = Conversation()
 
     // OTel GenAI ≥ 1.37: JSON arrays of {role, parts:[{type, content | name, arguments | result}]}.
     if text("gen_ai.input.messages") != nil || text("gen_ai.output.messages") != nil {
-        if let sys = text("gen_ai.system_instructions") { c.input += genAIMessages(sys, defaultRole: "system") }
-        c.input += genAIMessages(text("gen_ai.input.messages") ?? "", defaultRole: "user")
+        if prompt, let sys = text("gen_ai.system_instructions") { c.input += genAIMessages(sys, defaultRole: "system") }
+        if prompt { c.input += genAIMessages(text("gen_ai.input.messages") ?? "", defaultRole: "user") }
         c.output = genAIMessages(text("gen_ai.output.messages") ?? "", defaultRole: "assistant")
         c.source = "gen_ai.input.messages / gen_ai.output.messages"
         return c
     }
     // OpenInference: llm.input_messages.<i>.message.role|content|tool_calls.<k>.tool_call.function.name|arguments
     if attrs.keys.contains(where: { $0.hasPrefix("llm.input_messages.") || $0.hasPrefix("llm.output_messages.") }) {
-        c.input = flattened(
-            attrs, store, prefix: "llm.input_messages.", inner: "message.",
-            toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
-            toolArgs: "tool_call.function.arguments")
+        if prompt {
+            c.input = flattened(
+                attrs, store, prefix: "llm.input_messages.", inner: "message.",
+                toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
+                toolArgs: "tool_call.function.arguments")
+        }
         c.output = flattened(
             attrs, store, prefix: "llm.output_messages.", inner: "message.",
             toolPrefix: "tool_calls.", toolName: "tool_call.function.name",
@@ -80,9 +93,11 @@ private func attributeConversation(_ attrs: [String: AttrValue], _ store: SpanSt
     }
     // OpenLLMetry: gen_ai.prompt.<i>.role|content, gen_ai.completion.<i>.role|content|tool_calls.<k>.name|arguments
     if attrs.keys.contains(where: { $0.hasPrefix("gen_ai.prompt.") || $0.hasPrefix("gen_ai.completion.") }) {
-        c.input = flattened(
-            attrs, store, prefix: "gen_ai.prompt.", inner: "", toolPrefix: "tool_calls.",
-            toolName: "name", toolArgs: "arguments")
+        if prompt {
+            c.input = flattened(
+                attrs, store, prefix: "gen_ai.prompt.", inner: "", toolPrefix: "tool_calls.",
+                toolName: "name", toolArgs: "arguments")
+        }
         c.output = flattened(
             attrs, store, prefix: "gen_ai.completion.", inner: "", toolPrefix: "tool_calls.",
             toolName: "name", toolArgs: "arguments")
@@ -90,9 +105,11 @@ private func attributeConversation(_ attrs: [String: AttrValue], _ store: SpanSt
         return c
     }
     // Vercel AI SDK.
-    if let prompt = text("ai.prompt.messages") ?? text("ai.prompt") {
-        c.input = genAIMessages(prompt, defaultRole: "user")
-        if c.input.isEmpty { c.input = [ChatMessage(role: "user", text: prompt)] }
+    if let messages = text("ai.prompt.messages") ?? text("ai.prompt") {
+        if prompt {
+            c.input = genAIMessages(messages, defaultRole: "user")
+            if c.input.isEmpty { c.input = [ChatMessage(role: "user", text: messages)] }
+        }
         var answer = ChatMessage(role: "assistant", text: text("ai.response.text") ?? "")
         if let calls = text("ai.response.toolCalls") { answer.toolCalls = jsonToolCalls(calls) }
         if !answer.text.isEmpty || !answer.toolCalls.isEmpty { c.output = [answer] }
@@ -102,27 +119,33 @@ private func attributeConversation(_ attrs: [String: AttrValue], _ store: SpanSt
     return nil
 }
 
-/// OTel GenAI before 1.37: one span event per message.
-private func eventConversation(_ span: Span, _ store: SpanStore) -> Conversation {
+/// OTel GenAI before 1.37: one span event per message; `found` when the span has any of them.
+private func eventConversation(_ span: Span, _ store: SpanStore, prompt: Bool) -> (Conversation, found: Bool) {
     var c = Conversation()
+    var found = false
     for e in store.events[span.events.range] {
         let name = store.string(e.name)
         func eventText(_ key: String) -> String? { store.value(forKey: key, in: e.attributes).map { store.text($0) } }
         switch name {
         case "gen_ai.system.message", "gen_ai.user.message", "gen_ai.assistant.message", "gen_ai.tool.message":
+            found = true
+            guard prompt else { continue }
             let role = String(name.dropFirst("gen_ai.".count).dropLast(".message".count))
             let content = eventText("content") ?? eventText("gen_ai.event.content") ?? ""
             c.input.append(ChatMessage(role: role, text: content))
         case "gen_ai.choice":
+            found = true
             c.output.append(ChatMessage(role: "assistant", text: eventText("message") ?? eventText("content") ?? ""))
         case "gen_ai.content.prompt":
-            c.input.append(ChatMessage(role: "prompt", text: eventText("gen_ai.prompt") ?? ""))
+            found = true
+            if prompt { c.input.append(ChatMessage(role: "prompt", text: eventText("gen_ai.prompt") ?? "")) }
         case "gen_ai.content.completion":
+            found = true
             c.output.append(ChatMessage(role: "completion", text: eventText("gen_ai.completion") ?? ""))
         default: break
         }
     }
-    return c
+    return (c, found)
 }
 
 private func jsonArray(_ text: String) -> [[String: Any]]? {

@@ -19,6 +19,24 @@ final class SampleTracesTests: XCTestCase {
         return (store, Analysis(store: store, prices: .embedded))
     }
 
+    /// The dashboard reads answers without their prompts (`answer(of:in:)`): on every span of every
+    /// sample, in every convention, it is what the detail pane reads as the answer.
+    func testTheAnswerAloneIsTheConversationsOutput() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.dir.path)
+            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
+        XCTAssertEqual(files.count, 17)
+        var answered = 0
+        for file in files {
+            let (store, _) = try analyse(file)
+            for span in store.spans {
+                let output = conversation(of: span, in: store).output
+                XCTAssertEqual(answer(of: span, in: store), output, file)
+                if !output.isEmpty { answered += 1 }
+            }
+        }
+        XCTAssertEqual(answered, 32)  // spans with an answer, across the conventions
+    }
+
     func testArticleAgentWorkflow() throws {
         let (_, a) = try analyse("agent-workflow.json")
         XCTAssertEqual(a.forest.traces.count, 1)

@@ -199,7 +199,7 @@ public struct DashboardData: Sendable {
             groupOf: a.calls.groupOf)
         var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
         for member in chain.members where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
-            let text = conversation(of: store.spans[Int(member)], in: store).output.map(\.text).joined()
+            let text = answer(of: store.spans[Int(member)], in: store).map(\.text).joined()
             if !text.isEmpty { length = Int64(text.count) }
         }
         let unitModel = a.facts[Int(unit)].model != 0 ? a.facts[Int(unit)].model : f.model
@@ -279,7 +279,7 @@ struct Signals {
     let evaluationName: StrID?
     /// OpenInference annotation keys present in the table: id → (annotation index, suffix).
     let annotationKeys: [StrID: (index: String, suffix: String)]
-    /// Attribute keys and event names that can carry an answer's text (see `conversation(of:in:)`):
+    /// Attribute keys and event names that can carry an answer's text (see `answer(of:in:)`):
     /// parsing the conversation is skipped for spans that have none of them.
     let answerKeys: Set<StrID>
 
