@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import TraceModel
 
 /// One counted model call, reduced to what the dashboard panels need. Names are interned string ids
@@ -80,14 +82,19 @@ public struct DashboardData: Sendable {
         let rateLimits = Self.rateLimitEvents(store: store, analysis: a, featureOf: featureOf, signals: signals)
         let feedback = Self.feedbackRecords(store: store, analysis: a, featureOf: featureOf, signals: signals)
 
-        // The counted calls.
-        var calls: [DashboardCall] = []
-        var traceModels = [Set<StrID>](repeating: [], count: forest.traces.count)
-        for i in 0..<n where a.counted[i] {
-            let call = Self.call(counted: i, store: store, analysis: a, featureOf: featureOf, signals: signals)
-            calls.append(call)
-            traceModels[Int(call.trace)].insert(call.model)
+        // The counted calls, on every core: each is read from its own spans (answers are parsed).
+        let counted = (0..<n).filter { a.counted[$0] }
+        let pieces = min(ProcessInfo.processInfo.activeProcessorCount, max(1, counted.count / 4096))
+        let made = Mutex([[DashboardCall]](repeating: [], count: pieces))
+        DispatchQueue.concurrentPerform(iterations: pieces) { p in
+            let part = counted[counted.count * p / pieces..<counted.count * (p + 1) / pieces].map {
+                Self.call(counted: $0, store: store, analysis: a, featureOf: featureOf, signals: signals)
+            }
+            made.withLock { $0[p] = part }
         }
+        var calls = made.withLock { $0 }.flatMap { $0 }
+        var traceModels = [Set<StrID>](repeating: [], count: forest.traces.count)
+        for call in calls { traceModels[Int(call.trace)].insert(call.model) }
         calls.sort { $0.end != $1.end ? $0.end < $1.end : $0.span < $1.span }
 
         self.calls = calls
