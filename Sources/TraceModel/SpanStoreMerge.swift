@@ -191,48 +191,39 @@ extension SpanStore {
         attributes.append(contentsOf: other.attributes.lazy.map(attribute))
         nestedAttributes.append(contentsOf: other.nestedAttributes.lazy.map(attribute))
         arrayValues.append(contentsOf: other.arrayValues.lazy.map(value))
-        events.append(
-            contentsOf: other.events.lazy.map { e in
-                var e = e
-                e.name = string(e.name)
-                e.attributes = shifted(e.attributes, attributeBase)
-                return e
-            })
-        links.append(
-            contentsOf: other.links.lazy.map { l in
-                var l = l
-                l.traceState = string(l.traceState)
-                l.attributes = shifted(l.attributes, attributeBase)
-                return l
-            })
-        resources.append(
-            contentsOf: other.resources.lazy.map { r in
-                var r = r
-                r.serviceName = string(r.serviceName)
-                r.attributes = shifted(r.attributes, attributeBase)
-                return r
-            })
-        scopes.append(
-            contentsOf: other.scopes.lazy.map { s in
-                var s = s
-                s.name = string(s.name)
-                s.version = string(s.version)
-                s.attributes = shifted(s.attributes, attributeBase)
-                return s
-            })
-        spans.append(
-            contentsOf: other.spans.lazy.map { s in
-                var s = s
-                s.name = string(s.name)
-                s.statusMessage = string(s.statusMessage)
-                s.traceState = string(s.traceState)
-                s.resource += resourceBase
-                s.scope += scopeBase
-                s.source = sourceMap.indices.contains(Int(s.source)) ? sourceMap[Int(s.source)] : s.source
-                s.attributes = shifted(s.attributes, attributeBase)
-                s.events = shifted(s.events, eventBase)
-                s.links = shifted(s.links, linkBase)
-                return s
-            })
+        func appendChanged<T>(_ pool: inout [T], _ elements: [T], _ change: (inout T) -> Void) {
+            for var element in elements {
+                change(&element)
+                pool.append(element)
+            }
+        }
+        appendChanged(&events, other.events) {
+            $0.name = string($0.name)
+            $0.attributes = shifted($0.attributes, attributeBase)
+        }
+        appendChanged(&links, other.links) {
+            $0.traceState = string($0.traceState)
+            $0.attributes = shifted($0.attributes, attributeBase)
+        }
+        appendChanged(&resources, other.resources) {
+            $0.serviceName = string($0.serviceName)
+            $0.attributes = shifted($0.attributes, attributeBase)
+        }
+        appendChanged(&scopes, other.scopes) {
+            $0.name = string($0.name)
+            $0.version = string($0.version)
+            $0.attributes = shifted($0.attributes, attributeBase)
+        }
+        appendChanged(&spans, other.spans) {
+            $0.name = string($0.name)
+            $0.statusMessage = string($0.statusMessage)
+            $0.traceState = string($0.traceState)
+            $0.resource += resourceBase
+            $0.scope += scopeBase
+            $0.source = sourceMap.indices.contains(Int($0.source)) ? sourceMap[Int($0.source)] : $0.source
+            $0.attributes = shifted($0.attributes, attributeBase)
+            $0.events = shifted($0.events, eventBase)
+            $0.links = shifted($0.links, linkBase)
+        }
     }
 }
