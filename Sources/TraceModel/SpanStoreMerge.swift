@@ -143,7 +143,8 @@ extension SpanStore {
     /// Appends every span of `batch` to this store.
     public mutating func append(contentsOf batch: SpanStore) {
         var copier = SpanStoreCopier(from: batch)
-        spans.reserveCapacity(spans.count + batch.spans.count)
+        // No `reserveCapacity(spans.count + batch.spans.count)`: it allocates exactly that much, so
+        // every batch appended to a live store copied all its spans; `append` grows geometrically.
         for i in batch.spans.indices { copier.copy(span: i, of: batch, into: &self) }
     }
 
