@@ -8,7 +8,7 @@ import TraceSources
 import TraceUI
 
 /// The analysis thread of a live session. Woken by the session when spans arrive, it analyses the
-/// newest store (trees, costs, totals, and the dashboard's data while the screen needs it) and posts
+/// newest store (trees, costs, totals, the dashboard's data, and its figures while the screen shows them) and posts
 /// the result to the UI as a message, so the UI thread only swaps it in. One analysis at a time:
 /// spans that arrive meanwhile wait for the next round, and the store is copied only as often as it
 /// is analysed.
@@ -50,7 +50,8 @@ final class LiveFeedAnalyzer: Sendable {
     }
 
     /// Whether the screen shows the dashboard (with which filter) or filters the list by it: then each
-    /// round also extracts the dashboard's data and computes its figures, off the UI thread.
+    /// round also computes its figures, off the UI thread (the dashboard's data is extracted every
+    /// round; `dashboardData` is kept for the callers' sake).
     func want(dashboardData: Bool, figures filter: DashboardFilter?) {
         wanted.withLock { $0 = (dashboardData, filter) }
     }
@@ -74,9 +75,12 @@ final class LiveFeedAnalyzer: Sendable {
             // Live, the dashboard's windows end at the clock, not at the newest span.
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let data = ViewData(store: store, analysis: analysis, title: title, warnings: analysis.warnings, now: now)
-            let (wantsData, figures) = wanted.withLock { $0 }
-            if wantsData { data.prepareDashboardData() }
-            if let figures { data.prepareDashboard(filter: figures) }
+            // The dashboard's data every round, whether the screen shows it or not: extracting it is
+            // seconds at a million spans, which the UI thread would otherwise pay on `D` (or on
+            // adopting a round that started before `D`). It costs this thread's rounds, not ingest.
+            data.prepareDashboardData()
+            // Read after the round, so figures asked for while it ran are ready when it is adopted.
+            if let figures = wanted.withLock({ $0.figures }) { data.prepareDashboard(filter: figures) }
             inbox.post(.liveData(data))
         }
         done.signal()
