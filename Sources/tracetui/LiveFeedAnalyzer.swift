@@ -8,7 +8,7 @@ import TraceSources
 import TraceUI
 
 /// The analysis thread of a live session. Woken by the session when spans arrive, it analyses the
-/// newest store (trees, costs, totals, and the dashboard's data while the screen needs it) and posts
+/// newest store (trees, costs, totals, and the dashboard's data and figures while the screen needs them) and posts
 /// the result to the UI as a message, so the UI thread only swaps it in. One analysis at a time:
 /// spans that arrive meanwhile wait for the next round, and the store is copied only as often as it
 /// is analysed.
@@ -74,6 +74,8 @@ final class LiveFeedAnalyzer: Sendable {
             // Live, the dashboard's windows end at the clock, not at the newest span.
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let data = ViewData(store: store, analysis: analysis, title: title, warnings: analysis.warnings, now: now)
+            // Read after the round, so what `D` asked for while it ran is ready when it is adopted
+            // (until then the UI asks for the figures itself, off its thread: `UIRequest.dashboard`).
             let (wantsData, figures) = wanted.withLock { $0 }
             if wantsData { data.prepareDashboardData() }
             if let figures { data.prepareDashboard(filter: figures) }
