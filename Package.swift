@@ -77,6 +77,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Issue 10's per-key benchmark on the pure core (scripts/bench/key-replay.sh); not shipped.
+        .executableTarget(
+            name: "tracetui-keybench", dependencies: ["TraceModel", "TraceFormats", "TraceAnalysis", "TraceUI"],
+            path: "Benchmarks/KeyReplay"),
         .testTarget(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "TraceModel"],
             exclude: ["Fuzz"]  // inputs the fuzzers found, read through #filePath

@@ -42,15 +42,14 @@ public struct SpanFilter: Sendable, Equatable {
 
     /// Whether span `s` matches.
     public func matches(_ s: Int32, store: SpanStore, analysis: Analysis) -> Bool {
-        root.evaluate(s, FilterContext(store: store, analysis: analysis))
+        root.matcher(store: store, analysis: analysis, wholeStore: false)(s)
     }
 
     public var isEmpty: Bool { root == .all }
 
     /// The spans of trace `t` that match, in the trace's order.
     public func matches(inTrace t: Int, store: SpanStore, analysis: Analysis) -> [Int32] {
-        let context = FilterContext(store: store, analysis: analysis)
-        return analysis.forest.traces[t].spans.filter { root.evaluate($0, context) }
+        analysis.forest.traces[t].spans.filter(root.matcher(store: store, analysis: analysis, wholeStore: false))
     }
 
     /// The matching spans of trace `t` and those with their ancestors: what a filtered tree shows.
@@ -68,12 +67,14 @@ public struct SpanFilter: Sendable, Equatable {
 
     /// How many spans of each trace match, for the traces where any does: the trace list keeps those.
     public func matchCounts(store: SpanStore, analysis: Analysis) -> [Int: Int] {
-        let context = FilterContext(store: store, analysis: analysis)
+        let matches = root.matcher(store: store, analysis: analysis, wholeStore: true)
+        // In store order rather than trace by trace: the spans and the pools they point into are then
+        // read front to back.
+        let traceOf = analysis.forest.traceOf
+        var perTrace = [Int](repeating: 0, count: analysis.forest.traces.count)
+        for s in store.spans.indices where matches(Int32(s)) { perTrace[Int(traceOf[s])] += 1 }
         var counts: [Int: Int] = [:]
-        for (t, trace) in analysis.forest.traces.enumerated() {
-            let n = trace.spans.reduce(0) { $0 + (root.evaluate($1, context) ? 1 : 0) }
-            if n > 0 { counts[t] = n }
-        }
+        for (t, n) in perTrace.enumerated() where n > 0 { counts[t] = n }
         return counts
     }
 
@@ -152,117 +153,121 @@ enum Value: Equatable, Sendable {
     case text(String)
 }
 
-struct FilterContext {
-    let store: SpanStore
-    let analysis: Analysis
+extension Node {
+    /// The tree as one function of a span of `store`, for one evaluation: each word and each text
+    /// comparison keeps what it found for every interned string it looked at, so a string that many
+    /// spans point at (a model, a system prompt, an attribute value) is tested once, not per span.
+    /// `wholeStore`: the evaluation looks at every span (the trace list's counts), so each word
+    /// searches all interned strings in one pass first.
+    func matcher(store: SpanStore, analysis: Analysis, wholeStore: Bool) -> (Int32) -> Bool {
+        func matcher(_ node: Node) -> (Int32) -> Bool {
+            node.matcher(store: store, analysis: analysis, wholeStore: wholeStore)
+        }
+        switch self {
+        case .all: return { _ in true }
+        case .and(let a, let b):
+            let (a, b) = (matcher(a), matcher(b))
+            return { a($0) && b($0) }
+        case .or(let a, let b):
+            let (a, b) = (matcher(a), matcher(b))
+            return { a($0) || b($0) }
+        case .not(let a):
+            let a = matcher(a)
+            return { !a($0) }
+        case .word(let w): return WordSearch(w, store: store, wholeStore: wholeStore).matches
+        case .compare(let field, let op, let value):
+            return Comparison(field, op, value, store: store, analysis: analysis).matches
+        }
+    }
 }
 
-extension Node {
-    func evaluate(_ s: Int32, _ c: FilterContext) -> Bool {
-        switch self {
-        case .all: return true
-        case .and(let a, let b): return a.evaluate(s, c) && b.evaluate(s, c)
-        case .or(let a, let b): return a.evaluate(s, c) || b.evaluate(s, c)
-        case .not(let a): return !a.evaluate(s, c)
-        case .word(let w): return containsWord(s, w, c)
-        case .compare(let field, let op, let value): return compare(s, field, op, value, c)
+/// `field op value` over the spans of one store. A text field held as an interned string (name,
+/// model, service, a text attribute…) is compared once per distinct string.
+final class Comparison {
+    private let field: Field
+    private let op: Op
+    private let store: SpanStore
+    private let analysis: Analysis
+    /// The text `=`/`!=` compare with, lower-cased (`*` any run), and the number the others compare
+    /// with (nil for a text value).
+    private let pattern: String
+    private let bound: Double?
+    /// An `attr.KEY` comparison's key, nil when no span has it.
+    private let key: StrID?
+    /// Whether each interned string compared so far matches `pattern`.
+    private var compared: [StrID: Bool] = [:]
+
+    init(_ field: Field, _ op: Op, _ value: Value, store: SpanStore, analysis: Analysis) {
+        self.field = field
+        self.op = op
+        self.store = store
+        self.analysis = analysis
+        switch value {
+        case .text(let p): (pattern, bound) = (p, nil)
+        case .number(let v, let p): (pattern, bound) = (p, v)
         }
+        if case .attribute(let name) = field { key = store.strings.lookup(name) } else { key = nil }
     }
 
-    private func containsWord(_ s: Int32, _ word: Word, _ c: FilterContext) -> Bool {
-        let store = c.store
-        let span = store.spans[Int(s)]
-        func has(_ id: StrID) -> Bool {
-            guard let needle = word.ascii else { return store.string(id).lowercased().contains(word.text) }
-            return store.strings.withBytes(id) { containsIgnoringASCIICase($0, needle) }
-        }
-        func has(_ v: AttrValue) -> Bool {
-            switch v {
-            case .string(let id): return has(id)
-            default: return store.text(v).lowercased().contains(word.text)
-            }
-        }
-        if has(span.name) { return true }
-        if store.resources.indices.contains(Int(span.resource)),
-            has(store.resources[Int(span.resource)].serviceName)
-        {
-            return true
-        }
-        if word.text.allSatisfy(\.isHexDigit), span.traceID.hex.hasPrefix(word.text) { return true }
-        for a in store.attributes(of: span) where has(a.value) { return true }
-        for e in store.events[span.events.range] {
-            if has(e.name) { return true }
-            for a in store.attributes[e.attributes.range] where has(a.value) { return true }
-        }
-        return false
-    }
-
-    private func compare(_ s: Int32, _ field: Field, _ op: Op, _ value: Value, _ c: FilterContext) -> Bool {
-        let a = c.analysis
-        let store = c.store
+    func matches(_ s: Int32) -> Bool {
         let i = Int(s)
-        let f = a.facts[i]
-        func number(_ x: Double) -> Bool {
-            guard case .number(let v, _) = value else { return false }
-            switch op {
-            case .eq: return x == v
-            case .ne: return x != v
-            case .gt: return x > v
-            case .ge: return x >= v
-            case .lt: return x < v
-            case .le: return x <= v
-            }
-        }
-        func text(_ t: String) -> Bool {
-            let pattern: String
-            switch value {
-            case .text(let p), .number(_, let p): pattern = p
-            }
-            let hit = globMatch(t.lowercased(), pattern)
-            return op == .ne ? !hit : hit
-        }
         switch field {
-        case .cost: return number(a.costs[i].usd)
+        case .cost: return number(analysis.costs[i].usd)
         case .duration: return number(Double(store.spans[i].durationNanos))
-        case .selfTime: return number(Double(a.selfNanos[i]))
-        case .tokens: return number(Double(max(0, f.inputTokens) + max(0, f.outputTokens)))
-        case .tokensIn: return number(Double(max(0, f.inputTokens)))
-        case .tokensOut: return number(Double(max(0, f.outputTokens)))
-        case .tokensCached: return number(Double(max(0, f.cacheReadTokens)))
-        case .model: return text(store.string(f.model))
-        case .provider: return text(store.string(f.provider))
-        case .kind: return text(f.role.name)
-        case .status: return text(a.isError[i] ? "error" : store.spans[i].status.name)
-        case .service: return text(a.service(ofSpan: s, in: store))
-        case .name: return text(store.string(store.spans[i].name))
-        case .finish: return text(store.string(f.finishReason))
-        case .tool: return text(store.string(f.toolName))
-        case .agent: return text(store.string(f.agentName))
+        case .selfTime: return number(Double(analysis.selfNanos[i]))
+        case .tokens:
+            let f = analysis.facts[i]
+            return number(Double(max(0, f.inputTokens) + max(0, f.outputTokens)))
+        case .tokensIn: return number(Double(max(0, analysis.facts[i].inputTokens)))
+        case .tokensOut: return number(Double(max(0, analysis.facts[i].outputTokens)))
+        case .tokensCached: return number(Double(max(0, analysis.facts[i].cacheReadTokens)))
+        case .model: return text(analysis.facts[i].model)
+        case .provider: return text(analysis.facts[i].provider)
+        case .kind: return text(analysis.facts[i].role.name)
+        case .status: return text(analysis.isError[i] ? "error" : store.spans[i].status.name)
+        // The empty string is always id 0.
+        case .service:
+            return text(store.resources.isEmpty ? 0 : store.resources[Int(store.spans[i].resource)].serviceName)
+        case .name: return text(store.spans[i].name)
+        case .finish: return text(analysis.facts[i].finishReason)
+        case .tool: return text(analysis.facts[i].toolName)
+        case .agent: return text(analysis.facts[i].agentName)
         case .trace: return text(store.spans[i].traceID.hex)
-        case .attribute(let key):
-            guard let v = store.value(forKey: key, in: store.spans[i].attributes) else { return op == .ne }
-            if case .number = value, let d = store.doubleValue(v) { return number(d) }
+        case .attribute:
+            guard let key, let v = store.value(forKey: key, in: store.spans[i].attributes) else { return op == .ne }
+            if bound != nil, let d = store.doubleValue(v) { return number(d) }
+            if case .string(let id) = v { return text(id) }
             return text(store.text(v))
         }
     }
-}
 
-/// Whether `haystack` contains `needle` (lower-case ASCII), ASCII letters compared case-insensitively.
-func containsIgnoringASCIICase(_ haystack: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-    guard let first = needle.first else { return true }
-    let n = needle.count
-    guard haystack.count >= n else { return false }
-    @inline(__always) func lower(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
-    var i = 0
-    while i <= haystack.count - n {
-        if lower(haystack[i]) == first {
-            var k = 1
-            while k < n, lower(haystack[i + k]) == needle[k] { k += 1 }
-            if k == n { return true }
+    private func number(_ x: Double) -> Bool {
+        guard let v = bound else { return false }
+        switch op {
+        case .eq: return x == v
+        case .ne: return x != v
+        case .gt: return x > v
+        case .ge: return x >= v
+        case .lt: return x < v
+        case .le: return x <= v
         }
-        i += 1
     }
-    return false
+
+    private func text(_ t: String) -> Bool {
+        let hit = globMatch(t.lowercased(), pattern)
+        return op == .ne ? !hit : hit
+    }
+
+    private func text(_ id: StrID) -> Bool {
+        let hit: Bool
+        if let known = compared[id] {
+            hit = known
+        } else {
+            hit = globMatch(store.string(id).lowercased(), pattern)
+            compared[id] = hit
+        }
+        return op == .ne ? !hit : hit
+    }
 }
 
 /// `*` matches any run of characters; everything else literally. Both sides lower-cased.

@@ -106,6 +106,12 @@ public struct StringTable: Sendable {
         return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[a..<b])) }
     }
 
+    /// Calls `body` with every string at once: the arena and the offsets, string `id` being
+    /// `arena[offsets[id]..<offsets[id + 1]]`. For a pass over all strings without a call per string.
+    public func withArena<R>(_ body: (UnsafeRawBufferPointer, UnsafeBufferPointer<UInt32>) -> R) -> R {
+        arena.withUnsafeBytes { bytes in offsets.withUnsafeBufferPointer { body(bytes, $0) } }
+    }
+
     private func equals(_ id: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         let a = Int(offsets[id])
         let b = Int(offsets[id + 1])

@@ -23,7 +23,7 @@ public enum SessionsReport {
                 w.field("traceId", a.forest.traces[turn.trace].traceID.hex)
                 w.field("startTime", Format.timestamp(turn.start))
                 w.field("durationMs", JSONReport.milliseconds(turn.durationNanos))
-                w.field("input", turn.input)
+                w.field("input", a.runInput(ofTrace: turn.trace, in: store))
                 JSONReport.writeTotals(&w, turn.totals, spanCount: false)
                 w.field("cachedShare", turn.cachedShare)
                 w.field("contextTokens", turn.contextTokens)
@@ -63,7 +63,8 @@ public enum SessionsReport {
                     String(a.forest.traces[turn.trace].traceID.hex.prefix(8)), String(turn.totals.inputTokens),
                     turn.cachedShare.map(Format.wholePercent) ?? "-", Format.duration(turn.durationNanos),
                     Format.cost(turn.totals),
-                    String(turn.totals.errors), fit(Format.sanitize(turn.input ?? ""), inputWidth).trimmingTrailing,
+                    String(turn.totals.errors),
+                    fit(Format.sanitize(a.runInput(ofTrace: turn.trace, in: store) ?? ""), inputWidth).trimmingTrailing,
                 ])
             }
             out += PlainReport.table(rows, rightAligned: [0, 3, 4, 5, 6, 7]) + "\n"

@@ -43,7 +43,7 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
             if st.open == nil {
                 renderSessionList(&g, st, look, y: 1, height: body)
             } else {
-                renderSessionTurns(&g, st, look, y: 1, height: body)
+                renderSessionTurns(&g, st, data, look, y: 1, height: body)
             }
         }
     case .tree(let t):

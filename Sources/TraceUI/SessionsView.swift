@@ -134,8 +134,10 @@ func renderSessionList(_ g: inout CellGrid, _ st: SessionsState, _ look: Appeara
 
 /// One session's turns: the input tokens, the largest call's input (the context growing, drawn as a
 /// bar from 100 columns),
-/// the cached share, latency, cost, errors and what the user asked.
-func renderSessionTurns(_ g: inout CellGrid, _ st: SessionsState, _ look: Appearance, y: Int, height: Int) {
+/// the cached share, latency, cost, errors and what the user asked (read for the rows on screen).
+func renderSessionTurns(
+    _ g: inout CellGrid, _ st: SessionsState, _ data: ViewData, _ look: Appearance, y: Int, height: Int
+) {
     guard let open = st.open else { return }
     let session = st.sessions[open]
     let ascii = look.glyphs.ascii
@@ -176,7 +178,9 @@ func renderSessionTurns(_ g: inout CellGrid, _ st: SessionsState, _ look: Appear
             cx += g.put(bar, x: cx, y: y + 1 + row, style: Style(fg: .blue, reverse: selected))
         }
         g.put(
-            " " + truncate(Format.sanitize(turn.input ?? ""), to: max(0, g.width - cx - 1), ascii: ascii), x: cx,
-            y: y + 1 + row, style: style)
+            " "
+                + truncate(
+                    Format.sanitize(data.analysis.runInput(ofTrace: turn.trace, in: data.store) ?? ""),
+                    to: max(0, g.width - cx - 1), ascii: ascii), x: cx, y: y + 1 + row, style: style)
     }
 }

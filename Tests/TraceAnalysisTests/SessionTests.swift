@@ -26,7 +26,7 @@ final class SessionTests: XCTestCase {
 
         let s = sessions[0]
         XCTAssertEqual(
-            s.turns.map(\.input),
+            s.turns.map { a.runInput(ofTrace: $0.trace, in: store) },
             [
                 "Hi! I bought the Aria headphones three weeks ago. Can I still return them?",
                 "They were $129. Is there a restocking fee?", "Great, please start the return for order 4417.",
@@ -48,7 +48,7 @@ final class SessionTests: XCTestCase {
         // sent again, so the last user message is the turn's), the second turn a 429 of unknown cost.
         let b = sessions[1]
         XCTAssertEqual(
-            b.turns.map(\.input),
+            b.turns.map { a.runInput(ofTrace: $0.trace, in: store) },
             ["Do you ship to Norway?", "And how much is shipping for two pairs of headphones?"])
         XCTAssertEqual(b.turns[0].totals.costUSD, 0.000144, accuracy: 1e-12)
         XCTAssertEqual(b.totals.errors, 1)
