@@ -96,14 +96,16 @@ extension TraceLoader {
     }
 
     /// Where to cut a file into about `pieces` equal pieces: each cut is the first byte of a line that
-    /// starts with `{`, at or after its share. The list starts with 0 and ends with `Int.max` (the
-    /// last piece reads to the end, wherever that is by then).
+    /// starts with `{`, within its share (a document on one line has none: it is not read through
+    /// to its end looking for one). The list starts with 0 and ends with `Int.max` (the last piece
+    /// reads to the end, wherever that is by then).
     static func recordCuts(_ input: InputFile, pieces: Int) throws -> [Int] {
         var cuts = [0]
         var block = [UInt8](repeating: 0, count: 1 << 16)
         for i in 1..<pieces {
             var at = max(input.size / pieces * i, cuts.last! + 1)
-            search: while at < input.size {
+            let shareEnd = input.size / pieces * (i + 1)
+            search: while at < shareEnd {
                 // One byte more than is searched: the byte after a line break at the block's end.
                 let n = try block.withUnsafeMutableBufferPointer {
                     try input.readBytes(at: at, into: $0.baseAddress!, count: $0.count)

@@ -52,7 +52,6 @@ final class StoreBrowserTests: XCTestCase {
         XCTAssertEqual(s.message, "fetching trace 5b8efff798038103d269b633813fc700 from Tempo at http://store:3200…")
         s.requests.removeAll()
         let fetched = try Fixture.data()
-        let id = fetched.analysis.forest.traces[0].traceID
         update(&s, .storeTrace(Self.results[0].traceID, fetched), &data)
         XCTAssertEqual(s.screen, .tree(trace: 0))
         XCTAssertEqual(data.store.spans.count, fetched.store.spans.count)
