@@ -37,6 +37,30 @@ final class SampleTracesTests: XCTestCase {
         XCTAssertEqual(answered, 32)  // spans with an answer, across the conventions
     }
 
+    /// The dashboard counts answers from bytes where it can (`AnswerLength`): on every span of every
+    /// sample, the count is the characters of the answer the detail pane reads.
+    func testAnswerLengthsAreTheAnswersCharacters() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.dir.path)
+            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.sorted()
+        var fromBytes = 0
+        var answered = 0
+        for file in files {
+            let (store, _) = try analyse(file)
+            let length = AnswerLength(strings: store.strings)
+            for span in store.spans {
+                let expected = answer(of: span, in: store).map(\.text).joined().count
+                XCTAssertEqual(length(span, in: store), expected, file)
+                if let n = length.countFromBytes(span, store), n > 0 {
+                    XCTAssertEqual(n, expected, file)
+                    fromBytes += 1
+                }
+                if expected > 0 { answered += 1 }
+            }
+        }
+        XCTAssertEqual(answered, 24)  // of the 32 spans with an answer, 8 have no text
+        XCTAssertEqual(fromBytes, 24)
+    }
+
     func testArticleAgentWorkflow() throws {
         let (_, a) = try analyse("agent-workflow.json")
         XCTAssertEqual(a.forest.traces.count, 1)

@@ -205,9 +205,9 @@ public struct DashboardData: Sendable {
             members: a.calls.members(of: g), counted: Int32(i), unit: unit, parent: forest.parent,
             groupOf: a.calls.groupOf)
         var length: Int64? = f.responseLength >= 0 ? f.responseLength : nil
-        for member in chain.members where length == nil && signals.mayCarryAnswer(store.spans[Int(member)], in: store) {
-            let text = answer(of: store.spans[Int(member)], in: store).map(\.text).joined()
-            if !text.isEmpty { length = Int64(text.count) }
+        for member in chain.members where length == nil {
+            let n = signals.answerLength(store.spans[Int(member)], in: store)
+            if n > 0 { length = Int64(n) }
         }
         let unitModel = a.facts[Int(unit)].model != 0 ? a.facts[Int(unit)].model : f.model
         let cacheHit =
@@ -286,9 +286,8 @@ struct Signals {
     let evaluationName: StrID?
     /// OpenInference annotation keys present in the table: id → (annotation index, suffix).
     let annotationKeys: [StrID: (index: String, suffix: String)]
-    /// Attribute keys and event names that can carry an answer's text (see `answer(of:in:)`):
-    /// parsing the conversation is skipped for spans that have none of them.
-    let answerKeys: Set<StrID>
+    /// The characters of a span's answer.
+    let answerLength: AnswerLength
 
     init(strings: StringTable) {
         func ids(_ keys: [String]) -> [StrID] { keys.compactMap { strings.lookup($0) } }
@@ -321,23 +320,7 @@ struct Signals {
             annotationKeys[StrID(id)] = (String(rest[..<dot]), String(rest[dot...]))
         }
         self.annotationKeys = annotationKeys
-        let answerPrefixes = [
-            "gen_ai.output.messages", "llm.output_messages.", "gen_ai.completion", "ai.response.text", "output.value",
-            "gen_ai.choice",
-        ].map { Array($0.utf8) }
-        var answerKeys = Set<StrID>()
-        for id in 0..<strings.count where strings.byteCount(StrID(id)) >= 12 {
-            if strings.withBytes(StrID(id), { bytes in answerPrefixes.contains { bytes.starts(with: $0) } }) {
-                answerKeys.insert(StrID(id))
-            }
-        }
-        self.answerKeys = answerKeys
-    }
-
-    func mayCarryAnswer(_ span: Span, in store: SpanStore) -> Bool {
-        guard !answerKeys.isEmpty else { return false }
-        return store.attributes(of: span).contains { answerKeys.contains($0.key) }
-            || store.events[span.events.range].contains { answerKeys.contains($0.name) }
+        answerLength = AnswerLength(strings: strings)
     }
 
     static func namesRateLimit(_ text: String) -> Bool {
