@@ -244,6 +244,7 @@ extension Msg {
         case .storeFailed: return "failed"
         case .notice: return "notice"
         case .dashboardPrepared: return "dashboard"
+        case .sessionsPrepared: return "sessions"
         }
     }
 }

@@ -40,7 +40,11 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
     case .sessions, .session:
         header(&g, sessionsHeader(s, data), look)
         if let st = s.sessions {
-            if st.open == nil {
+            if st.pending {
+                let spans = Format.tokens(Int64(data.store.spans.count))
+                let line = "Grouping the traces of \(spans) spans by conversation: they show when ready."
+                g.put(line, x: 1, y: 1, style: Style(dim: true), maxWidth: g.width - 1)
+            } else if st.open == nil {
                 renderSessionList(&g, st, look, y: 1, height: body)
             } else {
                 renderSessionTurns(&g, st, data, look, y: 1, height: body)

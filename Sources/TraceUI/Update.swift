@@ -24,6 +24,8 @@ public enum Msg: Sendable {
     case notice(String)
     /// The dashboard's figures asked for with `UIRequest.dashboard` are computed (kept by `ViewData`).
     case dashboardPrepared
+    /// The conversations asked for with `UIRequest.sessions` are grouped (kept by `ViewData`).
+    case sessionsPrepared
 }
 
 /// What the UI asks the shell to do; the answer comes back as a message.
@@ -38,6 +40,8 @@ public enum UIRequest: Equatable, Sendable {
     case save(trace: Int)
     /// Compute the dashboard's figures for a filter, too long for a frame (`Msg.dashboardPrepared`).
     case dashboard(DashboardFilter)
+    /// Group the traces by conversation, too long for a frame (`Msg.sessionsPrepared`).
+    case sessions
 }
 
 /// The single entry point for every change of UI state and of the data shown.
@@ -59,6 +63,9 @@ public func update(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
         s.message = line
     case .dashboardPrepared:
         s.refreshDashboard(data)
+    case .sessionsPrepared:
+        s.refreshSessions(data)
+        clamp(&s)
     case .key(let key):
         s.message = nil
         if s.prompt != nil {
