@@ -16,6 +16,7 @@ public struct ViewData: Sendable {
     private let dashboardCache = ComputedOnce<DashboardData>()
     private let figuresCache = DashboardFiguresCache()
     private let sessionsCache = ComputedOnce<[Session]>()
+    private let filterValuesCache = ComputedOnce<(models: [String], features: [String], services: [String])>()
     public init(
         store: SpanStore, analysis: Analysis, title: String, warnings: [String],
         featureKeys: [String] = Conventions.featureKeys, now: Int64? = nil
@@ -37,8 +38,15 @@ public struct ViewData: Sendable {
         dashboardCache.get { DashboardData(store: store, analysis: analysis, featureKeys: featureKeys) }
     }
 
-    /// Extracts the dashboard's data now unless it is there already; for a thread other than the UI's.
-    public func prepareDashboardData() { _ = dashboardData }
+    /// Extracts the dashboard's data (and the shared filters' values) now unless they are there
+    /// already; for a thread other than the UI's.
+    public func prepareDashboardData() { _ = filterValues }
+
+    /// The values the shared filters step through (`m`, `f`, `v`), most frequent first: counted once
+    /// over every call, which at a million spans takes longer than a key may.
+    public var filterValues: (models: [String], features: [String], services: [String]) {
+        filterValuesCache.get { dashboardData.filterValues(store: store) }
+    }
 
     /// The dashboard's figures for a filter; the last ones computed are kept, so figures a live
     /// session's analysis thread prepared (`prepareDashboard`) cost the UI thread nothing. Computes

@@ -113,19 +113,25 @@ extension DashboardData {
         let range = filter.range.nanos.map { TimeWindow(last: $0, endingAt: now) } ?? all
         let rf = ResolvedFilter(filter, strings: store.strings, window: range)
         var out = Set<Int>()
+        // A trace found is skipped by an array lookup, not a hash, for each of its other spans.
+        var found = [Bool](repeating: false, count: traceModels.count)
         if filter.model != nil {
             // A model narrows to traces holding a passing call of that model.
-            for c in calls where rf.call(c) { out.insert(Int(c.trace)) }
+            for c in calls where !found[Int(c.trace)] && rf.call(c) {
+                found[Int(c.trace)] = true
+                out.insert(Int(c.trace))
+            }
             return out
         }
         for (i, span) in store.spans.enumerated() {
             let t = Int(analysis.forest.traceOf[i])
-            if out.contains(t) { continue }
+            if found[t] { continue }
             let svc = store.resources.isEmpty ? 0 : store.resources[Int(span.resource)].serviceName
             if rf.record(
                 time: span.endNanos, service: svc, feature: featureOf[i], model: analysis.facts[i].model,
                 trace: Int32(t), data: self)
             {
+                found[t] = true
                 out.insert(t)
             }
         }
