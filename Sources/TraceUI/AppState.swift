@@ -293,12 +293,12 @@ public struct AppState: Equatable, Sendable {
         if list.jump?.ordered == true { return rows }
         // Figures sort largest first by default; start time oldest first.
         let descending = list.sort == .start ? list.descending : !list.descending
-        rows.sort { a, b in
-            let ka = key(a)
-            let kb = key(b)
-            if ka == kb { return a < b }
-            return descending ? ka > kb : ka < kb
+        // Each trace's key worked out once, not in every comparison.
+        var keyed = rows.map { (key: key($0), trace: $0) }
+        keyed.sort { a, b in
+            if a.key == b.key { return a.trace < b.trace }
+            return descending ? a.key > b.key : a.key < b.key
         }
-        return rows
+        return keyed.map(\.trace)
     }
 }
