@@ -245,6 +245,7 @@ extension Msg {
         case .notice: return "notice"
         case .dashboardPrepared: return "dashboard"
         case .sessionsPrepared: return "sessions"
+        case .matchesCounted: return "matches"
         }
     }
 }

@@ -14,7 +14,8 @@ public struct ViewData: Sendable {
     public let now: Int64?
     public let featureKeys: [String]
     private let dashboardCache = ComputedOnce<DashboardData>()
-    private let figuresCache = DashboardFiguresCache()
+    private let figuresCache = LastComputed<DashboardFilter, Dashboard>()
+    private let matchesCache = LastComputed<SpanFilter, [Int: Int]>()
     private let sessionsCache = ComputedOnce<[Session]>()
     private let filterValuesCache = ComputedOnce<(models: [String], features: [String], services: [String])>()
     public init(
@@ -73,23 +74,37 @@ public struct ViewData: Sendable {
 
     /// Groups the conversations now unless they are already; for a thread other than the UI's.
     public func prepareSessions() { _ = sessions }
+
+    /// For each trace with a span matching `filter`, how many of its spans match; the last ones
+    /// counted are kept. A word over a million spans takes longer than a frame, so beyond
+    /// `AppState.inlineWorkSpans` the shell counts them off the UI thread (`UIRequest.countMatches`).
+    public func matchCounts(_ filter: SpanFilter) -> [Int: Int] {
+        matchesCache.get(filter) { filter.matchCounts(store: store, analysis: analysis) }
+    }
+
+    /// The matches of `filter` if they are counted already; never waits.
+    public func preparedMatchCounts(_ filter: SpanFilter) -> [Int: Int]? { matchesCache.peek(filter) }
+
+    /// Counts the matches of `filter` now; for a thread other than the UI's.
+    public func prepareMatchCounts(_ filter: SpanFilter) { _ = matchCounts(filter) }
 }
 
-/// The figures last computed for one `ViewData`, with the filter they were computed for.
-final class DashboardFiguresCache: Sendable {
-    private let last = Mutex<(filter: DashboardFilter, figures: Dashboard)?>(nil)
-    func get(_ filter: DashboardFilter, _ make: () -> Dashboard) -> Dashboard {
+/// The value last computed for one `ViewData` (the dashboard's figures for a filter, the list's
+/// matches of one), with the key it was computed for.
+final class LastComputed<Key: Equatable & Sendable, Value: Sendable>: Sendable {
+    private let last = Mutex<(key: Key, value: Value)?>(nil)
+    func get(_ key: Key, _ make: () -> Value) -> Value {
         last.withLock { last in
-            if let last, last.filter == filter { return last.figures }
+            if let last, last.key == key { return last.value }
             let made = make()
-            last = (filter, made)
+            last = (key, made)
             return made
         }
     }
 
-    /// The figures for `filter` if they are the last computed; nil while another thread computes.
-    func peek(_ filter: DashboardFilter) -> Dashboard? {
-        last.withLockIfAvailable { last in last.flatMap { $0.filter == filter ? $0.figures : nil } } ?? nil
+    /// The value for `key` if it is the last computed; nil while another thread computes.
+    func peek(_ key: Key) -> Value? {
+        last.withLockIfAvailable { last in last.flatMap { $0.key == key ? $0.value : nil } } ?? nil
     }
 }
 
@@ -137,6 +152,9 @@ public struct TraceListState: Equatable, Sendable {
     /// For each trace with a matching span, how many of its spans match (computed when the filter or
     /// the data changes, not on every sort).
     public var matchCounts: [Int: Int] = [:]
+    /// A filter typed whose matches are being counted off the UI thread (`UIRequest.countMatches`);
+    /// until they come, the list stays as `filter` shows it.
+    public var counting: SpanFilter?
     /// Trace indices shown, in order (filtered and sorted).
     public var rows: [Int] = []
     /// The filters shared with the dashboard (service, model, feature, time range).

@@ -17,7 +17,10 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
         header(&g, dashboardHeader(s), look)
         renderDashboard(&g, s, data, look, y: 1, height: body)
     case .traceList:
-        if let jump = s.list.jump {
+        if let counting = s.list.counting {
+            let spans = Format.tokens(Int64(data.store.spans.count))
+            header(&g, "tracetui · matching \(counting.text) in \(spans) spans: computing… · \(data.title)", look)
+        } else if let jump = s.list.jump {
             header(&g, "tracetui · \(jump.title) · \(s.list.rows.count) traces · q back to the dashboard", look)
         } else if !s.list.facets.isEmpty || s.list.filter != nil {
             let filters = ([s.list.filter?.text] + [s.list.facets.isEmpty ? nil : s.list.facets.summary]).compactMap {

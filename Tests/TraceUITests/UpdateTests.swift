@@ -191,6 +191,44 @@ final class UpdateTests: XCTestCase {
         XCTAssertNil(s.sessions)
     }
 
+    /// Beyond `inlineWorkSpans`, a list filter's matches are counted by the shell: the list stays as it
+    /// was, its header saying what is being matched, until their message filters it.
+    func testListFilterBeyondTheInlineLimitComesAsAMessage() throws {
+        var data = try Fixture.data()
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        s.inlineWorkSpans = 0
+        press(&s, data, .char("/"), .char("c"), .char("h"), .char("a"), .char("t"), .enter)
+        let chat = try SpanFilter("chat")
+        XCTAssertEqual(s.list.counting, chat)
+        XCTAssertNil(s.list.filter)
+        XCTAssertEqual(s.list.rows, [0, 1])
+        XCTAssertEqual(s.requests, [.countMatches(chat)])
+        let lines = render(s, data, Appearance()).lines
+        XCTAssertEqual(
+            lines[0].trimmingCharacters(in: .whitespaces),
+            "tracetui · matching chat in \(data.store.spans.count) spans: computing… · fixture.json")
+        press(&s, data, .char("/"))
+        XCTAssertEqual(s.prompt, "chat")
+        press(&s, data, .escape)
+
+        data.prepareMatchCounts(chat)  // what the shell does on its thread
+        update(&s, .matchesCounted, &data)
+        XCTAssertNil(s.list.counting)
+        XCTAssertEqual(s.list.filter, chat)
+        XCTAssertEqual(s.list.rows, [1])
+        XCTAssertEqual(s.message, "1 trace(s), 1 span(s) match chat")
+        var inline = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        press(&inline, data, .char("/"), .char("c"), .char("h"), .char("a"), .char("t"), .enter)
+        XCTAssertEqual(render(s, data, Appearance()).lines, render(inline, data, Appearance()).lines)
+
+        s.requests.removeAll()
+        press(&s, data, .char("/"), .backspace, .backspace, .backspace, .backspace, .enter)
+        XCTAssertNil(s.list.filter)
+        XCTAssertEqual(s.list.rows, [0, 1])
+        XCTAssertEqual(s.message, "filter cleared")
+        XCTAssertEqual(s.requests, [])
+    }
+
     /// Beyond `inlineWorkSpans`, C opens the sessions saying they are being grouped and asks the shell
     /// to group them; their message shows what grouping in the frame shows, and a second C takes them
     /// at once. Newer live data regroups them the same way, the open session found again by id.
