@@ -24,22 +24,36 @@ struct Replay {
         frame = render(state, data, look)
     }
 
-    /// The work the shell does off the UI thread for the keys (the dashboard's figures), in ms each.
+    /// The work the shell does off the UI thread for the keys (the dashboard's figures, the
+    /// conversations, a list filter's matches), in ms each.
     private(set) var background: [Double] = []
 
     /// Presses `key` (`label` as the user would write it) and records its time under `kind`. What the
-    /// key asked of the shell is then done as the shell does it: the dashboard's figures are computed
-    /// (off the clock of keys: the TUI does it on another thread, timed in `background`) and their
-    /// message is fed to `update` and timed as one more message under "dashboard: figures arrive".
+    /// key asked of the shell is then done as the shell does it: the dashboard's figures, the
+    /// conversations or a list filter's matches are computed (off the clock of keys: the TUI does it
+    /// on another thread, timed in `background`) and their message is fed to `update` and timed as
+    /// one more message.
     mutating func press(_ key: Key, _ label: String, as kind: String) {
         time(.key(key), label, as: kind)
         let requests = state.requests
         state.requests.removeAll()
-        for case .dashboard(let filter) in requests {
+        for request in requests {
             let start = monotonicNanos()
-            data.prepareDashboard(filter: filter)
-            background.append(Double(monotonicNanos() - start) / 1e6)
-            time(.dashboardPrepared, "(message)", as: "dashboard: figures arrive")
+            switch request {
+            case .dashboard(let filter):
+                data.prepareDashboard(filter: filter)
+                background.append(Double(monotonicNanos() - start) / 1e6)
+                time(.dashboardPrepared, "(message)", as: "dashboard: figures arrive")
+            case .sessions:
+                data.prepareSessions()
+                background.append(Double(monotonicNanos() - start) / 1e6)
+                time(.sessionsPrepared, "(message)", as: "sessions: grouped, arrive")
+            case .countMatches(let filter):
+                data.prepareMatchCounts(filter)
+                background.append(Double(monotonicNanos() - start) / 1e6)
+                time(.matchesCounted, "(message)", as: "list: a filter's matches arrive")
+            default: break
+            }
         }
     }
 

@@ -280,7 +280,7 @@ print("(p99 is the nearest rank: with fewer than 100 keys of a kind, the maximum
 let background = replays.flatMap(\.background).sorted()
 if !background.isEmpty {
     print(
-        "off the UI thread (the shell's dashboard thread): \(background.count) computations of the figures, "
+        "off the UI thread (the shell's threads): \(background.count) computations (the figures, the sessions, a filter's matches), "
             + "p50 \(ms(percentile(background, 50))) ms, max \(ms(background.last!)) ms")
 }
 print("load average at the end: \(loadAverage())")

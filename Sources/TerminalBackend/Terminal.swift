@@ -244,6 +244,8 @@ extension Msg {
         case .storeFailed: return "failed"
         case .notice: return "notice"
         case .dashboardPrepared: return "dashboard"
+        case .sessionsPrepared: return "sessions"
+        case .matchesCounted: return "matches"
         }
     }
 }

@@ -13,8 +13,11 @@ public struct ViewData: Sendable {
     /// The dashboard's "now": nil for files (the newest span end); the clock when live.
     public let now: Int64?
     public let featureKeys: [String]
-    private let dashboardCache = DashboardDataCache()
-    private let figuresCache = DashboardFiguresCache()
+    private let dashboardCache = ComputedOnce<DashboardData>()
+    private let figuresCache = LastComputed<DashboardFilter, Dashboard>()
+    private let matchesCache = LastComputed<SpanFilter, [Int: Int]>()
+    private let sessionsCache = ComputedOnce<[Session]>()
+    private let filterValuesCache = ComputedOnce<(models: [String], features: [String], services: [String])>()
     public init(
         store: SpanStore, analysis: Analysis, title: String, warnings: [String],
         featureKeys: [String] = Conventions.featureKeys, now: Int64? = nil
@@ -36,8 +39,15 @@ public struct ViewData: Sendable {
         dashboardCache.get { DashboardData(store: store, analysis: analysis, featureKeys: featureKeys) }
     }
 
-    /// Extracts the dashboard's data now unless it is there already; for a thread other than the UI's.
-    public func prepareDashboardData() { _ = dashboardData }
+    /// Extracts the dashboard's data (and the shared filters' values) now unless they are there
+    /// already; for a thread other than the UI's.
+    public func prepareDashboardData() { _ = filterValues }
+
+    /// The values the shared filters step through (`m`, `f`, `v`), most frequent first: counted once
+    /// over every call, which at a million spans takes longer than a key may.
+    public var filterValues: (models: [String], features: [String], services: [String]) {
+        filterValuesCache.get { dashboardData.filterValues(store: store) }
+    }
 
     /// The dashboard's figures for a filter; the last ones computed are kept, so figures a live
     /// session's analysis thread prepared (`prepareDashboard`) cost the UI thread nothing. Computes
@@ -53,31 +63,56 @@ public struct ViewData: Sendable {
 
     /// Computes the figures for `filter` now; for a thread other than the UI's.
     public func prepareDashboard(filter: DashboardFilter) { _ = dashboard(filter: filter) }
+
+    /// The conversations (`C`), grouped on first use and kept: about 0.2 s for a million spans, so
+    /// beyond `AppState.inlineWorkSpans` the shell groups them off the UI thread
+    /// (`UIRequest.sessions`). Waits while another thread groups them.
+    public var sessions: [Session] { sessionsCache.get { analysis.sessions(in: store) } }
+
+    /// The conversations if they are grouped already; never waits.
+    public var preparedSessions: [Session]? { sessionsCache.peek() }
+
+    /// Groups the conversations now unless they are already; for a thread other than the UI's.
+    public func prepareSessions() { _ = sessions }
+
+    /// For each trace with a span matching `filter`, how many of its spans match; the last ones
+    /// counted are kept. A word over a million spans takes longer than a frame, so beyond
+    /// `AppState.inlineWorkSpans` the shell counts them off the UI thread (`UIRequest.countMatches`).
+    public func matchCounts(_ filter: SpanFilter) -> [Int: Int] {
+        matchesCache.get(filter) { filter.matchCounts(store: store, analysis: analysis) }
+    }
+
+    /// The matches of `filter` if they are counted already; never waits.
+    public func preparedMatchCounts(_ filter: SpanFilter) -> [Int: Int]? { matchesCache.peek(filter) }
+
+    /// Counts the matches of `filter` now; for a thread other than the UI's.
+    public func prepareMatchCounts(_ filter: SpanFilter) { _ = matchCounts(filter) }
 }
 
-/// The figures last computed for one `ViewData`, with the filter they were computed for.
-final class DashboardFiguresCache: Sendable {
-    private let last = Mutex<(filter: DashboardFilter, figures: Dashboard)?>(nil)
-    func get(_ filter: DashboardFilter, _ make: () -> Dashboard) -> Dashboard {
+/// The value last computed for one `ViewData` (the dashboard's figures for a filter, the list's
+/// matches of one), with the key it was computed for.
+final class LastComputed<Key: Equatable & Sendable, Value: Sendable>: Sendable {
+    private let last = Mutex<(key: Key, value: Value)?>(nil)
+    func get(_ key: Key, _ make: () -> Value) -> Value {
         last.withLock { last in
-            if let last, last.filter == filter { return last.figures }
+            if let last, last.key == key { return last.value }
             let made = make()
-            last = (filter, made)
+            last = (key, made)
             return made
         }
     }
 
-    /// The figures for `filter` if they are the last computed; nil while another thread computes.
-    func peek(_ filter: DashboardFilter) -> Dashboard? {
-        last.withLockIfAvailable { last in last.flatMap { $0.filter == filter ? $0.figures : nil } } ?? nil
+    /// The value for `key` if it is the last computed; nil while another thread computes.
+    func peek(_ key: Key) -> Value? {
+        last.withLockIfAvailable { last in last.flatMap { $0.key == key ? $0.value : nil } } ?? nil
     }
 }
 
-/// Computes `DashboardData` once per `ViewData` (and its copies), whichever thread asks first; a
-/// second asker waits for the first one's result.
-final class DashboardDataCache: Sendable {
-    private let value = Mutex<DashboardData?>(nil)
-    func get(_ make: () -> DashboardData) -> DashboardData {
+/// A value computed once per `ViewData` (and its copies), whichever thread asks first; a second
+/// asker waits for the first one's result.
+final class ComputedOnce<Value: Sendable>: Sendable {
+    private let value = Mutex<Value?>(nil)
+    func get(_ make: () -> Value) -> Value {
         value.withLock { v in
             if let v { return v }
             let made = make()
@@ -85,6 +120,9 @@ final class DashboardDataCache: Sendable {
             return made
         }
     }
+
+    /// The value if it is computed; nil while another thread computes it.
+    func peek() -> Value? { value.withLockIfAvailable { $0 } ?? nil }
 }
 
 public enum Screen: Equatable, Sendable {
@@ -114,6 +152,9 @@ public struct TraceListState: Equatable, Sendable {
     /// For each trace with a matching span, how many of its spans match (computed when the filter or
     /// the data changes, not on every sort).
     public var matchCounts: [Int: Int] = [:]
+    /// A filter typed whose matches are being counted off the UI thread (`UIRequest.countMatches`);
+    /// until they come, the list stays as `filter` shows it.
+    public var counting: SpanFilter?
     /// Trace indices shown, in order (filtered and sorted).
     public var rows: [Int] = []
     /// The filters shared with the dashboard (service, model, feature, time range).
@@ -270,12 +311,12 @@ public struct AppState: Equatable, Sendable {
         if list.jump?.ordered == true { return rows }
         // Figures sort largest first by default; start time oldest first.
         let descending = list.sort == .start ? list.descending : !list.descending
-        rows.sort { a, b in
-            let ka = key(a)
-            let kb = key(b)
-            if ka == kb { return a < b }
-            return descending ? ka > kb : ka < kb
+        // Each trace's key worked out once, not in every comparison.
+        var keyed = rows.map { (key: key($0), trace: $0) }
+        keyed.sort { a, b in
+            if a.key == b.key { return a.trace < b.trace }
+            return descending ? a.key > b.key : a.key < b.key
         }
-        return rows
+        return keyed.map(\.trace)
     }
 }

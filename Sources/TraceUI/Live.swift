@@ -10,7 +10,7 @@ extension AppState {
         let renumbering = Renumbering(old: old, new: new)
         adoptList(renumbering)
         adoptTrees(renumbering)
-        adoptSessions(new)
+        refreshSessions(new)
         refreshDashboard(new)
         clamp(&self)
     }
@@ -34,18 +34,6 @@ extension AppState {
             list.selected = row
             list.top = max(0, row - listOffset)
         }
-    }
-
-    /// The conversations regrouped from the newer data, the selected and the open one found again by id.
-    private mutating func adoptSessions(_ new: ViewData) {
-        guard var st = sessions else { return }
-        let selectedID = st.sessions.indices.contains(st.selected) ? st.sessions[st.selected].id : nil
-        let openID = st.open.map { st.sessions[$0].id }
-        st.sessions = new.analysis.sessions(in: new.store)
-        st.selected = selectedID.flatMap { id in st.sessions.firstIndex { $0.id == id } } ?? 0
-        st.open = openID.flatMap { id in st.sessions.firstIndex { $0.id == id } }
-        if st.open == nil && screen == .session { screen = .sessions }
-        sessions = st
     }
 
     /// The open trace (or the list, when it was evicted) and the tree the dashboard returns to.

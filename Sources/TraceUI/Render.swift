@@ -17,7 +17,10 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
         header(&g, dashboardHeader(s), look)
         renderDashboard(&g, s, data, look, y: 1, height: body)
     case .traceList:
-        if let jump = s.list.jump {
+        if let counting = s.list.counting {
+            let spans = Format.tokens(Int64(data.store.spans.count))
+            header(&g, "tracetui · matching \(counting.text) in \(spans) spans: computing… · \(data.title)", look)
+        } else if let jump = s.list.jump {
             header(&g, "tracetui · \(jump.title) · \(s.list.rows.count) traces · q back to the dashboard", look)
         } else if !s.list.facets.isEmpty || s.list.filter != nil {
             let filters = ([s.list.filter?.text] + [s.list.facets.isEmpty ? nil : s.list.facets.summary]).compactMap {
@@ -40,7 +43,11 @@ public func render(_ s: AppState, _ data: ViewData, _ look: Appearance) -> CellG
     case .sessions, .session:
         header(&g, sessionsHeader(s, data), look)
         if let st = s.sessions {
-            if st.open == nil {
+            if st.pending {
+                let spans = Format.tokens(Int64(data.store.spans.count))
+                let line = "Grouping the traces of \(spans) spans by conversation: they show when ready."
+                g.put(line, x: 1, y: 1, style: Style(dim: true), maxWidth: g.width - 1)
+            } else if st.open == nil {
                 renderSessionList(&g, st, look, y: 1, height: body)
             } else {
                 renderSessionTurns(&g, st, data, look, y: 1, height: body)

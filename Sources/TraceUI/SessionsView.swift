@@ -5,7 +5,11 @@ import TraceText
 /// The conversations of the data (`C` in the list, `view --sessions`): a list of sessions, and one
 /// session's turns, each turn a trace that Enter opens.
 public struct SessionsState: Equatable, Sendable {
+    /// The conversations shown. While `pending`, those of older data (or none), read only to find the
+    /// selected and the open one again by id when the new ones come.
     public var sessions: [Session]
+    /// The conversations of the data shown are being grouped off the UI thread (`UIRequest.sessions`).
+    public var pending = false
     public var selected = 0
     public var top = 0
     /// The session whose turns are shown.
@@ -17,15 +21,42 @@ public struct SessionsState: Equatable, Sendable {
 }
 
 extension AppState {
-    /// Groups the traces by conversation and shows the list; says so when no trace names one.
+    /// Shows the traces grouped by conversation; says so when no trace names one.
     mutating func openSessions(_ data: ViewData) {
-        let sessions = data.analysis.sessions(in: data.store)
-        guard !sessions.isEmpty else {
+        sessions = SessionsState(sessions: [])
+        screen = .sessions
+        refreshSessions(data)
+    }
+
+    /// Takes the conversations of `data` (on `C`, after live data, and when `Msg.sessionsPrepared`
+    /// says they are grouped), finding the selected and the open one again by id. They are taken at
+    /// once when grouped already or when the data is small (`inlineWorkSpans`); otherwise the shell
+    /// groups them off the UI thread (0.2 s for a million spans) and the screen says so meanwhile.
+    public mutating func refreshSessions(_ data: ViewData) {
+        guard var st = sessions else { return }
+        guard
+            let grouped = data.preparedSessions
+                ?? (data.store.spans.count <= inlineWorkSpans ? data.sessions : nil)
+        else {
+            st.pending = true
+            sessions = st
+            requests.append(.sessions)
+            return
+        }
+        if grouped.isEmpty && st.sessions.isEmpty {
+            sessions = nil
+            screen = .traceList
             message = "no sessions: no trace carries " + Conventions.sessionKeys.prefix(3).joined(separator: ", ") + "…"
             return
         }
-        self.sessions = SessionsState(sessions: sessions)
-        screen = .sessions
+        let selectedID = st.sessions.indices.contains(st.selected) ? st.sessions[st.selected].id : nil
+        let openID = st.open.map { st.sessions[$0].id }
+        st.sessions = grouped
+        st.pending = false
+        st.selected = selectedID.flatMap { id in grouped.firstIndex { $0.id == id } } ?? 0
+        st.open = openID.flatMap { id in grouped.firstIndex { $0.id == id } }
+        if st.open == nil && screen == .session { screen = .sessions }
+        sessions = st
     }
 }
 
@@ -44,6 +75,8 @@ func performSessions(_ s: inout AppState, _ act: Action, _ data: ViewData, page:
     }
     switch act {
     case .help: s.helpOpen = true
+    case .open where st.pending:
+        s.message = "the sessions are being grouped; they show as soon as they are ready"
     case .open:
         if let open = st.open {
             let session = st.sessions[open]
@@ -85,6 +118,7 @@ func clampSessions(_ st: inout SessionsState, height: Int) {
 
 func sessionsHeader(_ s: AppState, _ data: ViewData) -> String {
     guard let st = s.sessions else { return "tracetui" }
+    if st.pending { return "sessions · computing…" }
     if let open = st.open {
         let session = st.sessions[open]
         let t = session.totals

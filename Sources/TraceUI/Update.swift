@@ -24,6 +24,10 @@ public enum Msg: Sendable {
     case notice(String)
     /// The dashboard's figures asked for with `UIRequest.dashboard` are computed (kept by `ViewData`).
     case dashboardPrepared
+    /// The conversations asked for with `UIRequest.sessions` are grouped (kept by `ViewData`).
+    case sessionsPrepared
+    /// The list filter's matches asked for with `UIRequest.countMatches` are counted (kept by `ViewData`).
+    case matchesCounted
 }
 
 /// What the UI asks the shell to do; the answer comes back as a message.
@@ -38,6 +42,10 @@ public enum UIRequest: Equatable, Sendable {
     case save(trace: Int)
     /// Compute the dashboard's figures for a filter, too long for a frame (`Msg.dashboardPrepared`).
     case dashboard(DashboardFilter)
+    /// Group the traces by conversation, too long for a frame (`Msg.sessionsPrepared`).
+    case sessions
+    /// Count the spans matching the list's filter in each trace, too long for a frame (`Msg.matchesCounted`).
+    case countMatches(SpanFilter)
 }
 
 /// The single entry point for every change of UI state and of the data shown.
@@ -59,6 +67,12 @@ public func update(_ s: inout AppState, _ msg: Msg, _ data: inout ViewData) {
         s.message = line
     case .dashboardPrepared:
         s.refreshDashboard(data)
+    case .sessionsPrepared:
+        s.refreshSessions(data)
+        clamp(&s)
+    case .matchesCounted:
+        s.takeListMatches(data)
+        clamp(&s)
     case .key(let key):
         s.message = nil
         if s.prompt != nil {
@@ -136,15 +150,16 @@ private func applyFilter(_ s: inout AppState, _ filter: SpanFilter?, _ data: Vie
     switch s.screen {
     case .dashboard, .storeResults, .sessions, .session, .diff: return
     case .traceList:
-        s.setListFilter(filter, data)
-        s.list.selected = 0
-        s.list.top = 0
-        if let filter {
-            let spans = s.list.matchCounts.values.reduce(0, +)
-            s.message = "\(s.list.rows.count) trace(s), \(spans) span(s) match \(filter.text)"
-        } else {
+        guard let filter else {
+            s.list.counting = nil
+            s.setListFilter(nil, data)
+            s.list.selected = 0
+            s.list.top = 0
             s.message = "filter cleared"
+            return
         }
+        s.list.counting = filter
+        s.takeListMatches(data)
     case .tree:
         guard var tree = s.tree else { return }
         let current = tree.rows.indices.contains(tree.selected) ? tree.rows[tree.selected] : nil
@@ -170,6 +185,28 @@ private func applyFilter(_ s: inout AppState, _ filter: SpanFilter?, _ data: Vie
 }
 
 extension AppState {
+    /// Filters the list by the filter typed (`list.counting`) once its matches are counted: at once
+    /// when they are counted already or the data is small (`inlineWorkSpans`); otherwise the shell
+    /// counts them off the UI thread and `Msg.matchesCounted` calls this again, the list staying as
+    /// it was meanwhile, its header saying what is being matched.
+    mutating func takeListMatches(_ data: ViewData) {
+        guard let filter = list.counting else { return }
+        guard
+            let counts = data.preparedMatchCounts(filter)
+                ?? (data.store.spans.count <= inlineWorkSpans ? data.matchCounts(filter) : nil)
+        else {
+            requests.append(.countMatches(filter))
+            return
+        }
+        list.counting = nil
+        list.filter = filter
+        list.matchCounts = counts
+        list.rows = AppState.listRows(list, data)
+        list.selected = 0
+        list.top = 0
+        message = "\(list.rows.count) trace(s), \(counts.values.reduce(0, +)) span(s) match \(filter.text)"
+    }
+
     /// Sets the trace list's filter and counts its matches per trace.
     mutating func setListFilter(_ filter: SpanFilter?, _ data: ViewData) {
         list.filter = filter
@@ -264,7 +301,7 @@ private func performTraceList(_ s: inout AppState, _ act: Action, _ data: ViewDa
             s.openTree(s.list.rows[s.list.selected], data)
             selectJumpSpan(&s, data)
         }
-    case .search: s.prompt = s.list.filter?.text ?? ""
+    case .search: s.prompt = (s.list.counting ?? s.list.filter)?.text ?? ""
     case .storeSearch: openSearchForm(&s)
     case .sessions: s.openSessions(data)
     case .sortNext:

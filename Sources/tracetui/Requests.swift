@@ -8,8 +8,9 @@ import TraceUI
 
 /// Carries out what the TUI asks for (`UIRequest`) off the UI thread and posts the answer to its
 /// inbox: searches and fetches go to the store (when there is one), saves go to a file, the
-/// dashboard's figures are computed on a thread of their own (seconds of work for a million spans,
-/// which would hold one of the concurrency pool's two threads on this kind of machine).
+/// dashboard's figures, the conversations and the list filter's matches are computed on a thread of
+/// their own (up to seconds of work for a million spans, which would hold one of the concurrency
+/// pool's two threads on this kind of machine).
 struct RequestHandler: Sendable {
     let client: (any TraceStoreClient)?
     let inbox: Inbox
@@ -18,11 +19,12 @@ struct RequestHandler: Sendable {
 
     func handle(_ request: UIRequest, _ data: ViewData) {
         let inbox = self.inbox
-        if case .dashboard(let filter) = request {
-            Thread.detachNewThread { inbox.post(Self.dashboard(filter, data)) }
-            return
+        switch request {
+        case .dashboard, .sessions, .countMatches:
+            Thread.detachNewThread { inbox.post(Self.prepare(request, data)) }
+        default:
+            Task.detached { [self] in inbox.post(await answer(request, data)) }
         }
-        Task.detached { [self] in inbox.post(await answer(request, data)) }
     }
 
     /// The answer to a request, as the message the UI takes; any failure is `storeFailed`.
@@ -54,18 +56,30 @@ struct RequestHandler: Sendable {
                 return .storeVocabulary(tags: words.tags, services: words.services)
             case .operations(let service):
                 return .storeOperations(service: service, try await store().operations(of: service))
-            case .dashboard(let filter):
-                return Self.dashboard(filter, data)
+            case .dashboard, .sessions, .countMatches:
+                return Self.prepare(request, data)
             }
         } catch {
             return .storeFailed(String(describing: error))
         }
     }
 
-    /// Computes the dashboard's figures, which `data` keeps for the UI to take.
-    private static func dashboard(_ filter: DashboardFilter, _ data: ViewData) -> Msg {
-        data.prepareDashboard(filter: filter)
-        return .dashboardPrepared
+    /// Computes what `data` keeps for the UI to take (the dashboard's figures, the conversations, the
+    /// list filter's matches) and returns the message that says it is there.
+    private static func prepare(_ request: UIRequest, _ data: ViewData) -> Msg {
+        switch request {
+        case .dashboard(let filter):
+            data.prepareDashboard(filter: filter)
+            return .dashboardPrepared
+        case .sessions:
+            data.prepareSessions()
+            return .sessionsPrepared
+        case .countMatches(let filter):
+            data.prepareMatchCounts(filter)
+            return .matchesCounted
+        case .search, .fetch, .vocabulary, .operations, .save:
+            preconditionFailure("the store's requests and saves are answered by answer(_:_:)")
+        }
     }
 
     private func store() throws(StoreError) -> any TraceStoreClient {

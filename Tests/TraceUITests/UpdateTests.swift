@@ -191,6 +191,109 @@ final class UpdateTests: XCTestCase {
         XCTAssertNil(s.sessions)
     }
 
+    /// Beyond `inlineWorkSpans`, a list filter's matches are counted by the shell: the list stays as it
+    /// was, its header saying what is being matched, until their message filters it.
+    func testListFilterBeyondTheInlineLimitComesAsAMessage() throws {
+        var data = try Fixture.data()
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        s.inlineWorkSpans = 0
+        press(&s, data, .char("/"), .char("c"), .char("h"), .char("a"), .char("t"), .enter)
+        let chat = try SpanFilter("chat")
+        XCTAssertEqual(s.list.counting, chat)
+        XCTAssertNil(s.list.filter)
+        XCTAssertEqual(s.list.rows, [0, 1])
+        XCTAssertEqual(s.requests, [.countMatches(chat)])
+        let lines = render(s, data, Appearance()).lines
+        XCTAssertEqual(
+            lines[0].trimmingCharacters(in: .whitespaces),
+            "tracetui · matching chat in \(data.store.spans.count) spans: computing… · fixture.json")
+        press(&s, data, .char("/"))
+        XCTAssertEqual(s.prompt, "chat")
+        press(&s, data, .escape)
+
+        data.prepareMatchCounts(chat)  // what the shell does on its thread
+        update(&s, .matchesCounted, &data)
+        XCTAssertNil(s.list.counting)
+        XCTAssertEqual(s.list.filter, chat)
+        XCTAssertEqual(s.list.rows, [1])
+        XCTAssertEqual(s.message, "1 trace(s), 1 span(s) match chat")
+        var inline = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        press(&inline, data, .char("/"), .char("c"), .char("h"), .char("a"), .char("t"), .enter)
+        XCTAssertEqual(render(s, data, Appearance()).lines, render(inline, data, Appearance()).lines)
+
+        s.requests.removeAll()
+        press(&s, data, .char("/"), .backspace, .backspace, .backspace, .backspace, .enter)
+        XCTAssertNil(s.list.filter)
+        XCTAssertEqual(s.list.rows, [0, 1])
+        XCTAssertEqual(s.message, "filter cleared")
+        XCTAssertEqual(s.requests, [])
+    }
+
+    /// Beyond `inlineWorkSpans`, C opens the sessions saying they are being grouped and asks the shell
+    /// to group them; their message shows what grouping in the frame shows, and a second C takes them
+    /// at once. Newer live data regroups them the same way, the open session found again by id.
+    func testSessionsBeyondTheInlineLimitComeAsAMessage() throws {
+        var data = try Fixture.sample("chat-sessions.json", warnings: false)
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        s.inlineWorkSpans = 0
+        press(&s, data, .char("C"))
+        XCTAssertEqual(s.screen, .sessions)
+        XCTAssertEqual(s.sessions?.pending, true)
+        XCTAssertEqual(s.requests, [.sessions])
+        let lines = render(s, data, Appearance()).lines
+        XCTAssertEqual(lines[0].trimmingCharacters(in: .whitespaces), "sessions · computing…")
+        XCTAssertEqual(
+            lines[1].trimmingCharacters(in: .whitespaces),
+            "Grouping the traces of \(data.store.spans.count) spans by conversation: they show when ready.")
+        press(&s, data, .enter)
+        XCTAssertEqual(s.screen, .sessions)
+        XCTAssertEqual(s.message, "the sessions are being grouped; they show as soon as they are ready")
+
+        data.prepareSessions()  // what the shell does on its thread
+        update(&s, .sessionsPrepared, &data)
+        XCTAssertEqual(s.sessions?.pending, false)
+        XCTAssertEqual(s.sessions?.sessions.map(\.id), ["sess-a4f1c2", "conv-b83d07", "lf-sess-c5e91b"])
+        var inline = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        press(&inline, data, .char("C"))
+        // The same screen as when grouped in the frame, but for the footer's message about the refused Enter.
+        XCTAssertEqual(
+            render(s, data, Appearance()).lines.dropLast(), render(inline, data, Appearance()).lines.dropLast())
+
+        s.requests.removeAll()
+        press(&s, data, .char("q"), .char("C"))
+        XCTAssertEqual(s.requests, [])
+        XCTAssertEqual(s.sessions?.pending, false)
+
+        press(&s, data, .char("j"), .enter)
+        XCTAssertEqual(s.screen, .session)
+        let newer = ViewData(store: data.store, analysis: data.analysis, title: data.title, warnings: [])
+        update(&s, .liveData(newer), &data)
+        XCTAssertEqual(s.sessions?.pending, true)
+        XCTAssertEqual(s.requests, [.sessions])
+        XCTAssertEqual(
+            render(s, data, Appearance()).lines[0].trimmingCharacters(in: .whitespaces), "sessions · computing…")
+        data.prepareSessions()
+        update(&s, .sessionsPrepared, &data)
+        XCTAssertEqual(s.screen, .session)
+        XCTAssertEqual(s.sessions?.open, 1)
+        XCTAssertEqual(s.sessions.map { $0.sessions[1].id }, "conv-b83d07")
+    }
+
+    /// Without a session id in any trace, C grouped off the UI thread returns to the list saying so.
+    func testNoSessionsBeyondTheInlineLimit() throws {
+        var data = try Fixture.data()
+        var s = AppState(screen: .traceList, width: 80, height: 24, data: data)
+        s.inlineWorkSpans = 0
+        press(&s, data, .char("C"))
+        XCTAssertEqual(s.screen, .sessions)
+        data.prepareSessions()
+        update(&s, .sessionsPrepared, &data)
+        XCTAssertEqual(s.screen, .traceList)
+        XCTAssertNil(s.sessions)
+        XCTAssertEqual(
+            s.message, "no sessions: no trace carries gen_ai.conversation.id, session.id, langfuse.session.id…")
+    }
+
     func testResizeKeepsSelectionVisible() throws {
         var data = try Fixture.data()
         var s = AppState(screen: .tree(trace: 0), width: 120, height: 40, data: data)

@@ -47,45 +47,49 @@ extension DashboardData {
         let all = TimeWindow(start: min(oldestStart, now) - 1, end: now)
         let range = filter.range.nanos.map { TimeWindow(last: $0, endingAt: now) } ?? all
         let rf = ResolvedFilter(filter, strings: store.strings, window: range)
-        let calls = self.calls.filter { rf.call($0) }
         func id(_ name: String) -> StrID? { name == "(no model)" || name == "(none)" ? 0 : store.strings.lookup(name) }
 
-        /// Groups chosen calls by trace and orders the traces by a score, largest first.
-        func ranked(_ chosen: [DashboardCall], score: (DashboardCall) -> Double, combine: (Double, Double) -> Double)
-            -> TraceSelection
-        {
-            var scores: [Int32: Double] = [:]
-            var order: [Int32] = []
-            for c in chosen {
-                if let s = scores[c.trace] {
-                    scores[c.trace] = combine(s, score(c))
+        /// The traces of the passing calls that are `chosen`, ordered by a score of their calls, largest
+        /// first. One pass over the calls, scores in an array by trace: Enter on a figure is a key.
+        func ranked(
+            _ chosen: (DashboardCall) -> Bool, score: (DashboardCall) -> Double,
+            combine: (Double, Double) -> Double
+        ) -> TraceSelection {
+            var scores = [Double?](repeating: nil, count: traceModels.count)
+            var traces: [Int] = []
+            var spans: [Int32] = []
+            for c in calls where rf.call(c) && chosen(c) {
+                let t = Int(c.trace)
+                if let s = scores[t] {
+                    scores[t] = combine(s, score(c))
                 } else {
-                    scores[c.trace] = score(c)
-                    order.append(c.trace)
+                    scores[t] = score(c)
+                    traces.append(t)
                 }
+                spans.append(c.span)
             }
-            let traces = order.sorted { (scores[$0]!, $1) > (scores[$1]!, $0) }.map(Int.init)
-            return TraceSelection(title: target.title, traces: traces, spans: chosen.map(\.span))
+            traces.sort { (scores[$0]!, $1) > (scores[$1]!, $0) }
+            return TraceSelection(title: target.title, traces: traces, spans: spans)
         }
 
         switch target {
         case .model(let m):
             let wanted = id(m)
-            return ranked(calls.filter { $0.model == wanted }, score: { $0.costUSD ?? 0 }, combine: +)
+            return ranked({ $0.model == wanted }, score: { $0.costUSD ?? 0 }, combine: +)
         case .feature(let f):
             let wanted = id(f)
-            return ranked(calls.filter { $0.feature == wanted }, score: { $0.costUSD ?? 0 }, combine: +)
+            return ranked({ $0.feature == wanted }, score: { $0.costUSD ?? 0 }, combine: +)
         case .slowest(let m):
             let wanted = id(m)
-            return ranked(calls.filter { $0.model == wanted }, score: { Double($0.latencyNanos) }, combine: max)
+            return ranked({ $0.model == wanted }, score: { Double($0.latencyNanos) }, combine: max)
         case .finish(let c):
-            return ranked(calls.filter { $0.finish == c }, score: { Double($0.end) }, combine: max)
+            return ranked({ $0.finish == c }, score: { Double($0.end) }, combine: max)
         case .erroredCalls:
-            return ranked(calls.filter(\.isError), score: { Double($0.end) }, combine: max)
+            return ranked(\.isError, score: { Double($0.end) }, combine: max)
         case .retries:
-            return ranked(calls.filter(\.retried), score: { Double($0.end) }, combine: max)
+            return ranked(\.retried, score: { Double($0.end) }, combine: max)
         case .costMismatches:
-            return ranked(calls.filter(\.costMismatch), score: { Double($0.end) }, combine: max)
+            return ranked(\.costMismatch, score: { Double($0.end) }, combine: max)
         case .rateLimits:
             let events = rateLimits.filter {
                 rf.record(
@@ -109,19 +113,25 @@ extension DashboardData {
         let range = filter.range.nanos.map { TimeWindow(last: $0, endingAt: now) } ?? all
         let rf = ResolvedFilter(filter, strings: store.strings, window: range)
         var out = Set<Int>()
+        // A trace found is skipped by an array lookup, not a hash, for each of its other spans.
+        var found = [Bool](repeating: false, count: traceModels.count)
         if filter.model != nil {
             // A model narrows to traces holding a passing call of that model.
-            for c in calls where rf.call(c) { out.insert(Int(c.trace)) }
+            for c in calls where !found[Int(c.trace)] && rf.call(c) {
+                found[Int(c.trace)] = true
+                out.insert(Int(c.trace))
+            }
             return out
         }
         for (i, span) in store.spans.enumerated() {
             let t = Int(analysis.forest.traceOf[i])
-            if out.contains(t) { continue }
+            if found[t] { continue }
             let svc = store.resources.isEmpty ? 0 : store.resources[Int(span.resource)].serviceName
             if rf.record(
                 time: span.endNanos, service: svc, feature: featureOf[i], model: analysis.facts[i].model,
                 trace: Int32(t), data: self)
             {
+                found[t] = true
                 out.insert(t)
             }
         }

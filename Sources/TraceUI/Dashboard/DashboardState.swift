@@ -133,7 +133,7 @@ private func openTracesBehindFigure(_ s: inout AppState, _ layout: DashboardLayo
 
 /// Steps a shared filter to its next value (or clears them) and refreshes the list and dashboard.
 func changeFilter(_ s: inout AppState, _ act: Action, _ data: ViewData) {
-    let values = data.dashboardData.filterValues(store: data.store)
+    let values = data.filterValues
     func next(_ current: String?, _ all: [String]) -> String? {
         guard !all.isEmpty else { return nil }
         guard let current, let i = all.firstIndex(of: current) else { return all[0] }
