@@ -674,8 +674,10 @@ extension Analysis {
         let merged = mergeFacts(members, facts: facts, store: store) {
             canonicalModelName(store.string($0)) == canonicalModelName(store.string($1))
         }
+        // Only the spans a fact was taken from are read for their keys: a group may have a hundred
+        // thousand members (a deep chain of wrappers over one call), of which a few are sources.
         var keys: [Int32: [Fact: String]] = [:]
-        for s in members {
+        for s in merged.source where s >= 0 && keys[s] == nil {
             keys[s] = Dictionary(extractor.sources(of: store.spans[Int(s)], in: store), uniquingKeysWith: { x, _ in x })
         }
         let sources = Fact.allCases.compactMap { fact -> CallProvenance.Source? in

@@ -37,8 +37,9 @@ public enum JSONReport {
             let matches = filter.map { Set($0.matches(inTrace: t, store: store, analysis: a)) }
             if let matches { w.field("matchedSpans", matches.count) }
             w.beginArray("spans")
+            var timestamps = TimestampMemo()
             for root in a.forest.traces[t].roots {
-                writeTree(&w, root: root, store: store, analysis: a, matches: matches)
+                writeTree(&w, root: root, store: store, analysis: a, matches: matches, timestamps: &timestamps)
             }
             w.endArray()
             w.endObject()
@@ -77,14 +78,15 @@ public enum JSONReport {
 
     /// Writes a subtree depth-first without recursion, so a very deep chain cannot overflow the stack.
     private static func writeTree(
-        _ w: inout JSONWriter, root: Int32, store: SpanStore, analysis a: Analysis, matches: Set<Int32>?
+        _ w: inout JSONWriter, root: Int32, store: SpanStore, analysis a: Analysis, matches: Set<Int32>?,
+        timestamps: inout TimestampMemo
     ) {
         var stack: [(span: Int32, next: Int)] = [(root, -1)]
         while !stack.isEmpty {
             let (s, next) = stack[stack.count - 1]
             let children = a.forest.children(of: s)
             if next == -1 {
-                writeSpanFields(&w, span: s, store: store, analysis: a)
+                writeSpanFields(&w, span: s, store: store, analysis: a, timestamps: &timestamps)
                 if matches?.contains(s) == true { w.field("match", true) }
                 w.beginArray("children")
                 stack[stack.count - 1].next = 0
@@ -101,20 +103,22 @@ public enum JSONReport {
         }
     }
 
-    private static func writeSpanFields(_ w: inout JSONWriter, span s: Int32, store: SpanStore, analysis a: Analysis) {
+    private static func writeSpanFields(
+        _ w: inout JSONWriter, span s: Int32, store: SpanStore, analysis a: Analysis, timestamps: inout TimestampMemo
+    ) {
         let span = store.spans[Int(s)]
         // The span that counts a call shows the call's merged facts: these spans add up to the totals.
         let f = a.counted[Int(s)] ? a.callFacts(of: s) : a.facts[Int(s)]
         let cost = a.costs[Int(s)]
         let flags = a.forest.flags[Int(s)]
         w.beginObject()
-        w.field("spanId", spanIDHex(span.spanID))
-        w.field("parentSpanId", span.parentSpanID == 0 ? nil : spanIDHex(span.parentSpanID))
+        w.field("spanId", spanID: span.spanID)
+        w.field("parentSpanId", spanID: span.parentSpanID == 0 ? nil : span.parentSpanID)
         w.field("name", store.string(span.name))
         w.field("kind", a.facts[Int(s)].role.name)
         w.field("spanKind", span.kind.name)
         w.field("service", a.service(ofSpan: s, in: store))
-        w.field("startTime", Format.timestamp(span.startNanos))
+        w.field("startTime", timestamps.text(span.startNanos))
         w.field("durationMs", milliseconds(span.durationNanos))
         w.field("model", f.model == 0 ? nil : store.string(f.model))
         w.field("inputTokens", f.inputTokens >= 0 ? f.allInputTokens : nil)
@@ -147,7 +151,7 @@ public enum JSONReport {
         }
         let call = a.calls.groups[g]
         let counter = call.counted >= 0 ? call.counted : call.countedElsewhere
-        w.field("callGroup", spanIDHex(store.spans[Int(counter)].spanID))
+        w.field("callGroup", spanID: store.spans[Int(counter)].spanID)
         if call.counted < 0 {
             w.field("countedInTrace", a.forest.traces[Int(a.forest.traceOf[Int(counter)])].traceID.hex)
         }
@@ -166,7 +170,7 @@ public enum JSONReport {
         func id(_ span: Int32) -> String { spanIDHex(store.spans[Int(span)].spanID) }
         w.beginObject("call")
         w.beginArray("spans")
-        for m in a.calls.members(of: g) { w.element(id(m)) }
+        for m in a.calls.members(of: g) { w.element(spanID: store.spans[Int(m)].spanID) }
         w.endArray()
         w.beginObject("sources")
         for source in provenance.sources {
@@ -195,4 +199,21 @@ public enum JSONReport {
     }
 
     static func milliseconds(_ nanos: Int64) -> Double { Double(nanos) / 1e6 }
+}
+
+/// `Format.timestamp` of the last second asked for, kept: the spans of a trace mostly start within
+/// the same few seconds, and each new text costs a dozen small strings.
+private struct TimestampMemo {
+    private var second = Int64.min
+    private var last = ""
+
+    mutating func text(_ nanos: Int64) -> String {
+        // `Format.timestamp` reads whole seconds only, truncated like this.
+        let second = nanos / 1_000_000_000
+        if second != self.second {
+            self.second = second
+            last = Format.timestamp(nanos)
+        }
+        return last
+    }
 }

@@ -47,11 +47,16 @@ struct JSONWriter {
     }
     mutating func field(_ key: String, _ value: Int64?) {
         prefix(key)
-        raw(value.map { String($0) } ?? "null")
+        if let value { integer(value) } else { raw("null") }
     }
     mutating func field(_ key: String, _ value: Int) {
         prefix(key)
-        raw(String(value))
+        integer(Int64(value))
+    }
+    /// A span id as 16 lowercase hex digits in quotes, like `spanIDHex`, or `null`.
+    mutating func field(_ key: String, spanID: SpanID?) {
+        prefix(key)
+        if let spanID { quotedHex(spanID) } else { raw("null") }
     }
     mutating func field(_ key: String, _ value: Bool) {
         prefix(key)
@@ -59,11 +64,15 @@ struct JSONWriter {
     }
     mutating func field(_ key: String, _ value: Double?) {
         prefix(key)
-        raw(value.map(Self.number) ?? "null")
+        if let value { number(value) } else { raw("null") }
     }
     mutating func element(_ value: String) {
         prefix(nil)
         quote(value)
+    }
+    mutating func element(spanID: SpanID) {
+        prefix(nil)
+        quotedHex(spanID)
     }
     /// An array of integers on one line (`[0, 2, 1]`), for per-minute and per-bucket counts.
     mutating func field(_ key: String, _ values: [Int]) {
@@ -111,11 +120,34 @@ struct JSONWriter {
     }
 
     /// Numbers as JSON allows: finite, shortest round-trip form, at most 10 decimals for money.
-    static func number(_ d: Double) -> String {
-        guard d.isFinite else { return "null" }
-        if d == d.rounded() && abs(d) < 1e15 { return String(Int64(d)) }
+    private mutating func number(_ d: Double) {
+        guard d.isFinite else { return raw("null") }
+        if d == d.rounded() && abs(d) < 1e15 { return integer(Int64(d)) }
         let rounded = (d * 1e10).rounded() / 1e10
-        return String(rounded)
+        raw(String(rounded))
+    }
+
+    /// An integer's decimal digits, written in place: `String(value)` would build a string for
+    /// each of the dozen numbers every span has.
+    private mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
+    }
+
+    /// `"` + 16 lowercase hex digits + `"`, the text of `spanIDHex`, without building a string.
+    private mutating func quotedHex(_ id: UInt64) {
+        bytes.append(UInt8(ascii: "\""))
+        for shift in stride(from: 60, through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: id >> UInt64(shift)) & 0xF
+            bytes.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+        }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     /// A JSON string: quotes, backslashes and control characters (C0, DEL and the C1 range) escaped.

@@ -173,8 +173,10 @@ struct ViewCommand: AsyncParsableCommand {
         } else if json {
             JSONReport.write(
                 store: inputs.store, analysis: analysis, traces: traces, filter: spanFilter, warnings: warnings
-            ) {
-                FileHandle.standardOutput.write(Data(buffer: $0))
+            ) { piece in
+                // The megabyte is written from the writer's buffer, not copied into a `Data` first.
+                let bytes = UnsafeMutableRawPointer(mutating: piece.baseAddress!)
+                FileHandle.standardOutput.write(Data(bytesNoCopy: bytes, count: piece.count, deallocator: .none))
             }
         } else if plain || isatty(STDOUT_FILENO) == 0 {
             if traces.count > 1 {

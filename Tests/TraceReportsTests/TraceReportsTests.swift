@@ -327,4 +327,24 @@ final class JSONStreamingTests: XCTestCase {
         XCTAssertLessThan(pieces.map(\.count).max() ?? 0, (1 << 20) + 200)
         XCTAssertTrue(text.hasSuffix("}\n"))
     }
+
+    /// Integers and span ids are written as digits in place; the text is what `String` and
+    /// `spanIDHex` give, at the extremes too.
+    func testIntegersAndSpanIDsMatchTheirStrings() {
+        let integers: [Int64] = [0, 7, -7, 10, 1_000_000, .max, .min]
+        let doubles: [Double] = [0, -0.0, 2e-06, 0.0035, -12, 1e14, .nan, .infinity]
+        let ids: [SpanID] = [0, 1, 0x186a0, .max]
+        var w = JSONWriter()
+        w.beginObject()
+        for i in integers { w.field("i", i) }
+        for d in doubles { w.field("d", d) }
+        for id in ids { w.field("id", spanID: id) }
+        w.field("none", spanID: nil)
+        w.endObject()
+        let expected =
+            ["{"] + integers.map { "  \"i\": \(String($0))," }
+            + ["0", "0", "2e-06", "0.0035", "-12", "100000000000000", "null", "null"].map { "  \"d\": \($0)," }
+            + ids.map { "  \"id\": \"\(spanIDHex($0))\"," } + ["  \"none\": null", "}"]
+        XCTAssertEqual(w.text, expected.joined(separator: "\n"))
+    }
 }
