@@ -120,11 +120,12 @@ struct JSONWriter {
     }
 
     /// Numbers as JSON allows: finite, shortest round-trip form, at most 10 decimals for money.
+    /// Rounding scales by 1e10, exact only while the scaled value is below 2⁵³ (9e5 × 1e10 is): beyond
+    /// that it would add digits (1e15 came out as 1000000000000000.1) or overflow to `inf`.
     private mutating func number(_ d: Double) {
         guard d.isFinite else { return raw("null") }
         if d == d.rounded() && abs(d) < 1e15 { return integer(Int64(d)) }
-        let rounded = (d * 1e10).rounded() / 1e10
-        raw(String(rounded))
+        raw(String(abs(d) < 9e5 ? (d * 1e10).rounded() / 1e10 : d))
     }
 
     /// An integer's decimal digits, written in place: `String(value)` would build a string for

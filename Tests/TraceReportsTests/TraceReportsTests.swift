@@ -329,10 +329,13 @@ final class JSONStreamingTests: XCTestCase {
     }
 
     /// Integers and span ids are written as digits in place; the text is what `String` and
-    /// `spanIDHex` give, at the extremes too.
+    /// `spanIDHex` give, at the extremes too. Doubles are rounded to 10 decimals where that is
+    /// exact (float noise goes) and stay valid JSON at any size.
     func testIntegersAndSpanIDsMatchTheirStrings() {
         let integers: [Int64] = [0, 7, -7, 10, 1_000_000, .max, .min]
-        let doubles: [Double] = [0, -0.0, 2e-06, 0.0035, -12, 1e14, .nan, .infinity]
+        let doubles: [Double] = [
+            0, -0.0, 2e-06, 0.0035, 0.1 + 0.2, -12, 1e14, 123_456.789, 1_234_567.25, 1e15, 1e300, .nan, .infinity,
+        ]
         let ids: [SpanID] = [0, 1, 0x186a0, .max]
         var w = JSONWriter()
         w.beginObject()
@@ -343,7 +346,11 @@ final class JSONStreamingTests: XCTestCase {
         w.endObject()
         let expected =
             ["{"] + integers.map { "  \"i\": \(String($0))," }
-            + ["0", "0", "2e-06", "0.0035", "-12", "100000000000000", "null", "null"].map { "  \"d\": \($0)," }
+            + [
+                "0", "0", "2e-06", "0.0035", "0.3", "-12", "100000000000000", "123456.789", "1234567.25",
+                "1000000000000000.0",
+                "1e+300", "null", "null",
+            ].map { "  \"d\": \($0)," }
             + ids.map { "  \"id\": \"\(spanIDHex($0))\"," } + ["  \"none\": null", "}"]
         XCTAssertEqual(w.text, expected.joined(separator: "\n"))
     }
