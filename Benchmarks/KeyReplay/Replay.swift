@@ -24,9 +24,10 @@ struct Replay {
         frame = render(state, data, look)
     }
 
-    /// The work the shell does off the UI thread for the keys (the dashboard's figures, the
-    /// conversations, a list filter's matches), in ms each.
-    private(set) var background: [Double] = []
+    /// The work the shell does off the UI thread for the keys, in ms each, by the kind of the message
+    /// that brings it (the dashboard's figures, the conversations, a list filter's matches): a
+    /// filter's first hit shows after its key, this work and its message.
+    private(set) var background: [(kind: String, ms: Double)] = []
 
     /// Presses `key` (`label` as the user would write it) and records its time under `kind`. What the
     /// key asked of the shell is then done as the shell does it: the dashboard's figures, the
@@ -39,21 +40,21 @@ struct Replay {
         state.requests.removeAll()
         for request in requests {
             let start = monotonicNanos()
+            let message: (Msg, kind: String)
             switch request {
             case .dashboard(let filter):
                 data.prepareDashboard(filter: filter)
-                background.append(Double(monotonicNanos() - start) / 1e6)
-                time(.dashboardPrepared, "(message)", as: "dashboard: figures arrive")
+                message = (.dashboardPrepared, "dashboard: figures arrive")
             case .sessions:
                 data.prepareSessions()
-                background.append(Double(monotonicNanos() - start) / 1e6)
-                time(.sessionsPrepared, "(message)", as: "sessions: grouped, arrive")
+                message = (.sessionsPrepared, "sessions: grouped, arrive")
             case .countMatches(let filter):
                 data.prepareMatchCounts(filter)
-                background.append(Double(monotonicNanos() - start) / 1e6)
-                time(.matchesCounted, "(message)", as: "list: a filter's matches arrive")
-            default: break
+                message = (.matchesCounted, "list: a filter's matches arrive")
+            default: continue
             }
+            background.append((message.kind, Double(monotonicNanos() - start) / 1e6))
+            time(message.0, "(message)", as: message.kind)
         }
     }
 

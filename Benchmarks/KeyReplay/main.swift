@@ -277,10 +277,14 @@ print(
         + all.sorted { $0.ms > $1.ms }.prefix(5).map { "\($0.kind) [\($0.key)] \(ms($0.ms)) ms" }.joined(
             separator: "; "))
 print("(p99 is the nearest rank: with fewer than 100 keys of a kind, the maximum)")
-let background = replays.flatMap(\.background).sorted()
+let background = Dictionary(grouping: replays.flatMap(\.background), by: \.kind)
 if !background.isEmpty {
-    print(
-        "off the UI thread (the shell's threads): \(background.count) computations (the figures, the sessions, a filter's matches), "
-            + "p50 \(ms(percentile(background, 50))) ms, max \(ms(background.last!)) ms")
+    print("off the UI thread (the shell's threads), the work before each message:")
+    for (kind, work) in background.sorted(by: { $0.key < $1.key }) {
+        let times = work.map(\.ms).sorted()
+        print(
+            "- \(kind): \(times.count) times, p50 \(ms(percentile(times, 50))) ms, max \(ms(times.last!)) ms "
+                + "(\(times.map { ms($0) }.joined(separator: ", ")))")
+    }
 }
 print("load average at the end: \(loadAverage())")
