@@ -103,13 +103,52 @@ struct OTLPJSONDecoder {
     private mutating func decodeResourceSpansArray() throws {
         guard try cursor.beginArray() else { return }
         var first = true
-        while try cursor.nextElement(&first) {
-            guard try cursor.beginObject() else { continue }
-            var firstKey = true
-            var resource: Int? = nil
-            while let key = try cursor.nextKey(&firstKey) {
-                if try !decodeResourceSpansKey(key, resource: &resource) { try cursor.skipValue() }
+        while try cursor.nextElement(&first) { try decodeResourceSpans() }
+    }
+
+    /// One element of a `resourceSpans` array.
+    private mutating func decodeResourceSpans() throws {
+        guard try cursor.beginObject() else { return }
+        var firstKey = true
+        var resource: Int? = nil
+        while let key = try cursor.nextKey(&firstKey) {
+            if try !decodeResourceSpansKey(key, resource: &resource) { try cursor.skipValue() }
+        }
+    }
+
+    // MARK: a document in pieces
+
+    /// Decodes one piece of a document `{"resourceSpans":[…]}` (or `batches`) cut between the elements
+    /// of that array (`TraceLoader.documentCuts`). The first piece (`opens`) starts with the document;
+    /// every other starts with an element. Every piece but the last ends right after the comma that
+    /// follows an element (whitespace aside); the last (`closes`) ends with the array and the document.
+    /// Anything else throws, so a cut that is not between two elements shows as an error. `keepGoing`
+    /// is asked before each element: when another piece has failed, this one stops too.
+    mutating func decodeDocumentPiece(opens: Bool, closes: Bool, keepGoing: () -> Bool) throws {
+        if opens {
+            try cursor.expect(UInt8(ascii: "{"), "'{'")
+            var first = true
+            guard let key = try cursor.nextKey(&first), key.is("resourceSpans") || key.is("batches") else {
+                throw cursor.fail("the document does not start with its resourceSpans")
             }
+            try cursor.expect(UInt8(ascii: "["), "'['")
+        }
+        while true {
+            guard keepGoing() else { throw cursor.fail("another piece failed") }
+            try decodeResourceSpans()
+            if cursor.peek() == UInt8(ascii: ",") {
+                cursor.pos += 1
+                cursor.skipWhitespace()
+                guard cursor.atEnd else { continue }
+                if closes { throw cursor.fail("unexpected end of input inside resourceSpans") }
+                return
+            }
+            try cursor.expect(UInt8(ascii: "]"), "',' or ']' after an element of resourceSpans")
+            guard closes else { throw cursor.fail("resourceSpans ends before the piece does") }
+            try cursor.expect(UInt8(ascii: "}"), "'}' after resourceSpans")
+            cursor.skipWhitespace()
+            guard cursor.atEnd else { throw cursor.fail("more after the document's resourceSpans") }
+            return
         }
     }
 

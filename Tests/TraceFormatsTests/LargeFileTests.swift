@@ -109,7 +109,8 @@ final class LargeFileTests: XCTestCase {
             let input = try InputFile(path: path, name: "x")
             XCTAssertNil(
                 try TraceLoader.decodePieces(
-                    input, cuts: TraceLoader.recordCuts(input, pieces: 2), name: "x", into: &store, progress: nil),
+                    input, cuts: TraceLoader.recordCuts(input, pieces: 2), shape: .records, name: "x", into: &store,
+                    progress: nil),
                 what)
             XCTAssertTrue(store.spans.isEmpty, what)
             let result = try decodeLarge(path, cores: 2, into: &store)
@@ -119,6 +120,112 @@ final class LargeFileTests: XCTestCase {
             XCTAssertEqual(result.issues, expected.issues, what)
             XCTAssertEqual(describe(store), describe(whole), what)
         }
+    }
+
+    /// The elements of the `resourceSpans` arrays of the sample's trace lines, as text.
+    func resourceSpansElements() throws -> [String] {
+        let open = #"{"resourceSpans":["#
+        return try String(contentsOf: Self.multiTrace, encoding: .utf8).split(separator: "\n")
+            .filter { $0.hasPrefix(open) }.map { String($0.dropFirst(open.count).dropLast(2)) }
+    }
+
+    /// The same spans as one document, compact on one line or spread over lines with whitespace
+    /// around the elements' first keys, under either name of the array.
+    func documents() throws -> [(String, String)] {
+        let elements = try resourceSpansElements()
+        let spread = elements.map { "{\n      \"resource\" :" + $0.dropFirst(#"{"resource":"#.count) }
+        return [
+            ("compact", #"{"resourceSpans":["# + elements.joined(separator: ",") + "]}"),
+            ("spread", "{\n  \"resourceSpans\": [\n    " + spread.joined(separator: ",\n    ") + "\n  ]\n}\n"),
+            ("batches", #" {"batches":["# + elements.joined(separator: ", ") + "] } "),
+        ]
+    }
+
+    func decodePieces(_ path: String, _ shape: TraceLoader.PieceShape, cores: Int, into store: inout SpanStore)
+        throws -> LoadResult?
+    {
+        let input = try InputFile(path: path, name: "m.jsonl")
+        let cuts =
+            shape == .records
+            ? try TraceLoader.recordCuts(input, pieces: cores) : try TraceLoader.documentCuts(input, pieces: cores)
+        return try TraceLoader.decodePieces(
+            input, cuts: cuts, shape: shape, name: "m.jsonl", into: &store, progress: nil)
+    }
+
+    /// A single document is cut between the elements of its `resourceSpans` array, and its pieces
+    /// store what one pass stores.
+    func testDocumentPiecesStoreWhatOnePassStores() throws {
+        for (what, text) in try documents() {
+            let path = try file(text)
+            XCTAssertTrue(TraceLoader.opensDocument(Array(text.utf8)), what)
+            XCTAssertFalse(TraceLoader.hasRecordBreak(Array(text.utf8)), what)
+            var onePass = SpanStore()
+            _ = try TraceLoader.decode(bytes: Array(text.utf8), name: "m.jsonl", into: &onePass)
+            XCTAssertEqual(onePass.spans.count, 17, what)
+            for cores in [2, 3, 4] {
+                let input = try InputFile(path: path, name: "m.jsonl")
+                let cuts = try TraceLoader.documentCuts(input, pieces: cores)
+                XCTAssertEqual(cuts.count, cores + 1, "\(what), \(cores) pieces")
+                for cut in cuts.dropFirst().dropLast() {
+                    XCTAssertEqual(Array(text.utf8)[cut], UInt8(ascii: "{"), "\(what), \(cores) pieces")
+                }
+                var pieces = SpanStore()
+                let result = try decodePieces(path, .documentElements, cores: cores, into: &pieces)
+                XCTAssertEqual(result?.spans, 17, "\(what), \(cores) pieces")
+                XCTAssertEqual(pieces.sources, ["m.jsonl"])
+                XCTAssertEqual(describe(pieces), describe(onePass), "\(what), \(cores) pieces")
+                var large = SpanStore()
+                XCTAssertEqual(try decodeLarge(path, cores: cores, into: &large).spans, 17)
+                XCTAssertEqual(describe(large), describe(onePass), "\(what), \(cores) cores")
+            }
+        }
+    }
+
+    /// A document that cannot be cut between its elements (an error in one, a cut on a nested object
+    /// with a `resource` key, more after the array) is not kept in pieces: it is decoded in one pass,
+    /// with its errors. JSON Lines whose first line is too long to show a line break go on to be cut
+    /// at their line breaks.
+    func testDocumentsThatCannotBeCutAreDecodedInOnePass() throws {
+        let elements = try resourceSpansElements()
+        let nested = Array(repeating: #"{"resource":{"x":1}}"#, count: 2000).joined(separator: ",")
+        let documents = [
+            (
+                "error",
+                #"{"resourceSpans":["#
+                    + elements.joined(separator: ",").replacingOccurrences(
+                        of: #""spanId":"#, with: #""spanId""#) + "]}"
+            ),
+            (
+                "nested",
+                #"{"resourceSpans":["# + elements[0].dropLast() + #","extra":["# + nested + "]}," + elements[1] + "]}"
+            ),
+            ("more after", #"{"resourceSpans":["# + elements.joined(separator: ",") + #"],"status":"PARTIAL"}"#),
+        ]
+        for (what, text) in documents {
+            let path = try file(text)
+            var store = SpanStore()
+            XCTAssertNil(try decodePieces(path, .documentElements, cores: 2, into: &store), what)
+            XCTAssertTrue(store.spans.isEmpty, what)
+            let result = try decodeLarge(path, cores: 2, into: &store)
+            var whole = SpanStore()
+            let expected = try TraceLoader.decode(bytes: Array(text.utf8), name: "m.jsonl", into: &whole)
+            XCTAssertEqual(result.spans, expected.spans, what)
+            XCTAssertEqual(result.issues, expected.issues, what)
+            XCTAssertEqual(describe(store), describe(whole), what)
+        }
+        let longLine =
+            #"{"resourceSpans":["# + Array(repeating: elements, count: 12).joined().joined(separator: ",") + "]}"
+        let longLines = Array(repeating: longLine, count: 3).joined(separator: "\n") + "\n"
+        let path = try file(longLines)
+        XCTAssertFalse(TraceLoader.hasRecordBreak(Array(longLines.utf8.prefix(1 << 16))))
+        var store = SpanStore()
+        XCTAssertNil(try decodePieces(path, .documentElements, cores: 2, into: &store))
+        XCTAssertEqual(try decodePieces(path, .records, cores: 2, into: &store)?.spans, 3 * 12 * 17)
+        var large = SpanStore()
+        XCTAssertEqual(try decodeLarge(path, cores: 2, into: &large).spans, 3 * 12 * 17)
+        var whole = SpanStore()
+        _ = try TraceLoader.decode(bytes: Array(longLines.utf8), name: "m.jsonl", into: &whole)
+        XCTAssertEqual(describe(large), describe(whole))
     }
 
     /// The progress reported is the sum of the pieces' latest.
