@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import TraceModel
 
 /// Totals over a span's subtree (or a whole trace). Costs add only known costs; `unknownCostCalls`
@@ -63,13 +65,26 @@ public struct Analysis: Sendable {
     public let warnings: [String]
 
     public init(store: SpanStore, prices: PriceTable) {
-        let forest = TraceForest(store: store)
+        self.init(store: store, prices: prices, twoCores: store.spans.count >= Self.spansForTwoCores)
+    }
+
+    /// `twoCores`: the independent parts run at once on two cores.
+    init(store: SpanStore, prices: PriceTable, twoCores: Bool) {
         let extractor = FactExtractor(strings: store.strings)
         let n = store.spans.count
-        let (facts, isError) = Self.factsAndErrors(store, extractor)
-        // Costs, with one price lookup per distinct model string.
-        var priceCache: [StrID: ModelPrice?] = [:]
-        var costs = Self.ownCosts(store, facts, prices, &priceCache)
+        // The trees and what each span says do not depend on each other.
+        let (forest, (facts, isError, ownCosts, prices)) = concurrently(
+            twoCores,
+            { TraceForest(store: store) },
+            {
+                let (facts, isError) = Self.factsAndErrors(store, extractor)
+                // Costs, with one price lookup per distinct model string.
+                var priceCache: [StrID: ModelPrice?] = [:]
+                let costs = Self.ownCosts(store, facts, prices, &priceCache)
+                return (facts, isError, costs, priceCache)
+            })
+        let priceCache = prices
+        var costs = ownCosts
 
         let calls = CallGroups(store: store, forest: forest, facts: facts, ownCosts: costs) { priceCache[$0] ?? nil }
         var counted = [Bool](repeating: false, count: n)
@@ -81,7 +96,7 @@ public struct Analysis: Sendable {
             selfTotals[i].errors = isError[i] ? 1 : 0
         }
         let tally = Self.countCalls(calls, &costs, &counted, &selfTotals)
-        let rollup = Rollup(store: store, forest: forest, selfTotals: selfTotals)
+        let rollup = Rollup(store: store, forest: forest, selfTotals: selfTotals, twoCores: twoCores)
         var traceTotals: [Totals] = []
         for trace in forest.traces {
             var t = Totals()
@@ -107,6 +122,9 @@ public struct Analysis: Sendable {
         self.traceTotals = traceTotals
         self.warnings = warnings
     }
+
+    /// Below this many spans, the analysis runs on one core: starting a second costs more than it saves.
+    static let spansForTwoCores = 50_000
 
     /// Per span: what it says, and whether it is an error (status, exception event or error attribute).
     private static func factsAndErrors(_ store: SpanStore, _ extractor: FactExtractor) -> ([LLMFacts], [Bool]) {
@@ -183,48 +201,70 @@ public struct Analysis: Sendable {
     }
 
     /// Subtree totals, extents and self time, children before parents (reverse depth-first order).
+    /// Traces do not share spans, so with `twoCores` the traces are rolled up in two halves at once,
+    /// each writing its own spans' entries.
     private struct Rollup {
         var subtree: [Totals]
         var selfNanos: [Int64]
         var subtreeStart: [Int64]
         var subtreeEnd: [Int64]
 
-        init(store: SpanStore, forest: TraceForest, selfTotals: [Totals]) {
+        init(store: SpanStore, forest: TraceForest, selfTotals: [Totals], twoCores: Bool) {
             let n = store.spans.count
-            var subtree = selfTotals
-            var selfNanos = [Int64](repeating: 0, count: n)
-            var subtreeStart = store.spans.map(\.startNanos)
-            var subtreeEnd = store.spans.map(\.endNanos)
-            var order: [Int32] = []
-            order.reserveCapacity(n)
-            for trace in forest.traces {
-                var stack = Array(trace.roots.reversed())
-                while let s = stack.popLast() {
-                    order.append(s)
-                    stack.append(contentsOf: forest.children(of: s).reversed())
-                }
-            }
-            for s in order.reversed() {
-                let span = store.spans[Int(s)]
-                var covered: Int64 = 0
-                var cursor = span.startNanos
-                for c in forest.children(of: s) {
-                    subtree[Int(s)].add(subtree[Int(c)])
-                    subtreeStart[Int(s)] = min(subtreeStart[Int(s)], subtreeStart[Int(c)])
-                    subtreeEnd[Int(s)] = max(subtreeEnd[Int(s)], subtreeEnd[Int(c)])
-                    let cs = max(store.spans[Int(c)].startNanos, cursor)
-                    let ce = min(store.spans[Int(c)].endNanos, span.endNanos)
-                    if ce > cs {
-                        covered += ce - cs
-                        cursor = ce
+            subtree = selfTotals
+            selfNanos = [Int64](repeating: 0, count: n)
+            subtreeStart = store.spans.map(\.startNanos)
+            subtreeEnd = store.spans.map(\.endNanos)
+            let traces = forest.traces.count
+            let halves = twoCores && traces > 1 ? [0..<traces / 2, traces / 2..<traces] : [0..<traces]
+            subtree.withUnsafeMutableBufferPointer { subtree in
+                selfNanos.withUnsafeMutableBufferPointer { selfNanos in
+                    subtreeStart.withUnsafeMutableBufferPointer { start in
+                        subtreeEnd.withUnsafeMutableBufferPointer { end in
+                            let columns = Columns(subtree: subtree, selfNanos: selfNanos, start: start, end: end)
+                            DispatchQueue.concurrentPerform(iterations: halves.count) { h in
+                                columns.rollUp(traces: halves[h], store: store, forest: forest)
+                            }
+                        }
                     }
                 }
-                selfNanos[Int(s)] = max(0, span.durationNanos - covered)
             }
-            self.subtree = subtree
-            self.selfNanos = selfNanos
-            self.subtreeStart = subtreeStart
-            self.subtreeEnd = subtreeEnd
+        }
+
+        /// The four per-span columns, written by both halves at once: at different spans.
+        private struct Columns: @unchecked Sendable {
+            let subtree: UnsafeMutableBufferPointer<Totals>
+            let selfNanos: UnsafeMutableBufferPointer<Int64>
+            let start: UnsafeMutableBufferPointer<Int64>
+            let end: UnsafeMutableBufferPointer<Int64>
+
+            func rollUp(traces: Range<Int>, store: SpanStore, forest: TraceForest) {
+                var order: [Int32] = []
+                for trace in forest.traces[traces] {
+                    var stack = Array(trace.roots.reversed())
+                    while let s = stack.popLast() {
+                        order.append(s)
+                        stack.append(contentsOf: forest.children(of: s).reversed())
+                    }
+                }
+                for s in order.reversed() {
+                    let span = store.spans[Int(s)]
+                    var covered: Int64 = 0
+                    var cursor = span.startNanos
+                    for c in forest.children(of: s) {
+                        subtree[Int(s)].add(subtree[Int(c)])
+                        start[Int(s)] = min(start[Int(s)], start[Int(c)])
+                        end[Int(s)] = max(end[Int(s)], end[Int(c)])
+                        let cs = max(store.spans[Int(c)].startNanos, cursor)
+                        let ce = min(store.spans[Int(c)].endNanos, span.endNanos)
+                        if ce > cs {
+                            covered += ce - cs
+                            cursor = ce
+                        }
+                    }
+                    selfNanos[Int(s)] = max(0, span.durationNanos - covered)
+                }
+            }
         }
     }
 
@@ -267,4 +307,24 @@ public struct Analysis: Sendable {
         }
         return warnings
     }
+}
+
+/// The results of `first` and `second`, run at once on two cores when `parallel` (one after the other
+/// otherwise).
+func concurrently<A: Sendable, B: Sendable>(_ parallel: Bool, _ first: @Sendable () -> A, _ second: @Sendable () -> B)
+    -> (A, B)
+{
+    guard parallel else { return (first(), second()) }
+    let a = Mutex<A?>(nil)
+    let b = Mutex<B?>(nil)
+    DispatchQueue.concurrentPerform(iterations: 2) { i in
+        if i == 0 {
+            let r = first()
+            a.withLock { $0 = r }
+        } else {
+            let r = second()
+            b.withLock { $0 = r }
+        }
+    }
+    return (a.withLock { $0! }, b.withLock { $0! })
 }

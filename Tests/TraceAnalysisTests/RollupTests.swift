@@ -259,4 +259,54 @@ final class RollupTests: XCTestCase {
         XCTAssertEqual(a.traceTotals.map(\.spans).reduce(0, +), 547)
         XCTAssertEqual(a.traceTotals.map(\.llmCalls).reduce(0, +), 0)
     }
+
+    /// On two cores (the trees beside the facts and costs, the traces' rollups in two halves) the
+    /// analysis is the one made on one core: 300 traces of four calls, each with a tool beneath, one
+    /// of them an error, one outliving its parent.
+    func testTwoCoresAnalyseAsOne() throws {
+        var spans: [String] = []
+        for t in 0..<300 {
+            let trace = String(format: "%032x", t + 1)
+            let base = UInt64(t) * 100
+            let start = Int64(t) * 1_000
+            spans.append(span(trace: trace, id: base + 1, name: "run \(t)", start: start, end: start + 500))
+            for c in 0..<8 {
+                let id = base + 2 + UInt64(c)
+                spans.append(
+                    span(
+                        trace: trace, id: id, parent: c < 4 ? base + 1 : base + 2 + UInt64(c - 4),
+                        name: c < 4 ? "call \(c)" : "tool \(c)",
+                        start: start + Int64(c) * 40, end: start + Int64(c) * 40 + (c == 7 ? 900 : 60),
+                        attrs: c >= 4
+                            ? []
+                            : [
+                                ("gen_ai.operation.name", .s("chat")),
+                                ("gen_ai.request.model", .s(c % 3 == 0 ? "gpt-4o" : "o4-mini")),
+                                ("gen_ai.usage.input_tokens", .i(Int64(100 * (c + 1)))),
+                                ("gen_ai.usage.output_tokens", .i(Int64(10 + t))),
+                            ], status: c == 5 ? 2 : 0))
+            }
+        }
+        let s = try store(spans)
+        let one = Analysis(store: s, prices: .embedded, twoCores: false)
+        let two = Analysis(store: s, prices: .embedded, twoCores: true)
+        XCTAssertEqual(two.forest.traces.count, 300)
+        XCTAssertEqual(two.facts.map { "\($0)" }, one.facts.map { "\($0)" })  // NaN costs: compared as text
+        XCTAssertEqual(two.costs, one.costs)
+        XCTAssertEqual(two.isError, one.isError)
+        XCTAssertEqual(two.counted, one.counted)
+        XCTAssertEqual(two.subtree, one.subtree)
+        XCTAssertEqual(two.selfNanos, one.selfNanos)
+        XCTAssertEqual(two.subtreeStart, one.subtreeStart)
+        XCTAssertEqual(two.subtreeEnd, one.subtreeEnd)
+        XCTAssertEqual(two.traceTotals, one.traceTotals)
+        XCTAssertEqual(two.warnings, one.warnings)
+        // Trace 299: 9 spans, 4 calls, 100+200+300+400 input tokens, 4 × 309 output tokens, one error;
+        // its last tool (under call 3) ends 280 + 900 past the start, after its root's 500.
+        let last = two.traceTotals[299]
+        XCTAssertEqual([last.spans, last.llmCalls, last.errors], [9, 4, 1])
+        XCTAssertEqual([last.inputTokens, last.outputTokens], [1_000, 1_236])
+        let root = Int(index(s, "run 299"))
+        XCTAssertEqual(two.subtreeEnd[root] - two.subtreeStart[root], 1_180)
+    }
 }
