@@ -358,33 +358,48 @@ struct OTLPJSONDecoder {
     // MARK: attributes and values
 
     /// A `KeyValue` list appended contiguously to `store.attributes` (nested lists go to the nested pool).
+    /// A span's, resource's, scope's, event's or link's attributes, appended to the pool as they are
+    /// read: their values add only to the other pools, so the list stays contiguous without a list
+    /// of its own per span. (A list cut short by an error leaves its first entries in the pool,
+    /// referenced by nothing.)
     private mutating func decodeAttributeList() throws -> PoolRange {
-        let list = try decodeKeyValues()
-        let range = PoolRange(start: UInt32(store.attributes.count), count: UInt32(list.count))
-        store.attributes.append(contentsOf: list)
-        return range
+        let start = store.attributes.count
+        if try cursor.beginArray() {
+            var first = true
+            while try cursor.nextElement(&first) {
+                if let attribute = try decodeKeyValue() { store.attributes.append(attribute) }
+            }
+        }
+        return PoolRange(start: UInt32(start), count: UInt32(store.attributes.count - start))
     }
 
+    /// A `kvlistValue`'s entries: kept in a list until its end, since their own values may add
+    /// nested entries to the same pool.
     private mutating func decodeKeyValues() throws -> [Attribute] {
         guard try cursor.beginArray() else { return [] }
         var list: [Attribute] = []
         var first = true
         while try cursor.nextElement(&first) {
-            guard try cursor.beginObject() else { continue }
-            var attribute = Attribute(key: 0, value: .empty)
-            var firstKey = true
-            while let key = try cursor.nextKey(&firstKey) {
-                if key.is("key") {
-                    attribute.key = try internString()
-                } else if key.is("value") {
-                    attribute.value = try decodeAnyValue()
-                } else {
-                    try cursor.skipValue()
-                }
-            }
-            list.append(attribute)
+            if let attribute = try decodeKeyValue() { list.append(attribute) }
         }
         return list
+    }
+
+    /// One `{"key":…,"value":…}`; nil for `null`.
+    private mutating func decodeKeyValue() throws -> Attribute? {
+        guard try cursor.beginObject() else { return nil }
+        var attribute = Attribute(key: 0, value: .empty)
+        var firstKey = true
+        while let key = try cursor.nextKey(&firstKey) {
+            if key.is("key") {
+                attribute.key = try internString()
+            } else if key.is("value") {
+                attribute.value = try decodeAnyValue()
+            } else {
+                try cursor.skipValue()
+            }
+        }
+        return attribute
     }
 
     mutating func decodeAnyValue() throws -> AttrValue {
