@@ -228,10 +228,8 @@ struct JSONCursor {
         pos += 1
         let start = pos
         repeat {
-            while pos < end && base[pos] != UInt8(ascii: "\"") {
-                if base[pos] == UInt8(ascii: "\\") { pos += 1 }
-                pos += 1
-            }
+            pos = quoteOrBackslash(from: pos)
+            while pos < end && base[pos] == UInt8(ascii: "\\") { pos = quoteOrBackslash(from: pos + 2) }
         } while pos >= end && refill(keeping: start)
         guard pos < end else { throw fail("unterminated key") }
         let count = pos - start
@@ -282,25 +280,45 @@ struct JSONCursor {
 
     // MARK: scalars
 
+    /// The offset of the first `"` or `\` from `offset` on, or `end` when the window holds none
+    /// (`offset` itself when that is past `end`). Most bytes of an OTLP file are inside strings
+    /// (prompts and answers in attributes), so this compares 32 bytes at a time; the window's last
+    /// 31 bytes are read one by one, as a load must not reach past `end`. The vector types are
+    /// spelled out: with `SIMD32(repeating:)` left to inference, `.==` compiles to a loop over the lanes.
+    @inline(__always)
+    func quoteOrBackslash(from offset: Int) -> Int {
+        var i = offset
+        while i + 32 <= end {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD32<UInt8>.self)
+            let hits =
+                (v .== SIMD32<UInt8>(repeating: UInt8(ascii: "\"")))
+                .| (v .== SIMD32<UInt8>(repeating: UInt8(ascii: "\\")))
+            // A hit is a 0xFF byte: the first is the lowest set bit of the first nonzero word.
+            let words = unsafeBitCast(hits, to: SIMD4<UInt64>.self)
+            for k in 0..<4 where words[k] != 0 {
+                return i + 8 * k + UInt64(littleEndian: words[k]).trailingZeroBitCount / 8
+            }
+            i += 32
+        }
+        while i < end && base[i] != UInt8(ascii: "\"") && base[i] != UInt8(ascii: "\\") { i += 1 }
+        return i
+    }
+
     /// The raw bytes of a string value (escapes not decoded) and whether it had escapes.
     mutating func rawString() throws -> (UnsafeBufferPointer<UInt8>, Bool) {
         try expect(UInt8(ascii: "\""), "a string")
         let start = pos
         var escaped = false
         repeat {
+            pos = quoteOrBackslash(from: pos)
             while pos < end {
-                let c = base[pos]
-                if c == UInt8(ascii: "\"") {
+                if base[pos] == UInt8(ascii: "\"") {
                     let r = UnsafeBufferPointer(start: base + start, count: pos - start)
                     pos += 1
                     return (r, escaped)
                 }
-                if c == UInt8(ascii: "\\") {
-                    escaped = true
-                    pos += 2
-                    continue
-                }
-                pos += 1
+                escaped = true
+                pos = quoteOrBackslash(from: pos + 2)  // a backslash skips the byte after it
             }
         } while refill(keeping: start)
         pos = start
