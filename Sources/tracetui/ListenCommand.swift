@@ -107,16 +107,18 @@ struct ListenCommand: AsyncParsableCommand {
         if tui {
             try await runLiveTerminalUI(session: session, prices: table, title: receivers.listening)
         } else {
+            // Taken over before the listening message: a signal sent as soon as it shows must stop
+            // the receivers and finish the recording, not end the process at once or go unheard.
+            let stop = StopSignals()
             printError("tracetui: \(receivers.listening)" + (record.map { "; recording to \($0)" } ?? ""))
-            runHeadless(session: session, receivers: receivers)
+            runHeadless(session: session, receivers: receivers, stop: stop)
         }
     }
 
     /// Prints the status every `statusInterval` until SIGINT or SIGTERM, then stops the receivers
     /// and the session (storing and recording what was accepted) and prints the final accounting.
-    private func runHeadless(session: LiveSession, receivers: Receivers) {
+    private func runHeadless(session: LiveSession, receivers: Receivers, stop: StopSignals) {
         session.start()
-        let stop = StopSignals()
         while !stop.wait(seconds: statusInterval) {
             printError("tracetui: " + session.currentStatus.line)
         }
