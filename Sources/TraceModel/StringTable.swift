@@ -13,13 +13,17 @@ public typealias StrID = UInt32
 public struct StringTable: Sendable {
     private var arena: [UInt8] = []
     private var offsets: [UInt32] = [0, 0]  // string i is arena[offsets[i]..<offsets[i+1]]
-    private var slots: [UInt32]  // 0 = empty, else id + 1
+    /// 0 = empty, else the string's `tag` in the high half and its id + 1 in the low half: a probe
+    /// compares tags before it reads the arena, and growing moves slots without hashing the strings
+    /// again (the long ones were a rehash of every prompt on each doubling).
+    private var slots: [UInt64]
     private var mask: Int
 
     public init() {
         slots = Array(repeating: 0, count: 1024)
         mask = 1023
-        slots[Self.slot(for: Self.hash(UnsafeRawBufferPointer(start: nil, count: 0)), mask: mask)] = 1
+        let tag = Self.tag(Self.hash(UnsafeRawBufferPointer(start: nil, count: 0)))
+        slots[Int(tag) & mask] = Self.slot(tag: tag, id: 0)
     }
 
     public var count: Int { offsets.count - 1 }
@@ -31,8 +35,9 @@ public struct StringTable: Sendable {
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         let k: UInt64 = 0x9E37_79B9_7F4A_7C15
         var h = k ^ UInt64(bytes.count)
-        guard let base = bytes.baseAddress else { return h }
         var i = 0
+        // An empty buffer may come with or without an address; both must hash alike.
+        let base = bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
         while i + 8 <= bytes.count {
             h = (h ^ base.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* k
             h ^= h >> 32
@@ -47,23 +52,36 @@ public struct StringTable: Sendable {
         return h &* 0xBF58_476D_1CE4_E5B9
     }
 
+    /// The 32 bits of a hash that pick its slot (`tag & mask`, for tables of up to 2³² slots).
     @inline(__always)
-    static func slot(for hash: UInt64, mask: Int) -> Int { Int(truncatingIfNeeded: hash ^ (hash >> 29)) & mask }
+    static func tag(_ hash: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: hash ^ (hash >> 29)) }
+
+    @inline(__always)
+    static func slot(tag: UInt32, id: Int) -> UInt64 { UInt64(tag) << 32 | UInt64(id + 1) }
+
+    /// The id of `bytes` if interned, else nil; `index` is then the empty slot to put it in.
+    @inline(__always)
+    private func find(_ bytes: UnsafeRawBufferPointer, tag: UInt32, index: inout Int) -> StrID? {
+        index = Int(tag) & mask
+        while true {
+            let s = slots[index]
+            if s == 0 { return nil }
+            if UInt32(truncatingIfNeeded: s >> 32) == tag {
+                let id = Int(UInt32(truncatingIfNeeded: s) - 1)
+                if equals(id, bytes) { return StrID(id) }
+            }
+            index = (index + 1) & mask
+        }
+    }
 
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> StrID {
-        let h = Self.hash(bytes)
-        var i = Self.slot(for: h, mask: mask)
-        while true {
-            let s = slots[i]
-            if s == 0 { break }
-            let id = Int(s - 1)
-            if equals(id, bytes) { return StrID(id) }
-            i = (i + 1) & mask
-        }
+        let tag = Self.tag(Self.hash(bytes))
+        var i = 0
+        if let id = find(bytes, tag: tag, index: &i) { return id }
         let id = offsets.count - 1
         arena.append(contentsOf: bytes)
         offsets.append(UInt32(arena.count))
-        slots[i] = UInt32(id + 1)
+        slots[i] = Self.slot(tag: tag, id: id)
         if (id + 1) * 2 > slots.count { grow() }
         return StrID(id)
     }
@@ -78,13 +96,8 @@ public struct StringTable: Sendable {
         var s = string
         return s.withUTF8 { buf -> StrID? in
             let bytes = UnsafeRawBufferPointer(buf)
-            var i = Self.slot(for: Self.hash(bytes), mask: mask)
-            while true {
-                let s = slots[i]
-                if s == 0 { return nil }
-                if equals(Int(s - 1), bytes) { return StrID(s - 1) }
-                i = (i + 1) & mask
-            }
+            var i = 0
+            return find(bytes, tag: Self.tag(Self.hash(bytes)), index: &i)
         }
     }
 
@@ -122,15 +135,12 @@ public struct StringTable: Sendable {
 
     private mutating func grow() {
         let newCount = slots.count * 2
-        var newSlots = [UInt32](repeating: 0, count: newCount)
+        var newSlots = [UInt64](repeating: 0, count: newCount)
         let newMask = newCount - 1
-        for id in 0..<(offsets.count - 1) {
-            let h = arena.withUnsafeBytes {
-                Self.hash(UnsafeRawBufferPointer(rebasing: $0[Int(offsets[id])..<Int(offsets[id + 1])]))
-            }
-            var i = Self.slot(for: h, mask: newMask)
+        for s in slots where s != 0 {
+            var i = Int(truncatingIfNeeded: s >> 32) & newMask
             while newSlots[i] != 0 { i = (i + 1) & newMask }
-            newSlots[i] = UInt32(id + 1)
+            newSlots[i] = s
         }
         slots = newSlots
         mask = newMask
