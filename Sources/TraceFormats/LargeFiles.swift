@@ -111,8 +111,13 @@ extension TraceLoader {
         let pieces = Mutex([PieceResult?](repeating: nil, count: cuts.count - 1))
         let failed = Atomic(false)
         let reporter = PieceProgress(pieces: cuts.count - 1, report: progress)
+        // The first piece's store becomes the input's when nothing was loaded before: room for all.
+        let firstHoldsAll = store.spans.isEmpty && store.sources.isEmpty
+        let size = input.size
         DispatchQueue.concurrentPerform(iterations: cuts.count - 1) { i in
             var pieceStore = SpanStore()
+            let end = i == 0 && firstHoldsAll ? size : min(cuts[i + 1], size)
+            pieceStore.reserveCapacity(forJSONBytes: end - cuts[i])
             let result: LoadResult?
             switch shape {
             case .records:
@@ -139,7 +144,7 @@ extension TraceLoader {
         }
         guard decoded.count == cuts.count - 1 else { return nil }
         var first = 0
-        if store.spans.isEmpty && store.sources.isEmpty {
+        if firstHoldsAll {
             swap(&store, &decoded[0].store)
             first = 1
         }
