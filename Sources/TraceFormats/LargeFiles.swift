@@ -221,7 +221,7 @@ extension TraceLoader {
         for i in 1..<pieces {
             // Blocks overlap by twice the margin; each looks at the places at least `margin` bytes
             // from both its edges, so every place is looked at once, with its surroundings read.
-            var at = max(input.size / pieces * i, cuts.last! + 1) - margin
+            var at = max(input.size / pieces * i - margin, cuts.last! + 1, 0)
             let shareEnd = input.size / pieces * (i + 1)
             search: while at + margin < shareEnd {
                 let n = try block.withUnsafeMutableBufferPointer {
@@ -234,7 +234,9 @@ extension TraceLoader {
                     while after < n - 1 && isWhitespace(block[after]) { after += 1 }
                     var before = j - 1
                     while before > 0 && isWhitespace(block[before]) { before -= 1 }
-                    if block[after] == UInt8(ascii: ":") && block[before] == UInt8(ascii: "{") {
+                    if block[after] == UInt8(ascii: ":") && block[before] == UInt8(ascii: "{")
+                        && at + before > cuts.last!
+                    {
                         cuts.append(at + before)
                         break search
                     }

@@ -182,7 +182,7 @@ final class LargeFileTests: XCTestCase {
     }
 
     /// A document that cannot be cut between its elements (an error in one, a cut on a nested object
-    /// with a `resource` key, more after the array) is not kept in pieces: it is decoded in one pass,
+    /// with a `resource` key, more after the array, too few elements) is not kept in pieces: it is decoded in one pass,
     /// with its errors. JSON Lines whose first line is too long to show a line break go on to be cut
     /// at their line breaks.
     func testDocumentsThatCannotBeCutAreDecodedInOnePass() throws {
@@ -200,6 +200,8 @@ final class LargeFileTests: XCTestCase {
                 #"{"resourceSpans":["# + elements[0].dropLast() + #","extra":["# + nested + "]}," + elements[1] + "]}"
             ),
             ("more after", #"{"resourceSpans":["# + elements.joined(separator: ",") + #"],"status":"PARTIAL"}"#),
+            ("one element", #"{"resourceSpans":["# + elements[0] + "]}"),
+            ("tiny", #"{"resourceSpans":[{"resource":{},"scopeSpans":[]}]}"#),
         ]
         for (what, text) in documents {
             let path = try file(text)
