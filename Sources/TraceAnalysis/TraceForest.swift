@@ -41,6 +41,9 @@ public struct TraceForest: Sendable {
     /// Per span: depth below its root.
     public var depth: [Int32] = []
     public var warnings: [String] = []
+    /// Trace id to its index in `traces`: live data adopted by the UI finds its traces again by id
+    /// without building this map on the UI thread.
+    public var traceIndex: [TraceID: Int] = [:]
 
     public func children(of span: Int32) -> ArraySlice<Int32> {
         childList[Int(childStart[Int(span)])..<Int(childStart[Int(span) + 1])]
@@ -185,7 +188,11 @@ public struct TraceForest: Sendable {
                     start: start, end: max(end, start)))
         }
         entries.sort { $0.start != $1.start ? $0.start < $1.start : $0.traceID < $1.traceID }
-        for (t, e) in entries.enumerated() { for s in e.spans { traceOf[Int(s)] = Int32(t) } }
+        traceIndex.reserveCapacity(entries.count)
+        for (t, e) in entries.enumerated() {
+            for s in e.spans { traceOf[Int(s)] = Int32(t) }
+            traceIndex[e.traceID] = t
+        }
         traces = entries
     }
 

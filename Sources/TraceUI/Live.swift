@@ -61,15 +61,11 @@ private struct Renumbering {
     let old: ViewData
     let new: ViewData
     /// Trace id to its index in the new forest.
-    let traceIndex: [TraceID: Int]
+    var traceIndex: [TraceID: Int] { new.analysis.forest.traceIndex }
 
     init(old: ViewData, new: ViewData) {
         self.old = old
         self.new = new
-        let traces = new.analysis.forest.traces
-        var traceIndex: [TraceID: Int] = Dictionary(minimumCapacity: traces.count)
-        for (i, t) in traces.enumerated() { traceIndex[t.traceID] = i }
-        self.traceIndex = traceIndex
     }
 
     func trace(_ trace: Int) -> Int? {
