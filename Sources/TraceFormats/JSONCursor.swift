@@ -342,10 +342,12 @@ struct JSONCursor {
         var i = 0
         let n = raw.count
         while i < n {
-            let c = raw[i]
-            if c != UInt8(ascii: "\\") {
-                out.append(c)
-                i += 1
+            // The run up to the next backslash, copied whole: prompts are long and escapes sparse.
+            let run = memchr(raw.baseAddress! + i, Int32(UInt8(ascii: "\\")), n - i)
+            let runEnd = run.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - raw.baseAddress! } ?? n
+            if runEnd > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<runEnd]))
+                i = runEnd
                 continue
             }
             guard i + 1 < n else { throw JSONSyntaxError(offset: offsetOf(raw, i), message: "bad escape") }

@@ -140,6 +140,26 @@ final class JSONCursorScanTests: XCTestCase {
         }
     }
 
+    /// Unescaping copies the runs between backslashes whole: every escape, at every offset of a run,
+    /// alone, repeated, or next to another, decodes to its character.
+    func testUnescapedRunsAroundEveryEscape() throws {
+        let escapes = [
+            (#"\""#, "\""), (#"\\"#, "\\"), (#"\/"#, "/"), (#"\n"#, "\n"), (#"\t"#, "\t"), (#"\r"#, "\r"),
+            (#"\u00e9"#, "é"), (#"\ud83d\ude00"#, "😀"), (#"\n\n"#, "\n\n"),
+        ]
+        for (escape, decoded) in escapes {
+            for n in 0..<40 {
+                for after in [0, 1, 17] {
+                    let before = String(decoding: letters(n), as: UTF8.self)
+                    let tail = String(decoding: letters(after, from: "A"), as: UTF8.self)
+                    let doc = Array(("\"" + before + escape + tail + escape + "\"").utf8)
+                    let text = try withCursor(doc) { try $0.string() }
+                    XCTAssertEqual(text, before + decoded + tail + decoded, "\(escape) after \(n), then \(after)")
+                }
+            }
+        }
+    }
+
     /// A string running to the end of the buffer fails at its first byte, also when its last byte
     /// is a backslash or an escaped quote.
     func testUnterminatedStringFailsWhereItStarts() {
