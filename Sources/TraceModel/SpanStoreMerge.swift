@@ -151,16 +151,13 @@ extension SpanStore {
 }
 
 extension SpanStore {
-    /// Appends every span of `other` with everything it points to, in bulk: each of `other`'s strings
-    /// is interned once, its pools are appended whole and the spans' ranges and indices shifted by
+    /// Appends every span of `other` with everything it points to, in bulk: `other`'s strings are
+    /// interned together (`StringTable.intern(contentsOf:)`), its pools are appended whole and the spans' ranges and indices shifted by
     /// the pools' sizes before. How a live session adds a received batch and a load decoded on
     /// several cores joins its pieces' stores; unlike `SpanStoreCopier` (span by span, for a subset)
     /// it allocates nothing per span.
     public mutating func append(contentsOf other: SpanStore) {
-        var stringMap = [StrID](repeating: 0, count: other.strings.count)
-        for id in stringMap.indices.dropFirst() {
-            stringMap[id] = other.strings.withBytes(StrID(id)) { strings.intern($0) }
-        }
+        let stringMap = strings.intern(contentsOf: other.strings)
         let attributeBase = UInt32(attributes.count)
         let nestedBase = UInt32(nestedAttributes.count)
         let arrayBase = UInt32(arrayValues.count)

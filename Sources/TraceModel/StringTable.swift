@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -105,6 +107,52 @@ public struct StringTable: Sendable {
         return s.withUTF8 { intern(UnsafeRawBufferPointer($0)) }
     }
 
+    /// The ids here of every string of `other`, adding those missing (in `other`'s order): how the
+    /// stores of a load's pieces are joined. Finding a string changes nothing, so the strings are
+    /// looked up in two halves at once; the missing ones are then added one by one, with their hash
+    /// kept from the lookup and without comparing them again (`other`'s strings are distinct).
+    public mutating func intern(contentsOf other: StringTable) -> [StrID] {
+        let missing = StrID.max
+        var ids = [StrID](repeating: missing, count: other.count)
+        var tags = [UInt32](repeating: 0, count: other.count)
+        let table = self
+        ids.withUnsafeMutableBufferPointer { ids in
+            tags.withUnsafeMutableBufferPointer { tags in
+                let out = LookupResults(ids: ids, tags: tags)
+                let halves = other.count >= 50_000 ? 2 : 1
+                DispatchQueue.concurrentPerform(iterations: halves) { h in
+                    for id in (other.count * h / halves)..<(other.count * (h + 1) / halves) {
+                        other.withBytes(StrID(id)) { bytes in
+                            let tag = Self.tag(Self.hash(bytes))
+                            var index = 0
+                            out.tags[id] = tag
+                            out.ids[id] = table.find(bytes, tag: tag, index: &index) ?? missing
+                        }
+                    }
+                }
+            }
+        }
+        var added = 0
+        var addedBytes = 0
+        for id in ids.indices where ids[id] == missing {
+            added += 1
+            addedBytes += other.byteCount(StrID(id))
+        }
+        arena.reserveCapacity(arena.count + addedBytes)
+        offsets.reserveCapacity(offsets.count + added)
+        while (count + added) * 2 > slots.count { grow() }
+        for id in ids.indices where ids[id] == missing {
+            let new = count
+            other.withBytes(StrID(id)) { arena.append(contentsOf: $0) }
+            offsets.append(UInt32(arena.count))
+            var i = Int(tags[id]) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = Self.slot(tag: tags[id], id: new)
+            ids[id] = StrID(new)
+        }
+        return ids
+    }
+
     /// The id of a string already interned, without adding it.
     public func lookup(_ string: String) -> StrID? {
         var s = string
@@ -159,6 +207,12 @@ public struct StringTable: Sendable {
         slots = newSlots
         mask = newMask
     }
+}
+
+/// Where the two halves of `intern(contentsOf:)` write: each its own entries.
+private struct LookupResults: @unchecked Sendable {
+    let ids: UnsafeMutableBufferPointer<StrID>
+    let tags: UnsafeMutableBufferPointer<UInt32>
 }
 
 @inline(__always)

@@ -23,4 +23,28 @@ final class StringTableTests: XCTestCase {
         XCTAssertEqual(table.count, 100_001)
         XCTAssertNil(table.lookup("prompt 100000"))
     }
+
+    /// Joining another table's strings (a load's pieces) gives the ids that interning them one by one
+    /// gives: found ones keep theirs, missing ones are added in the other table's order; looked up in
+    /// two halves at once past 50,000 strings.
+    func testInterningATableGivesTheIdsOfInterningEachString() {
+        for size in [1_000, 60_000] {
+            var mine = StringTable()
+            var theirs = StringTable()
+            for i in 0..<size { _ = mine.intern("shared \(i * 2)") }
+            for i in 0..<size {
+                _ = theirs.intern(i % 3 == 0 ? "shared \(i)" : "new \(i) " + String(repeating: "x", count: i % 50))
+            }
+            var oneByOne = mine
+            let expected = (0..<theirs.count).map { oneByOne.intern(theirs[StrID($0)]) }
+            let ids = mine.intern(contentsOf: theirs)
+            XCTAssertEqual(ids, expected, "\(size) strings")
+            XCTAssertEqual(mine.count, oneByOne.count)
+            XCTAssertEqual(ids[0], 0)
+            for id in stride(from: 0, to: theirs.count, by: 101) {
+                XCTAssertEqual(mine[ids[id]], theirs[StrID(id)])
+                XCTAssertEqual(mine.lookup(theirs[StrID(id)]), ids[id])
+            }
+        }
+    }
 }
