@@ -50,18 +50,23 @@ extension TraceLoader {
         return try decodeWindowed(input, from: 0, to: Int.max, name: name, into: &store, progress: progress)
     }
 
+    /// A window over the bytes `start..<end` of `input` (to its end at most), read with `pread`.
+    static func window(over input: InputFile, from start: Int, to end: Int) -> StreamWindow {
+        var offset = start
+        return StreamWindow(maxCapacity: max(256 << 20, input.size)) { buffer, count in
+            let n = try input.readBytes(at: offset, into: buffer, count: min(count, end - offset))
+            offset += n
+            return n
+        }
+    }
+
     /// The bytes `start..<end` of `input` (to its end at most), decoded through a window; offsets in
     /// the result and the progress count from `start`.
     static func decodeWindowed(
         _ input: InputFile, from start: Int, to end: Int, name: String, into store: inout SpanStore,
         progress: ((LoadProgress) -> Void)?
     ) throws -> LoadResult {
-        var offset = start
-        let window = StreamWindow(maxCapacity: max(256 << 20, input.size)) { buffer, count in
-            let n = try input.readBytes(at: offset, into: buffer, count: min(count, end - offset))
-            offset += n
-            return n
-        }
+        let window = window(over: input, from: start, to: end)
         return try decode(window: window, name: name, into: &store) { p in
             progress?(LoadProgress(bytes: p.bytes, spans: p.spans, inflated: false))
         }
@@ -73,12 +78,7 @@ extension TraceLoader {
         _ input: InputFile, from start: Int, to end: Int, opens: Bool, closes: Bool, name: String,
         into store: inout SpanStore, keepGoing: () -> Bool, progress: ((LoadProgress) -> Void)?
     ) throws -> LoadResult {
-        var offset = start
-        let window = StreamWindow(maxCapacity: max(256 << 20, input.size)) { buffer, count in
-            let n = try input.readBytes(at: offset, into: buffer, count: min(count, end - offset))
-            offset += n
-            return n
-        }
+        let window = window(over: input, from: start, to: end)
         let source = UInt32(store.sources.count)
         store.sources.append(name)
         var decoder = OTLPJSONDecoder(cursor: JSONCursor(stream: window), source: source, readsForeignJSON: false)

@@ -104,22 +104,25 @@ final class LargeFileTests: XCTestCase {
         let broken = line + "\n" + line.dropLast(5) + "\n" + line + "\n" + line + "\n"
         let metricsFirst = #"{"resourceMetrics":[]}"# + "\n" + line + "\n"
         for (what, text) in [("document", String(document)), ("error", broken), ("no spans", metricsFirst)] {
-            let path = try file(text)
-            var store = SpanStore()
-            let input = try InputFile(path: path, name: "x")
-            XCTAssertNil(
-                try TraceLoader.decodePieces(
-                    input, cuts: TraceLoader.recordCuts(input, pieces: 2), shape: .records, name: "x", into: &store,
-                    progress: nil),
-                what)
-            XCTAssertTrue(store.spans.isEmpty, what)
-            let result = try decodeLarge(path, cores: 2, into: &store)
-            var whole = SpanStore()
-            let expected = try TraceLoader.decode(bytes: Array(text.utf8), name: "m.jsonl", into: &whole)
-            XCTAssertEqual(result.spans, expected.spans, what)
-            XCTAssertEqual(result.issues, expected.issues, what)
-            XCTAssertEqual(describe(store), describe(whole), what)
+            try assertDecodedInOnePass(text, cutAs: .records, what)
         }
+    }
+
+    /// `text` cut as `shape` is not kept in pieces (the store left untouched), and a large file's load
+    /// of it stores the spans, errors and lines of one pass over its bytes.
+    func assertDecodedInOnePass(
+        _ text: String, cutAs shape: TraceLoader.PieceShape, _ what: String, line: UInt = #line
+    ) throws {
+        let path = try file(text)
+        var store = SpanStore()
+        XCTAssertNil(try decodePieces(path, shape, cores: 2, into: &store), what, line: line)
+        XCTAssertTrue(store.spans.isEmpty, what, line: line)
+        let result = try decodeLarge(path, cores: 2, into: &store)
+        var whole = SpanStore()
+        let expected = try TraceLoader.decode(bytes: Array(text.utf8), name: "m.jsonl", into: &whole)
+        XCTAssertEqual(result.spans, expected.spans, what, line: line)
+        XCTAssertEqual(result.issues, expected.issues, what, line: line)
+        XCTAssertEqual(describe(store), describe(whole), what, line: line)
     }
 
     /// The elements of the `resourceSpans` arrays of the sample's trace lines, as text.
@@ -203,18 +206,7 @@ final class LargeFileTests: XCTestCase {
             ("one element", #"{"resourceSpans":["# + elements[0] + "]}"),
             ("tiny", #"{"resourceSpans":[{"resource":{},"scopeSpans":[]}]}"#),
         ]
-        for (what, text) in documents {
-            let path = try file(text)
-            var store = SpanStore()
-            XCTAssertNil(try decodePieces(path, .documentElements, cores: 2, into: &store), what)
-            XCTAssertTrue(store.spans.isEmpty, what)
-            let result = try decodeLarge(path, cores: 2, into: &store)
-            var whole = SpanStore()
-            let expected = try TraceLoader.decode(bytes: Array(text.utf8), name: "m.jsonl", into: &whole)
-            XCTAssertEqual(result.spans, expected.spans, what)
-            XCTAssertEqual(result.issues, expected.issues, what)
-            XCTAssertEqual(describe(store), describe(whole), what)
-        }
+        for (what, text) in documents { try assertDecodedInOnePass(text, cutAs: .documentElements, what) }
         let longLine =
             #"{"resourceSpans":["# + Array(repeating: elements, count: 12).joined().joined(separator: ",") + "]}"
         let longLines = Array(repeating: longLine, count: 3).joined(separator: "\n") + "\n"
