@@ -1,4 +1,5 @@
 import CNcursesw
+import Dispatch
 import TraceAnalysis
 import TraceUI
 
@@ -207,7 +208,9 @@ public func runTerminalUI(
         let before = state
         var changed = false
         for msg in messages {
+            let replaced: ViewData? = if case .liveData = msg { data } else { nil }
             update(&state, msg, &data)
+            if let replaced { release(replaced) }
             if case .key = msg {} else { changed = true }
             // The shell takes what the UI asked for; answers come back through the inbox.
             for request in state.requests { requests(request, data) }
@@ -222,6 +225,13 @@ public func runTerminalUI(
         }
     }
     if let signal = terminal.stoppedBy { throw StoppedBySignal(signal: signal) }
+}
+
+/// Lets go of data a newer generation replaced on another thread: freeing the analysis of a million
+/// live spans (hundreds of MB of per-span arrays) is work the UI thread should not wait for.
+private func release(_ data: ViewData) {
+    let replaced = data
+    DispatchQueue.global(qos: .utility).async { withExtendedLifetime(replaced) {} }
 }
 
 private func monotonicNanos() -> UInt64 {
