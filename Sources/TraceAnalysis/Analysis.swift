@@ -73,7 +73,7 @@ public struct Analysis: Sendable {
         let extractor = FactExtractor(strings: store.strings)
         let n = store.spans.count
         // The trees and what each span says do not depend on each other.
-        let (forest, (facts, isError, ownCosts, prices)) = concurrently(
+        let (forest, (facts, isError, ownCosts, priceCache)) = concurrently(
             twoCores,
             { TraceForest(store: store) },
             {
@@ -83,7 +83,6 @@ public struct Analysis: Sendable {
                 let costs = Self.ownCosts(store, facts, prices, &priceCache)
                 return (facts, isError, costs, priceCache)
             })
-        let priceCache = prices
         var costs = ownCosts
 
         let calls = CallGroups(store: store, forest: forest, facts: facts, ownCosts: costs) { priceCache[$0] ?? nil }
